@@ -1,0 +1,151 @@
+package io.stasis.bootstrap;
+
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The gate that units of work ({@code @QuiescePoint} methods) pass through, and that a cut closes.
+ *
+ * <p>Each thread owns a {@link Unit} with its nesting depth and an "inside" flag that only it
+ * writes, so entering and leaving never contend across cores. Entering publishes "inside" and then
+ * reads the gate; a cut closes the gate and then reads every thread's flag. Both sides use
+ * sequentially consistent accesses, so either the entering thread sees the gate closed and backs
+ * out, or the cut sees the thread inside and waits for it (Dekker's protocol).
+ */
+public final class QuiesceGate {
+
+    private static final Object LOCK = new Object();
+    private static final Set<Unit> UNITS = ConcurrentHashMap.newKeySet();
+    private static final ReferenceQueue<Thread> DEAD_THREADS = new ReferenceQueue<>();
+    private static final ThreadLocal<Unit> CURRENT = ThreadLocal.withInitial(Unit::register);
+
+    private static volatile boolean closed;
+    private static volatile Thread cutter;
+
+    private QuiesceGate() {
+    }
+
+    /** Called on entry to a unit of work. Waits while a cut is being taken, unless nested. */
+    public static void enter() {
+        Unit unit = CURRENT.get();
+        if (unit.depth++ == 0) {
+            unit.inside = true;
+            while (closed) {
+                unit.waitForOpen();
+            }
+        }
+    }
+
+    /** Called on every exit from a unit of work, normal or by exception. */
+    public static void exit() {
+        Unit unit = CURRENT.get();
+        if (--unit.depth <= 0) {
+            unit.depth = 0;
+            unit.inside = false;
+            if (closed) {
+                LockSupport.unpark(cutter);
+            }
+        }
+    }
+
+    /** Whether the calling thread is inside a unit of work. */
+    public static boolean isInsideUnit() {
+        return CURRENT.get().depth > 0;
+    }
+
+    /**
+     * Closes the gate: threads entering a unit from now on wait. The caller must not be inside a
+     * unit itself, and must call {@link #open()} afterwards.
+     */
+    public static void close() {
+        if (isInsideUnit()) {
+            throw new IllegalStateException("a cut cannot be taken from inside a unit of work: "
+                    + "the thread would wait for itself");
+        }
+        cutter = Thread.currentThread();
+        closed = true;
+    }
+
+    /**
+     * Waits until no thread is inside a unit of work, or the timeout passes.
+     *
+     * @return the threads still inside when the timeout passed; empty when the gate drained
+     */
+    public static List<Thread> awaitDrained(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            List<Thread> inside = threadsInside();
+            long remaining = deadline - System.nanoTime();
+            if (inside.isEmpty() || remaining <= 0) {
+                return inside;
+            }
+            // Leaving threads unpark us; the bound only guards against a missed wake-up.
+            LockSupport.parkNanos(QuiesceGate.class, Math.min(remaining, 1_000_000L));
+        }
+    }
+
+    /** Opens the gate and lets waiting threads enter. */
+    public static void open() {
+        synchronized (LOCK) {
+            closed = false;
+            cutter = null;
+            LOCK.notifyAll();
+        }
+    }
+
+    private static List<Thread> threadsInside() {
+        List<Thread> inside = new ArrayList<>();
+        for (Unit unit : UNITS) {
+            if (unit.inside) {
+                Thread thread = unit.get();
+                if (thread != null) {
+                    inside.add(thread);
+                }
+            }
+        }
+        return inside;
+    }
+
+    /** One thread's passage through the gate; owned and written by that thread only. */
+    private static final class Unit extends WeakReference<Thread> {
+        int depth;
+        volatile boolean inside;
+
+        private Unit(Thread thread) {
+            super(thread, DEAD_THREADS);
+        }
+
+        static Unit register() {
+            for (Object dead; (dead = DEAD_THREADS.poll()) != null; ) {
+                UNITS.remove(dead);
+            }
+            Unit unit = new Unit(Thread.currentThread());
+            UNITS.add(unit);
+            return unit;
+        }
+
+        void waitForOpen() {
+            inside = false;
+            LockSupport.unpark(cutter);
+            boolean interrupted = false;
+            synchronized (LOCK) {
+                while (closed) {
+                    try {
+                        LOCK.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            inside = true;
+        }
+    }
+}

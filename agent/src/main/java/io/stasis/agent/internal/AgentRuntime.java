@@ -1,0 +1,186 @@
+package io.stasis.agent.internal;
+
+import io.stasis.agent.internal.capture.CheckpointException;
+import io.stasis.agent.internal.capture.Checkpointer;
+import io.stasis.agent.internal.config.AgentOptions;
+import io.stasis.agent.internal.instrument.Instrumenter;
+import io.stasis.agent.internal.restore.Restorer;
+import io.stasis.agent.internal.restore.SnapshotSelector;
+import io.stasis.agent.internal.state.StateRegistry;
+import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.StoreLockedException;
+import io.stasis.bootstrap.FacadeBridge;
+import io.stasis.bootstrap.Registrations;
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running agent: wires registry, restore, instrumentation, checkpoints and their triggers
+ * ({@code interval}, {@code on-exit}, and the facade's {@code Stasis.checkpoint}).
+ */
+public final class AgentRuntime implements FacadeBridge.Handler {
+
+    private final AgentOptions options;
+    private final Checkpointer checkpointer;
+    private final String notWriting;
+    private final Restorer restorer;
+    private final String restoreMessage;
+    private volatile ScheduledExecutorService scheduler;
+
+    private AgentRuntime(AgentOptions options, Checkpointer checkpointer, String notWriting, Restorer restorer,
+                         String restoreMessage) {
+        this.options = options;
+        this.checkpointer = checkpointer;
+        this.notWriting = notWriting;
+        this.restorer = restorer;
+        this.restoreMessage = restoreMessage;
+    }
+
+    public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached) throws IOException {
+        FileSnapshotStore writer = null;
+        String notWriting = null;
+        try {
+            writer = FileSnapshotStore.openForWriting(options.dir());
+        } catch (StoreLockedException e) {
+            notWriting = e.getMessage();
+            Log.error("this JVM will not take checkpoints: " + notWriting, null);
+        }
+        FileSnapshotStore store = writer != null ? writer : FileSnapshotStore.openForReading(options.dir());
+
+        Restorer restorer = SnapshotSelector.select(store, options.restore()).orElse(null);
+        String restoreMessage;
+        if (restorer != null) {
+            restoreMessage = "restoring from snapshot " + restorer.ref().id() + " (taken " + restorer.snapshot().time()
+                    + ", " + restorer.snapshot().reason() + "): " + restorer.snapshot().roots().size()
+                    + " roots, each applied when its owner appears";
+        } else {
+            restoreMessage = options.restore().equals(AgentOptions.RESTORE_NONE)
+                    ? "not restoring: restore=none" : "nothing to restore: no snapshot in " + options.dir().toAbsolutePath();
+        }
+
+        StateRegistry registry = new StateRegistry(options.fields());
+        registry.setListener(restorer);
+        Registrations.install(registry);
+        Instrumenter.install(instrumentation, options);
+        if (attached) {
+            registerLoadedClasses(instrumentation, registry);
+        }
+
+        Checkpointer checkpointer = writer == null ? null
+                : new Checkpointer(registry, writer, restorer, options.quiesceTimeout(), options.keep());
+        AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage);
+        FacadeBridge.install(runtime);
+        runtime.startTriggers();
+
+        Log.info("agent active: dir=" + options.dir().toAbsolutePath() + ", interval="
+                + (options.interval() == null ? "off" : options.interval().toMillis() + "ms")
+                + ", on-exit=" + options.onExit() + ", keep=" + options.keep());
+        Log.info(restoreMessage);
+    }
+
+    /** Classes initialized before an attach: their static initializers ran without us. */
+    private static void registerLoadedClasses(Instrumentation instrumentation, StateRegistry registry) {
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            if (instrumentation.isModifiableClass(type) && type.getClassLoader() != null) {
+                try {
+                    if (registry.typeOf(type).hasStaticState()) {
+                        registry.initialized(type);
+                    }
+                } catch (Throwable t) {
+                    // a class whose members cannot be resolved owns nothing we can capture
+                }
+            }
+        }
+    }
+
+    private void startTriggers() {
+        if (checkpointer == null) {
+            return;
+        }
+        if (options.interval() != null) {
+            scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "stasis-checkpoint");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long period = options.interval().toNanos();
+            scheduler.scheduleWithFixedDelay(() -> checkpointAndLog("interval"), period, period, TimeUnit.NANOSECONDS);
+        }
+        if (options.onExit()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(this::onExit, "stasis-exit-checkpoint"));
+        }
+    }
+
+    private void onExit() {
+        ScheduledExecutorService periodic = scheduler;
+        if (periodic != null) {
+            periodic.shutdownNow();
+            try {
+                periodic.awaitTermination(options.quiesceTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        checkpointAndLog("exit");
+    }
+
+    private void checkpointAndLog(String reason) {
+        try {
+            log(checkpointer.checkpoint(reason));
+        } catch (CheckpointException e) {
+            Log.error(e.getMessage(), null);
+        } catch (RuntimeException | Error e) {
+            Log.error("checkpoint '" + reason + "' failed", e);
+        }
+    }
+
+    private static void log(Checkpointer.Committed committed) {
+        Log.info("checkpoint " + committed.ref().id() + " committed (" + committed.reason() + "): "
+                + committed.ref().bytes() + " bytes, pause " + String.format("%.3f", committed.pauseNanos() / 1e6) + " ms");
+    }
+
+    @Override
+    public Map<String, Object> checkpoint(String reason) {
+        if (checkpointer == null) {
+            throw new IllegalStateException("this JVM does not take checkpoints: " + notWriting);
+        }
+        Checkpointer.Committed committed;
+        try {
+            committed = checkpointer.checkpoint(reason);
+        } catch (CheckpointException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        log(committed);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("id", committed.ref().id());
+        d.put("sequence", committed.ref().sequence());
+        d.put("bytes", committed.ref().bytes());
+        d.put("pauseNanos", committed.pauseNanos());
+        d.put("reason", committed.reason());
+        d.put("timeMillis", committed.time().toEpochMilli());
+        return d;
+    }
+
+    @Override
+    public Map<String, Object> lastRestore() {
+        if (restorer != null) {
+            return restorer.describe();
+        }
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("source", "NONE");
+        d.put("id", null);
+        d.put("sequence", -1L);
+        d.put("timeMillis", null);
+        d.put("restored", List.of());
+        d.put("pending", List.of());
+        d.put("skipped", Map.of());
+        d.put("message", restoreMessage);
+        return d;
+    }
+}

@@ -1,0 +1,134 @@
+package io.stasis.agent.internal.capture;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Output;
+import io.stasis.agent.internal.Log;
+import io.stasis.agent.internal.restore.Restorer;
+import io.stasis.agent.internal.state.CaptureException;
+import io.stasis.agent.internal.state.StateRegistry;
+import io.stasis.agent.internal.store.Root;
+import io.stasis.agent.internal.store.Snapshot;
+import io.stasis.agent.internal.store.SnapshotRef;
+import io.stasis.agent.internal.store.SnapshotStore;
+import io.stasis.bootstrap.QuiesceGate;
+import io.stasis.kryo.SnapshotKryo;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Takes checkpoints, one at a time: closes the quiesce gate, waits for units of work in flight to
+ * drain, serializes every root, opens the gate, and only then writes to the store. The pause that
+ * the application sees covers the drain and serialization, not compression or I/O.
+ */
+public final class Checkpointer {
+
+    private final StateRegistry registry;
+    private final SnapshotStore store;
+    private final Restorer restorer;
+    private final Duration quiesceTimeout;
+    private final int keep;
+    private final Kryo kryo = SnapshotKryo.create(Checkpointer.class.getClassLoader());
+    private final Output output = new Output(1 << 16, -1);
+
+    /**
+     * @param restorer the restore in progress, whose roots not yet applied are carried into every
+     *                 new snapshot; {@code null} when nothing was restored
+     */
+    public Checkpointer(StateRegistry registry, SnapshotStore store, Restorer restorer, Duration quiesceTimeout, int keep) {
+        this.registry = registry;
+        this.store = store;
+        this.restorer = restorer;
+        this.quiesceTimeout = quiesceTimeout;
+        this.keep = keep;
+        kryo.setAutoReset(false);
+    }
+
+    /** A checkpoint that has been committed to the store. */
+    public record Committed(SnapshotRef ref, long pauseNanos, String reason, Instant time) {
+    }
+
+    public synchronized Committed checkpoint(String reason) throws CheckpointException {
+        if (restorer != null) {
+            restorer.summarize();
+        }
+        Instant time;
+        long pauseNanos;
+        List<Root> roots;
+        long sequence;
+        try {
+            sequence = store.nextSequence();
+        } catch (IOException e) {
+            throw new CheckpointException("checkpoint '" + reason + "' failed: cannot read the store: " + Log.describe(e), e);
+        }
+        QuiesceGate.close();
+        long start = System.nanoTime();
+        try {
+            List<Thread> inside = QuiesceGate.awaitDrained(quiesceTimeout.toNanos());
+            if (!inside.isEmpty()) {
+                throw new CheckpointException("checkpoint '" + reason + "' abandoned: " + inside.size()
+                        + " thread(s) still inside a unit of work after quiesce-timeout=" + format(quiesceTimeout) + ": "
+                        + inside.stream().map(Thread::getName).sorted().collect(Collectors.joining(", "))
+                        + "; the application carries on unchanged", null);
+            }
+            time = Instant.now();
+            roots = registry.capture(this::serialize);
+        } catch (CaptureException e) {
+            throw new CheckpointException("checkpoint '" + reason + "' failed: " + e.getMessage(), e.getCause());
+        } finally {
+            QuiesceGate.open();
+            pauseNanos = System.nanoTime() - start;
+        }
+        Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, withCarriedForward(roots));
+        try {
+            SnapshotRef ref = store.write(snapshot);
+            store.retain(keep);
+            return new Committed(ref, pauseNanos, reason, time);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException("checkpoint '" + reason + "' could not be written to the store: "
+                    + Log.describe(e) + "; earlier snapshots are intact", e);
+        }
+    }
+
+    private List<Root> withCarriedForward(List<Root> captured) {
+        if (restorer == null) {
+            return captured;
+        }
+        Set<String> names = new HashSet<>();
+        captured.forEach(r -> names.add(r.name()));
+        List<Root> all = new ArrayList<>(captured);
+        for (Root pending : restorer.pendingRoots()) {
+            if (names.add(pending.name())) {
+                all.add(pending);
+            }
+        }
+        return all;
+    }
+
+    private byte[] serialize(String rootName, Map<String, Field> fields, Object instance) throws CaptureException {
+        output.reset();
+        String current = null;
+        try {
+            for (Map.Entry<String, Field> field : fields.entrySet()) {
+                current = field.getKey();
+                kryo.writeClassAndObject(output, field.getValue().get(instance));
+            }
+            return output.toBytes();
+        } catch (Exception | StackOverflowError e) {
+            throw new CaptureException("cannot capture " + rootName + "." + current + ": " + Log.describe(e), e);
+        } finally {
+            kryo.reset();
+        }
+    }
+
+    private static String format(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+}

@@ -1,0 +1,29 @@
+package io.stasis.agent.internal.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The agent's options, parsed and checked. See {@link OptionsParser} for where they come from.
+ *
+ * @param dir            where snapshots are stored
+ * @param restore        {@code latest}, {@code none}, or a snapshot id
+ * @param interval       period of automatic checkpoints, or {@code null} when off
+ * @param onExit         take a final snapshot on orderly shutdown
+ * @param keep           snapshots retained
+ * @param quiesce        method patterns treated as {@code @QuiescePoint}
+ * @param fields         field patterns treated as {@code @Checkpointed}
+ * @param quiesceTimeout how long a cut waits for units of work to drain
+ */
+public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
+                           List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout) {
+
+    public static final String RESTORE_LATEST = "latest";
+    public static final String RESTORE_NONE = "none";
+
+    public AgentOptions {
+        quiesce = List.copyOf(quiesce);
+        fields = List.copyOf(fields);
+    }
+}

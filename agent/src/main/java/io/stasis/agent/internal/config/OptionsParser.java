@@ -1,0 +1,205 @@
+package io.stasis.agent.internal.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the agent's options from the agent argument ({@code key=value,key=value}), system
+ * properties ({@code stasis.KEY}) and a properties file ({@code config=PATH}); the agent argument
+ * wins over the system property, which wins over the file. Every problem is an
+ * {@link OptionsException} whose message names the key.
+ */
+public final class OptionsParser {
+
+    static final String SYSTEM_PROPERTY_PREFIX = "stasis.";
+
+    private static final Set<String> KEYS = Set.of(
+            "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "config");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
+
+    private OptionsParser() {
+    }
+
+    public static AgentOptions parse(String agentArgument, Properties systemProperties) {
+        Map<String, String> fromArgument = parseArgument(agentArgument);
+        Map<String, String> fromSystem = fromSystemProperties(systemProperties);
+        String config = fromArgument.getOrDefault("config", fromSystem.get("config"));
+
+        Map<String, String> merged = new LinkedHashMap<>();
+        if (config != null) {
+            merged.putAll(readConfigFile(config));
+        }
+        merged.putAll(fromSystem);
+        merged.putAll(fromArgument);
+        return build(merged);
+    }
+
+    private static AgentOptions build(Map<String, String> values) {
+        return new AgentOptions(
+                path("dir", values.getOrDefault("dir", "./stasis-data")),
+                restore(values.getOrDefault("restore", AgentOptions.RESTORE_LATEST)),
+                interval(values.getOrDefault("interval", "off")),
+                bool("on-exit", values.getOrDefault("on-exit", "true")),
+                positiveInt("keep", values.getOrDefault("keep", "5")),
+                patterns("quiesce", values.get("quiesce")),
+                patterns("fields", values.get("fields")),
+                duration("quiesce-timeout", values.getOrDefault("quiesce-timeout", "10s")));
+    }
+
+    private static Map<String, String> parseArgument(String argument) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (argument == null || argument.isBlank()) {
+            return values;
+        }
+        for (String pair : argument.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new OptionsException("agent option '" + pair.trim() + "' is not key=value "
+                        + "(write -javaagent:stasis-agent.jar=dir=/var/lib/app,interval=30s)");
+            }
+            put(values, pair.substring(0, eq).trim(), pair.substring(eq + 1).trim(), "agent option");
+        }
+        return values;
+    }
+
+    private static Map<String, String> fromSystemProperties(Properties properties) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith(SYSTEM_PROPERTY_PREFIX)) {
+                put(values, name.substring(SYSTEM_PROPERTY_PREFIX.length()), properties.getProperty(name).trim(),
+                        "system property " + name);
+            }
+        }
+        return values;
+    }
+
+    private static Map<String, String> readConfigFile(String location) {
+        Path file = path("config", location);
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException | RuntimeException e) {
+            throw new OptionsException("option 'config': cannot read properties file " + file.toAbsolutePath()
+                    + ": " + e.getMessage());
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            if (name.equals("config")) {
+                throw new OptionsException("option 'config' cannot be set inside the config file " + file);
+            }
+            put(values, name, properties.getProperty(name).trim(), "key in " + file);
+        }
+        return values;
+    }
+
+    private static void put(Map<String, String> values, String key, String value, String where) {
+        if (!KEYS.contains(key)) {
+            throw new OptionsException("unknown option '" + key + "' (" + where + "); known options: "
+                    + String.join(", ", KEYS.stream().sorted().toList()));
+        }
+        values.put(key, value);
+    }
+
+    private static Path path(String key, String value) {
+        if (value.isEmpty()) {
+            throw bad(key, value, "a path");
+        }
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw bad(key, value, "a path");
+        }
+    }
+
+    private static String restore(String value) {
+        if (!SNAPSHOT_ID.matcher(value).matches()) {
+            throw bad("restore", value, "latest, none, or a snapshot id as printed by 'list'");
+        }
+        return value;
+    }
+
+    private static Duration interval(String value) {
+        return value.equalsIgnoreCase("off") ? null : duration("interval", value, "off or ");
+    }
+
+    private static Duration duration(String key, String value) {
+        return duration(key, value, "");
+    }
+
+    private static Duration duration(String key, String value, String alternatives) {
+        Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw bad(key, value, alternatives + "a duration such as 250ms, 30s, 5m or 1h");
+        }
+        long amount;
+        try {
+            amount = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw bad(key, value, "a duration that fits in a long");
+        }
+        Duration duration = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+        if (duration.isZero()) {
+            throw bad(key, value, "a duration greater than zero");
+        }
+        return duration;
+    }
+
+    private static boolean bool(String key, String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw bad(key, value, "true or false");
+        };
+    }
+
+    private static int positiveInt(String key, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw bad(key, value, "a whole number of at least 1");
+    }
+
+    private static List<MemberPattern> patterns(String key, String value) {
+        List<MemberPattern> patterns = new ArrayList<>();
+        if (value == null || value.isBlank()) {
+            return patterns;
+        }
+        for (String text : value.split(";")) {
+            try {
+                patterns.add(MemberPattern.parse(text.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new OptionsException("option '" + key + "': " + e.getMessage());
+            }
+        }
+        return patterns;
+    }
+
+    private static OptionsException bad(String key, String value, String expected) {
+        return new OptionsException("option '" + key + "' has a bad value '" + value + "': expected " + expected);
+    }
+}

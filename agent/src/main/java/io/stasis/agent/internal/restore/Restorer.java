@@ -1,0 +1,187 @@
+package io.stasis.agent.internal.restore;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import io.stasis.agent.internal.Log;
+import io.stasis.agent.internal.state.OwnerType;
+import io.stasis.agent.internal.state.StateRegistry;
+import io.stasis.agent.internal.store.Root;
+import io.stasis.agent.internal.store.Snapshot;
+import io.stasis.agent.internal.store.SnapshotRef;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Applies one snapshot's roots as their owners appear: a class's statics right after its static
+ * initializer, an instance's fields right after its constructor. Each root is applied once, with
+ * the owner's class loader, and all its values are read before any field is set, so an owner gets
+ * either its whole restored state or none of it.
+ */
+public final class Restorer implements StateRegistry.OwnerListener {
+
+    private final SnapshotRef ref;
+    private final Snapshot snapshot;
+    private final Map<String, Root> pending = new ConcurrentHashMap<>();
+    private final List<String> restored = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, String> skipped = new ConcurrentHashMap<>();
+    private final KryoPool kryos = new KryoPool();
+    private final AtomicBoolean summarized = new AtomicBoolean();
+
+    public Restorer(SnapshotRef ref, Snapshot snapshot) {
+        this.ref = ref;
+        this.snapshot = snapshot;
+        for (Root root : snapshot.roots()) {
+            pending.put(root.name(), root);
+        }
+    }
+
+    public SnapshotRef ref() {
+        return ref;
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    @Override
+    public void staticsAppeared(OwnerType type) {
+        Root root = pending.remove(Root.name(Root.Kind.STATIC, type.type().getName(), null));
+        if (root != null) {
+            apply(root, type, type.staticFields(), null);
+        }
+    }
+
+    @Override
+    public void instanceAppeared(Object instance, OwnerType type) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        String key;
+        try {
+            key = type.keyOf(instance);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.warn("cannot restore a " + type.type().getName() + ": its @CheckpointKey is unreadable: " + Log.describe(e));
+            return;
+        }
+        Root root = pending.remove(Root.name(Root.Kind.INSTANCE, type.type().getName(), key));
+        if (root != null) {
+            apply(root, type, type.instanceFields(), instance);
+        }
+    }
+
+    /** Roots whose owner has not appeared yet; new snapshots carry them forward unchanged. */
+    public List<Root> pendingRoots() {
+        return List.copyOf(pending.values());
+    }
+
+    /** Logs, once, what was restored, what is still pending and what was skipped. */
+    public void summarize() {
+        if (summarized.compareAndSet(false, true)) {
+            Log.info(summary());
+        }
+    }
+
+    /** The facade's view, as JDK types that cross class loaders. */
+    public Map<String, Object> describe() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("source", "SNAPSHOT");
+        d.put("id", ref.id());
+        d.put("sequence", snapshot.sequence());
+        d.put("timeMillis", snapshot.time().toEpochMilli());
+        d.put("restored", List.copyOf(restored));
+        d.put("pending", new ArrayList<>(new TreeMap<>(pending).keySet()));
+        d.put("skipped", Map.copyOf(skipped));
+        d.put("message", summary());
+        return d;
+    }
+
+    String summary() {
+        StringBuilder line = new StringBuilder("restore from snapshot ").append(ref.id())
+                .append(" (taken ").append(snapshot.time()).append(", ").append(snapshot.reason()).append("): ")
+                .append(restored.size()).append(" of ").append(snapshot.roots().size()).append(" roots restored");
+        if (!pending.isEmpty()) {
+            line.append(", ").append(pending.size()).append(" waiting for their owner (kept in new snapshots): ")
+                    .append(String.join(", ", new TreeMap<>(pending).keySet()));
+        }
+        if (!skipped.isEmpty()) {
+            line.append("; skipped: ");
+            new TreeMap<>(skipped).forEach((name, why) -> line.append(name).append(" (").append(why).append(") "));
+        }
+        return line.toString().trim();
+    }
+
+    private void apply(Root root, OwnerType type, Map<String, Field> fields, Object instance) {
+        ClassLoader loader = type.type().getClassLoader();
+        if (loader == null) {
+            loader = ClassLoader.getSystemClassLoader();
+        }
+        Kryo kryo = kryos.borrow(loader);
+        try {
+            Input input = new Input(root.data());
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (String field : root.fields()) {
+                values.put(field, kryo.readClassAndObject(input));
+            }
+            List<String> notes = new ArrayList<>();
+            Map<Field, Object> assignments = new LinkedHashMap<>();
+            values.forEach((name, value) -> {
+                Field field = fields.get(name);
+                if (field == null) {
+                    notes.add("field " + name + " no longer exists");
+                } else if (!assignable(field.getType(), value)) {
+                    notes.add("field " + name + " is now " + field.getType().getTypeName() + ", snapshot has "
+                            + value.getClass().getName());
+                } else {
+                    assignments.put(field, value);
+                }
+            });
+            for (Map.Entry<Field, Object> assignment : assignments.entrySet()) {
+                assignment.getKey().set(instance, assignment.getValue());
+            }
+            restored.add(root.name());
+            if (!notes.isEmpty()) {
+                Log.warn("restored " + root.name() + " partly: " + String.join("; ", notes));
+            }
+        } catch (Exception | LinkageError e) {
+            skipped.put(root.name(), Log.describe(e));
+            Log.error("could not restore " + root.name() + " from snapshot " + ref.id()
+                    + "; it keeps the state its constructor gave it", e);
+        } finally {
+            kryos.release(loader, kryo);
+        }
+        if (pending.isEmpty()) {
+            kryos.clear();
+            summarize();
+        }
+    }
+
+    private static boolean assignable(Class<?> fieldType, Object value) {
+        if (value == null) {
+            return !fieldType.isPrimitive();
+        }
+        if (!fieldType.isPrimitive()) {
+            return fieldType.isInstance(value);
+        }
+        return switch (fieldType.getName()) {
+            case "boolean" -> value instanceof Boolean;
+            case "char" -> value instanceof Character;
+            case "byte" -> value instanceof Byte;
+            case "short" -> value instanceof Short || value instanceof Byte;
+            case "int" -> value instanceof Integer || value instanceof Short || value instanceof Byte
+                    || value instanceof Character;
+            case "long" -> value instanceof Long || value instanceof Integer || value instanceof Short
+                    || value instanceof Byte || value instanceof Character;
+            case "float" -> value instanceof Float || value instanceof Long || value instanceof Integer
+                    || value instanceof Short || value instanceof Byte || value instanceof Character;
+            case "double" -> value instanceof Number || value instanceof Character;
+            default -> false;
+        };
+    }
+}

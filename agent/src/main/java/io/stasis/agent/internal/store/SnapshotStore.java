@@ -1,0 +1,29 @@
+package io.stasis.agent.internal.store;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Where snapshots live. Capture and restore talk only to this interface, so that other backends
+ * (object storage) can be added without touching them.
+ */
+public interface SnapshotStore extends AutoCloseable {
+
+    /** The sequence number the next snapshot should carry. */
+    long nextSequence() throws IOException;
+
+    /** Writes the snapshot durably; when this returns, a crash cannot lose or tear it. */
+    SnapshotRef write(Snapshot snapshot) throws IOException;
+
+    /** Snapshots present, newest first. */
+    List<SnapshotRef> list() throws IOException;
+
+    /** Reads and verifies one snapshot; a damaged one is a {@link CorruptSnapshotException}. */
+    Snapshot read(SnapshotRef ref) throws IOException;
+
+    /** Deletes all but the newest {@code keep} snapshots. */
+    void retain(int keep) throws IOException;
+
+    @Override
+    void close() throws IOException;
+}
