@@ -12,6 +12,7 @@ import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.internal.store.SnapshotStore;
 import io.stasis.bootstrap.QuiesceGate;
 import io.stasis.kryo.SnapshotKryo;
+import io.stasis.kryo.ValueGraph;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.time.Duration;
@@ -48,7 +49,6 @@ public final class Checkpointer {
         this.restorer = restorer;
         this.quiesceTimeout = quiesceTimeout;
         this.keep = keep;
-        kryo.setAutoReset(false);
     }
 
     /** A checkpoint that has been committed to the store. */
@@ -113,18 +113,14 @@ public final class Checkpointer {
     }
 
     private byte[] serialize(String rootName, Map<String, Field> fields, Object instance) throws CaptureException {
-        output.reset();
-        String current = null;
+        List<Object> values = new ArrayList<>(fields.size());
         try {
-            for (Map.Entry<String, Field> field : fields.entrySet()) {
-                current = field.getKey();
-                kryo.writeClassAndObject(output, field.getValue().get(instance));
+            for (Field field : fields.values()) {
+                values.add(field.get(instance));
             }
-            return output.toBytes();
+            return ValueGraph.write(kryo, output, values);
         } catch (Exception | StackOverflowError e) {
-            throw new CaptureException("cannot capture " + rootName + "." + current + ": " + Log.describe(e), e);
-        } finally {
-            kryo.reset();
+            throw new CaptureException("cannot capture " + rootName + ": " + Log.describe(e), e);
         }
     }
 

@@ -1,13 +1,13 @@
 package io.stasis.agent.internal.restore;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.io.Input;
 import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.state.OwnerType;
 import io.stasis.agent.internal.state.StateRegistry;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
+import io.stasis.kryo.ValueGraph;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -124,10 +124,10 @@ public final class Restorer implements StateRegistry.OwnerListener {
         }
         Kryo kryo = kryos.borrow(loader);
         try {
-            Input input = new Input(root.data());
+            List<Object> read = ValueGraph.read(kryo, root.data(), root.fields().size());
             Map<String, Object> values = new LinkedHashMap<>();
-            for (String field : root.fields()) {
-                values.put(field, kryo.readClassAndObject(input));
+            for (int i = 0; i < read.size(); i++) {
+                values.put(root.fields().get(i), read.get(i));
             }
             List<String> notes = new ArrayList<>();
             Map<Field, Object> assignments = new LinkedHashMap<>();
