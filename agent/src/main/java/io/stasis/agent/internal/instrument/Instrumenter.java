@@ -66,7 +66,9 @@ public final class Instrumenter {
                 .with(new ErrorLogger())
                 .ignore(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
                         .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun."))
-                        .or(nameStartsWith("io.stasis.agent.")).or(nameStartsWith("io.stasis.bootstrap."))
+                        .or(nameStartsWith("io.stasis.agent.internal.")).or(nameStartsWith("io.stasis.agent.shaded."))
+                        .or(nameStartsWith("io.stasis.agent.cli.")).or(named("io.stasis.agent.StasisAgent"))
+                        .or(nameStartsWith("io.stasis.bootstrap."))
                         .or(isSynthetic()))
                 .type(declaresMethod(unitOfWork))
                 .transform((builder, type, loader, module, domain) ->

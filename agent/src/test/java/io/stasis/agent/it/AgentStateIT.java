@@ -1,0 +1,120 @@
+package io.stasis.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stasis.agent.it.apps.GateApp;
+import io.stasis.agent.it.apps.ShortLivedApp;
+import io.stasis.agent.it.apps.StateApp;
+import io.stasis.agent.testing.ForkedJvm;
+import io.stasis.agent.testing.Jdk;
+import io.stasis.api.Stasis;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The agent in a second JVM, on every required JDK: what it restores, what it refuses, what it leaves alone. */
+class AgentStateIT {
+
+    private static final String CLASS_PATH = ForkedJvm.classPathOf(StateApp.class, Stasis.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void restoresEveryKindOfStateAfterAnOrderlyExitAndAfterKill9(Jdk jdk, @TempDir Path dir) throws Exception {
+        String first = runAdvance(jdk, dir, null, false);
+        String second = runAdvance(jdk, dir, first, true);
+        String third = runAdvance(jdk, dir, second, false);
+        runAdvance(jdk, dir, third, false);
+        assertNotEquals(first, second, "each run advances the state");
+        assertNotEquals(second, third);
+    }
+
+    /** Runs one generation; asserts it starts from where the previous one ended; returns where it ended. */
+    private static String runAdvance(Jdk jdk, Path dir, String previousAfter, boolean kill) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + dir).classPath(CLASS_PATH)
+                .main(StateApp.class, kill ? "advance-wait" : "advance-exit").start()) {
+            String before = app.awaitLineContaining("before=", TIMEOUT).substring("before=".length());
+            String after = app.awaitLineContaining("after=", TIMEOUT).substring("after=".length());
+            app.awaitLineContaining("committed=", TIMEOUT);
+            if (previousAfter != null) {
+                assertEquals(previousAfter, before, "restored state\n" + app.output());
+                assertTrue(app.output().contains("restored=SNAPSHOT"), app.output());
+            } else {
+                assertTrue(before.startsWith("generation=0 history=null points=[Point[x=0, y=0]]"), before);
+            }
+            if (kill) {
+                app.kill9();
+            } else {
+                assertEquals(0, app.awaitExit(TIMEOUT));
+            }
+            return after;
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aSecondUnkeyedInstanceIsAClearErrorAtCheckpointTime(Jdk jdk, @TempDir Path dir) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + dir + ",on-exit=false").classPath(CLASS_PATH)
+                .main(StateApp.class, "two-singletons").start()) {
+            String refused = app.awaitLineContaining("checkpoint ", TIMEOUT);
+            assertTrue(refused.contains("refused") && refused.contains("StateApp$Settings")
+                    && refused.contains("singleton") && refused.contains("@CheckpointKey"), refused);
+            assertEquals(0, app.awaitExit(TIMEOUT));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void withoutTheAgentTheApplicationRunsNormally(Jdk jdk) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).classPath(CLASS_PATH).main(StateApp.class, "no-agent").start()) {
+            assertEquals(0, app.awaitExit(TIMEOUT));
+            assertTrue(app.lines().contains("active=false"), app.output());
+            assertTrue(app.output().contains("restore=NONE"), app.output());
+            assertTrue(app.output().contains("checkpoint refused: the Stasis agent is not running"), app.output());
+            assertTrue(app.lines().stream().noneMatch(l -> l.startsWith("[stasis]")), app.output());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void unitsOfWorkLeaveTheGateOnEveryExit(Jdk jdk, @TempDir Path dir) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + dir + ",quiesce-timeout=2s,on-exit=false")
+                .classPath(CLASS_PATH).main(GateApp.class, "exits").start()) {
+            assertEquals(0, app.awaitExit(TIMEOUT), app.output());
+            assertTrue(app.lines().contains("recursion=200"), app.output());
+            assertTrue(app.output().contains("checkpoint=1 units=1204"), app.output());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aUnitThatOutlastsTheQuiesceTimeoutFailsThatCheckpointOnly(Jdk jdk, @TempDir Path dir) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + dir + ",quiesce-timeout=300ms,on-exit=false")
+                .classPath(CLASS_PATH).main(GateApp.class, "stuck").start()) {
+            String refused = app.awaitLineContaining("refused: ", TIMEOUT);
+            assertTrue(refused.contains("abandoned") && refused.contains("quiesce-timeout=300ms")
+                    && refused.contains("stuck-worker"), refused);
+            app.awaitLineContaining("still running, units=1", TIMEOUT);
+            app.awaitLineContaining("checkpoint=1", TIMEOUT);
+            assertEquals(0, app.awaitExit(TIMEOUT));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void registrationNeverKeepsInstancesAlive(Jdk jdk, @TempDir Path dir) throws Exception {
+        // 1M instances of ~250 bytes each would need ~250 MB if registration held them; the heap has 48 MB.
+        try (ForkedJvm app = ForkedJvm.on(jdk).jvmOption("-Xmx48m").agent("dir=" + dir + ",on-exit=false")
+                .classPath(CLASS_PATH).main(ShortLivedApp.class, "1000000").start()) {
+            assertEquals(0, app.awaitExit(Duration.ofMinutes(2)), app.output());
+            String line = app.awaitLineContaining("created=", TIMEOUT);
+            long collected = Long.parseLong(line.replaceAll(".*collected=(\\d+).*", "$1"));
+            assertTrue(collected >= 990_000, line);
+            assertTrue(app.output().contains("checkpoint=1 survivor=-1"), app.output());
+        }
+    }
+}
