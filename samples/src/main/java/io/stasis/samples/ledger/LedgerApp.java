@@ -67,7 +67,9 @@ public final class LedgerApp {
         }
         while (true) {
             Thread.sleep(reportEvery);
-            System.out.println(status("progress", ledger));
+            // Tellers are mid-transfer right now, so only the count is meaningful; the invariants
+            // are checked on the quiescent state at start-up.
+            System.out.println("progress: transfers=" + ledger.transfers());
         }
     }
 
