@@ -1,0 +1,141 @@
+package io.stasis.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class QuiesceGateTest {
+
+    private static final long LONG = TimeUnit.SECONDS.toNanos(30);
+
+    @AfterEach
+    void openGate() {
+        QuiesceGate.open();
+    }
+
+    @Test
+    void nestedUnitsOnOneThreadCountAsOne() {
+        QuiesceGate.enter();
+        QuiesceGate.enter();
+        QuiesceGate.exit();
+        assertTrue(QuiesceGate.isInsideUnit(), "still inside the outer unit");
+        QuiesceGate.exit();
+        assertFalse(QuiesceGate.isInsideUnit());
+    }
+
+    @Test
+    void aCutCannotBeTakenFromInsideAUnit() {
+        QuiesceGate.enter();
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, QuiesceGate::close);
+            assertTrue(e.getMessage().contains("inside a unit of work"));
+        } finally {
+            QuiesceGate.exit();
+        }
+    }
+
+    @Test
+    void aCutWaitsForUnitsInFlightToLeave() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread worker = new Thread(() -> {
+            QuiesceGate.enter();
+            try {
+                inside.countDown();
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                QuiesceGate.exit();
+            }
+        }, "worker");
+        worker.start();
+        inside.await();
+
+        QuiesceGate.close();
+        List<Thread> stuck = QuiesceGate.awaitDrained(TimeUnit.MILLISECONDS.toNanos(100));
+        assertEquals(List.of(worker), stuck, "the worker is still inside when the timeout passes");
+
+        release.countDown();
+        assertEquals(List.of(), QuiesceGate.awaitDrained(LONG));
+        QuiesceGate.open();
+        worker.join();
+    }
+
+    @Test
+    void threadsEnteringWhileTheGateIsClosedWaitUntilItOpens() throws Exception {
+        QuiesceGate.close();
+        AtomicBoolean entered = new AtomicBoolean();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread worker = new Thread(() -> {
+            started.countDown();
+            QuiesceGate.enter();
+            entered.set(true);
+            QuiesceGate.exit();
+        }, "late-worker");
+        worker.start();
+        started.await();
+        // The worker is blocked at the gate, not inside a unit: the cut sees no one inside.
+        assertEquals(List.of(), QuiesceGate.awaitDrained(LONG));
+        worker.join(200);
+        assertFalse(entered.get(), "entered while the gate was closed");
+        assertTrue(worker.isAlive());
+
+        QuiesceGate.open();
+        worker.join(TimeUnit.NANOSECONDS.toMillis(LONG));
+        assertTrue(entered.get());
+    }
+
+    /**
+     * Many threads update two counters inside units, which must be equal at every cut. The check
+     * would fail without the gate: between the two increments the counters differ.
+     */
+    @Test
+    void everyCutSeesNoUnitHalfDone() throws Exception {
+        AtomicLong first = new AtomicLong();
+        AtomicLong second = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread[] workers = new Thread[8];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Thread(() -> {
+                while (!stop.get()) {
+                    QuiesceGate.enter();
+                    try {
+                        first.incrementAndGet();
+                        Thread.onSpinWait();
+                        second.incrementAndGet();
+                    } finally {
+                        QuiesceGate.exit();
+                    }
+                }
+            }, "worker-" + i);
+            workers[i].start();
+        }
+        try {
+            for (int cut = 0; cut < 500; cut++) {
+                QuiesceGate.close();
+                try {
+                    assertEquals(List.of(), QuiesceGate.awaitDrained(LONG));
+                    assertEquals(first.get(), second.get(), "cut " + cut);
+                } finally {
+                    QuiesceGate.open();
+                }
+            }
+        } finally {
+            stop.set(true);
+            for (Thread worker : workers) {
+                worker.join();
+            }
+        }
+        assertTrue(first.get() > 0);
+    }
+}

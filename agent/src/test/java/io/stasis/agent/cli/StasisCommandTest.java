@@ -1,0 +1,59 @@
+package io.stasis.agent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.Root;
+import io.stasis.agent.internal.store.Snapshot;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StasisCommandTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            return StasisCommand.execute(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void listAndInspectDescribeTheStore(@TempDir Path dir) throws Exception {
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            store.write(new Snapshot(1, Instant.parse("2026-01-01T00:00:00Z"), "interval", 5_000_000, List.of(
+                    new Root(Root.Kind.INSTANCE, "com.acme.Account", "7", List.of("balance"), new byte[10]))));
+        }
+        assertEquals(0, run("list", "--dir", dir.toString()));
+        assertTrue(out.toString().matches("(?s).*\\n1 +2026-01-01T00:00:00Z +interval +1 .*"), out.toString());
+        assertEquals(0, run("inspect", "1", "--dir", dir.toString()));
+        assertTrue(out.toString().contains("com.acme.Account[7]"), out.toString());
+        assertTrue(out.toString().contains("pause 5.000 ms"), out.toString());
+    }
+
+    @Test
+    void failuresAndUsageErrorsHaveTheirExitStatus(@TempDir Path dir) {
+        assertEquals(1, run("list", "--dir", dir.resolve("missing").toString()));
+        assertTrue(err.toString().contains("no snapshot directory"), err.toString());
+        assertEquals(1, run("inspect", "9", "--dir", dir.toString()));
+        assertEquals(2, run("no-such-command"));
+        assertEquals(2, run("list", "--bogus"));
+        assertEquals(0, run("--help"));
+        assertTrue(out.toString().contains("list") && out.toString().contains("inspect"));
+    }
+}

@@ -1,0 +1,96 @@
+package io.stasis.agent.internal.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OptionsParserTest {
+
+    private static AgentOptions parse(String argument) {
+        return OptionsParser.parse(argument, new Properties());
+    }
+
+    @Test
+    void defaultsAreTheDesignTable() {
+        AgentOptions options = parse(null);
+        assertEquals(Path.of("./stasis-data"), options.dir());
+        assertEquals("latest", options.restore());
+        assertNull(options.interval());
+        assertTrue(options.onExit());
+        assertEquals(5, options.keep());
+        assertEquals(Duration.ofSeconds(10), options.quiesceTimeout());
+        assertTrue(options.quiesce().isEmpty() && options.fields().isEmpty());
+    }
+
+    @Test
+    void everyKeyOfTheTableIsAccepted() {
+        AgentOptions options = parse("dir=/tmp/x,restore=none,interval=250ms,on-exit=false,keep=3,"
+                + "quiesce=com.acme.Worker#process;com.acme.*Job#run*,fields=com.acme.Cache#entries;com.acme.Stats#*,"
+                + "quiesce-timeout=5m");
+        assertEquals(Path.of("/tmp/x"), options.dir());
+        assertEquals("none", options.restore());
+        assertEquals(Duration.ofMillis(250), options.interval());
+        assertEquals(Duration.ofMinutes(5), options.quiesceTimeout());
+        assertEquals(2, options.quiesce().size());
+        assertTrue(options.quiesce().get(1).matches("com.acme.NightlyJob", "runAll"));
+        assertTrue(options.fields().get(1).matches("com.acme.Stats", "anything"));
+        assertTrue(!options.fields().get(0).matches("com.acme.Cache", "other"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "nope=1|unknown option 'nope'",
+            "interval=fast|option 'interval' has a bad value 'fast'",
+            "interval=1d|option 'interval'",
+            "keep=-2|option 'keep'",
+            "on-exit=yes|option 'on-exit'",
+            "quiesce-timeout=0ms|option 'quiesce-timeout'",
+            "restore=a/b|option 'restore'",
+            "quiesce=Worker|option 'quiesce'",
+            "fields=a#b#c|option 'fields'",
+            "dir=|option 'dir'",
+            "justakey|'justakey' is not key=value",
+    })
+    void badOptionsNameTheKey(String argument, String message) {
+        OptionsException e = assertThrows(OptionsException.class, () -> parse(argument));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void argumentWinsOverSystemPropertyWhichWinsOverTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("stasis.properties");
+        Files.writeString(file, "keep=1\ninterval=1m\nquiesce-timeout=1s\n");
+        Properties system = new Properties();
+        system.setProperty("stasis.config", file.toString());
+        system.setProperty("stasis.interval", "2m");
+        system.setProperty("stasis.keep", "2");
+        system.setProperty("unrelated.property", "x");
+        AgentOptions options = OptionsParser.parse("keep=3", system);
+        assertEquals(3, options.keep());
+        assertEquals(Duration.ofMinutes(2), options.interval());
+        assertEquals(Duration.ofSeconds(1), options.quiesceTimeout());
+    }
+
+    @Test
+    void unknownKeysInTheFileAndSystemPropertiesAreErrorsToo(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("stasis.properties");
+        Files.writeString(file, "intervall=1m\n");
+        OptionsException fromFile = assertThrows(OptionsException.class, () -> parse("config=" + file));
+        assertTrue(fromFile.getMessage().contains("unknown option 'intervall'"), fromFile.getMessage());
+
+        Properties system = new Properties();
+        system.setProperty("stasis.kep", "2");
+        OptionsException fromSystem = assertThrows(OptionsException.class, () -> OptionsParser.parse(null, system));
+        assertTrue(fromSystem.getMessage().contains("system property stasis.kep"), fromSystem.getMessage());
+    }
+}

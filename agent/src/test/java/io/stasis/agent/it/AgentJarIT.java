@@ -1,0 +1,68 @@
+package io.stasis.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stasis.agent.testing.ForkedJvm;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarInputStream;
+import org.junit.jupiter.api.Test;
+
+/** What the built agent jar holds: our classes, relocated dependencies, the nested bridge, the manifest. */
+class AgentJarIT {
+
+    @Test
+    void everyClassIsOursOrRelocatedUnderOurPackage() throws Exception {
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            List<String> foreign = new ArrayList<>();
+            int classes = 0;
+            for (JarEntry entry : jar.stream().toList()) {
+                if (entry.getName().endsWith(".class")) {
+                    classes++;
+                    if (!entry.getName().startsWith("io/stasis/agent/")) {
+                        foreign.add(entry.getName());
+                    }
+                }
+            }
+            assertEquals(List.of(), foreign, "classes outside io/stasis/agent");
+            assertTrue(classes > 1000, "Byte Buddy, Kryo and picocli are inside: " + classes);
+            assertNotNull(jar.getEntry("io/stasis/agent/shaded/bytebuddy/agent/builder/AgentBuilder.class"));
+            assertNotNull(jar.getEntry("io/stasis/agent/shaded/esotericsoftware/kryo/Kryo.class"));
+            assertNotNull(jar.getEntry("io/stasis/agent/shaded/kryo/SnapshotKryo.class"));
+            assertEquals(null, jar.getEntry("io/stasis/api/Stasis.class"), "the API is the application's, not the agent's");
+        }
+    }
+
+    @Test
+    void theManifestMakesItAnAgentAndATool() throws Exception {
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            Attributes main = jar.getManifest().getMainAttributes();
+            assertEquals("io.stasis.agent.StasisAgent", main.getValue("Premain-Class"));
+            assertEquals("io.stasis.agent.StasisAgent", main.getValue("Agent-Class"));
+            assertEquals("io.stasis.agent.cli.StasisCommand", main.getValue("Main-Class"));
+            assertEquals("true", main.getValue("Can-Retransform-Classes"));
+        }
+    }
+
+    @Test
+    void theNestedBridgeHoldsOnlyTheBootstrapPackage() throws Exception {
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile());
+             InputStream nested = jar.getInputStream(jar.getEntry("META-INF/stasis/stasis-bootstrap.jar"));
+             JarInputStream bridge = new JarInputStream(nested)) {
+            List<String> classes = new ArrayList<>();
+            for (JarEntry entry; (entry = bridge.getNextJarEntry()) != null; ) {
+                if (entry.getName().endsWith(".class")) {
+                    classes.add(entry.getName());
+                }
+            }
+            assertTrue(classes.contains("io/stasis/bootstrap/QuiesceGate.class"), classes.toString());
+            assertTrue(classes.stream().allMatch(c -> c.startsWith("io/stasis/bootstrap/")), classes.toString());
+        }
+    }
+}
