@@ -64,6 +64,7 @@ public final class AgentRuntime implements FacadeBridge.Handler {
                     ? "not restoring: restore=none" : "nothing to restore: no snapshot in " + options.dir().toAbsolutePath();
         }
 
+        KryoBootstrap.initialize();
         StateRegistry registry = new StateRegistry(options.fields());
         registry.setListener(restorer);
         Registrations.install(registry);

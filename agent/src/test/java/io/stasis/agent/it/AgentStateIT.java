@@ -9,9 +9,11 @@ import io.stasis.agent.it.apps.ShortLivedApp;
 import io.stasis.agent.it.apps.StateApp;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
+import io.stasis.agent.testing.Jdks;
 import io.stasis.api.Stasis;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -46,12 +48,26 @@ class AgentStateIT {
             } else {
                 assertTrue(before.startsWith("generation=0 history=null points=[Point[x=0, y=0]]"), before);
             }
+            assertTrue(app.lines().stream().noneMatch(l -> l.contains("sun.misc.Unsafe")), "no Unsafe warnings:\n" + app.output());
             if (kill) {
                 app.kill9();
             } else {
                 assertEquals(0, app.awaitExit(TIMEOUT));
             }
             return after;
+        }
+    }
+
+    @Test
+    void runsWhereSunMiscUnsafeMemoryAccessIsDenied(@TempDir Path dir) throws Exception {
+        Jdk jdk = Jdks.all().stream().filter(j -> j.feature() >= 24).findFirst()
+                .orElseThrow(() -> new AssertionError("no JDK 24 or later to run with --sun-misc-unsafe-memory-access=deny"));
+        for (int run = 0; run < 2; run++) {
+            try (ForkedJvm app = ForkedJvm.on(jdk).jvmOption("--sun-misc-unsafe-memory-access=deny").agent("dir=" + dir)
+                    .classPath(CLASS_PATH).main(StateApp.class, "advance-exit").start()) {
+                assertEquals(0, app.awaitExit(TIMEOUT), app.output());
+                assertTrue(app.output().contains("before=generation=" + run + " "), app.output());
+            }
         }
     }
 

@@ -26,6 +26,7 @@ import net.bytebuddy.description.field.FieldDescription;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.implementation.MethodCall;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
@@ -60,6 +61,10 @@ public final class Instrumenter {
         ElementMatcher.Junction<MethodDescription> unitOfWork =
                 isAnnotatedWith(named(Annotations.QUIESCE_POINT)).or(methodPattern(options.quiesce()));
 
+        // Advice needs no dynamic type initializers; without the Nexus, Byte Buddy never reaches for
+        // sun.misc.Unsafe (which JDK 24+ warns about on standard error). The property name is our
+        // relocated copy's, so the application's own Byte Buddy is unaffected.
+        System.setProperty(Nexus.PROPERTY, "true");
         new AgentBuilder.Default()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)

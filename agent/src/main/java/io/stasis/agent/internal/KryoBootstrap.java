@@ -1,0 +1,30 @@
+package io.stasis.agent.internal;
+
+import com.esotericsoftware.kryo.util.Util;
+
+/**
+ * Initializes the agent's Kryo. From JDK 24 on, {@code sun.misc.Unsafe} memory access prints
+ * warnings (and can be denied), so our copy runs without it there. Kryo reads {@code kryo.unsafe}
+ * once, when its {@code Util} class initializes: the property is set only for that moment, so an
+ * application's own Kryo still sees the property as the application left it.
+ */
+public final class KryoBootstrap {
+
+    private static final String PROPERTY = "kryo.unsafe";
+
+    private KryoBootstrap() {
+    }
+
+    public static void initialize() {
+        if (Runtime.version().feature() < 24 || System.getProperty(PROPERTY) != null) {
+            Util.isUnsafeAvailable();
+            return;
+        }
+        System.setProperty(PROPERTY, "false");
+        try {
+            Util.isUnsafeAvailable();
+        } finally {
+            System.clearProperty(PROPERTY);
+        }
+    }
+}
