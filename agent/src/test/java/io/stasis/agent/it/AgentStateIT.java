@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.it.apps.GateApp;
+import io.stasis.agent.it.apps.PatternsApp;
 import io.stasis.agent.it.apps.ShortLivedApp;
 import io.stasis.agent.it.apps.StateApp;
 import io.stasis.agent.testing.ForkedJvm;
@@ -55,6 +56,22 @@ class AgentStateIT {
                 assertEquals(0, app.awaitExit(TIMEOUT));
             }
             return after;
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void fieldsAndUnitsOfWorkCanBeNamedInTheOptionsInsteadOfAnnotated(Jdk jdk, @TempDir Path dir) throws Exception {
+        String legacy = PatternsApp.class.getName() + "$Legacy";
+        String options = "dir=" + dir + ",on-exit=false,quiesce-timeout=300ms,fields=" + legacy + "#*,quiesce=" + legacy + "#process*";
+        for (int run = 0; run < 2; run++) {
+            try (ForkedJvm app = ForkedJvm.on(jdk).agent(options).classPath(CLASS_PATH).main(PatternsApp.class).start()) {
+                assertEquals(0, app.awaitExit(TIMEOUT), app.output());
+                String expected = run == 0 ? "restored processed=0 cache={}" : "restored processed=3 cache={a=2, b=1}";
+                assertTrue(app.lines().contains(expected), app.output());
+                assertTrue(app.output().contains("refused during the slow unit: checkpoint 'during-slow-unit' abandoned"),
+                        app.output());
+            }
         }
     }
 
