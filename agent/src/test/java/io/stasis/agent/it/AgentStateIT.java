@@ -28,21 +28,39 @@ class AgentStateIT {
     @ParameterizedTest
     @MethodSource("io.stasis.agent.testing.Jdks#all")
     void restoresEveryKindOfStateAfterAnOrderlyExitAndAfterKill9(Jdk jdk, @TempDir Path dir) throws Exception {
-        String first = runAdvance(jdk, dir, null, false);
-        String second = runAdvance(jdk, dir, first, true);
-        String third = runAdvance(jdk, dir, second, false);
-        runAdvance(jdk, dir, third, false);
+        String first = runAdvance(jdk, dir, null, "advance-exit");
+        String second = runAdvance(jdk, dir, first, "advance-wait");
+        String third = runAdvance(jdk, dir, second, "advance-exit");
+        runAdvance(jdk, dir, third, "advance-exit");
         assertNotEquals(first, second, "each run advances the state");
         assertNotEquals(second, third);
     }
 
-    /** Runs one generation; asserts it starts from where the previous one ended; returns where it ended. */
-    private static String runAdvance(Jdk jdk, Path dir, String previousAfter, boolean kill) throws Exception {
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void takesAFinalSnapshotOnSigtermAndOnSystemExit(Jdk jdk, @TempDir Path dir) throws Exception {
+        String first = runAdvance(jdk, dir, null, "advance-sigterm");
+        String second = runAdvance(jdk, dir, first, "advance-system-exit");
+        runAdvance(jdk, dir, second, "advance-exit");
+    }
+
+    /**
+     * Runs one generation in {@code mode}; asserts it starts from where the previous one ended;
+     * returns where it ended.
+     */
+    private static String runAdvance(Jdk jdk, Path dir, String previousAfter, String mode) throws Exception {
         try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + dir).classPath(CLASS_PATH)
-                .main(StateApp.class, kill ? "advance-wait" : "advance-exit").start()) {
+                .main(StateApp.class, mode).start()) {
             String before = app.awaitLineContaining("before=", TIMEOUT).substring("before=".length());
             String after = app.awaitLineContaining("after=", TIMEOUT).substring("after=".length());
-            app.awaitLineContaining("committed=", TIMEOUT);
+            switch (mode) {
+                case "advance-sigterm" -> {
+                    app.awaitLineContaining("waiting for SIGTERM", TIMEOUT);
+                    app.terminate();
+                }
+                case "advance-system-exit" -> app.awaitLineContaining("exiting", TIMEOUT);
+                default -> app.awaitLineContaining("committed=", TIMEOUT);
+            }
             if (previousAfter != null) {
                 assertEquals(previousAfter, before, "restored state\n" + app.output());
                 assertTrue(app.output().contains("restored=SNAPSHOT"), app.output());
@@ -50,10 +68,12 @@ class AgentStateIT {
                 assertTrue(before.startsWith("generation=0 history=null points=[Point[x=0, y=0]]"), before);
             }
             assertTrue(app.lines().stream().noneMatch(l -> l.contains("sun.misc.Unsafe")), "no Unsafe warnings:\n" + app.output());
-            if (kill) {
+            if (mode.equals("advance-wait")) {
                 app.kill9();
             } else {
-                assertEquals(0, app.awaitExit(TIMEOUT));
+                int status = app.awaitExit(TIMEOUT);
+                assertEquals(mode.equals("advance-sigterm") ? 143 : 0, status, app.output());
+                assertTrue(app.output().contains("committed (exit)"), "an exit snapshot:\n" + app.output());
             }
             return after;
         }

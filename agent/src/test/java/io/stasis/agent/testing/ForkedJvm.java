@@ -27,12 +27,13 @@ public final class ForkedJvm implements AutoCloseable {
     private final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final String label;
+    private final List<Thread> pumps = new ArrayList<>();
 
     private ForkedJvm(Process process, String label) {
         this.process = process;
         this.label = label;
-        pump(process.getInputStream());
-        pump(process.getErrorStream());
+        pumps.add(pump(process.getInputStream()));
+        pumps.add(pump(process.getErrorStream()));
     }
 
     /** The agent jar the build produced ({@code agent/target/stasis-agent.jar}). */
@@ -91,7 +92,7 @@ public final class ForkedJvm implements AutoCloseable {
                 }
             }
             if (!process.isAlive() && checked >= lines().size()) {
-                Thread.sleep(50); // let the pumps drain what the process wrote last
+                drain();
                 if (checked >= lines().size()) {
                     throw new AssertionError(label + " exited (" + process.exitValue() + ") before the expected line:\n" + output());
                 }
@@ -111,7 +112,7 @@ public final class ForkedJvm implements AutoCloseable {
             process.destroyForcibly();
             throw new AssertionError(label + " did not exit within " + timeout + ":\n" + output());
         }
-        Thread.sleep(50);
+        drain();
         return process.exitValue();
     }
 
@@ -121,9 +122,13 @@ public final class ForkedJvm implements AutoCloseable {
         process.waitFor();
     }
 
-    /** {@code kill} (SIGTERM): an orderly shutdown with shutdown hooks. */
+    /**
+     * {@code kill} (SIGTERM): an orderly shutdown with shutdown hooks. Sent through the process
+     * handle, because {@code Process.destroy()} also closes our ends of its pipes and would lose
+     * what the shutdown hooks print.
+     */
     public void terminate() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     @Override
@@ -133,7 +138,14 @@ public final class ForkedJvm implements AutoCloseable {
         }
     }
 
-    private void pump(InputStream stream) {
+    /** Once the process has exited: waits until everything it wrote has been read. */
+    private void drain() throws InterruptedException {
+        for (Thread pump : pumps) {
+            pump.join(10_000);
+        }
+    }
+
+    private Thread pump(InputStream stream) {
         Thread pump = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line; (line = reader.readLine()) != null; ) {
@@ -148,6 +160,7 @@ public final class ForkedJvm implements AutoCloseable {
         }, "pump-" + label);
         pump.setDaemon(true);
         pump.start();
+        return pump;
     }
 
     /** How to start one. */

@@ -24,8 +24,10 @@ import java.util.UUID;
  * java.time values. Each run prints its state as restored, advances it deterministically, prints
  * it again, and takes a checkpoint.
  *
- * <p>Modes: {@code advance-exit} (then exit normally), {@code advance-wait} (then wait to be
- * killed), {@code two-singletons}, {@code no-agent}.
+ * <p>Modes: {@code advance-exit} (checkpoint, then return from main), {@code advance-wait}
+ * (checkpoint, then wait to be killed), {@code advance-system-exit} (no checkpoint, then
+ * {@code System.exit}), {@code advance-sigterm} (no checkpoint, then wait for SIGTERM),
+ * {@code two-singletons}, {@code no-agent}.
  */
 public final class StateApp {
 
@@ -195,10 +197,22 @@ public final class StateApp {
         derived.baseCounter += 7;
 
         System.out.println("after=" + describe(accounts, numbered, palettes, settings, derived));
-        CheckpointInfo info = Stasis.checkpoint("test");
-        System.out.println("committed=" + info.id());
-        if (mode.equals("advance-wait")) {
-            Thread.sleep(60_000);
+        switch (mode) {
+            case "advance-system-exit" -> {
+                System.out.println("exiting");
+                System.exit(0);
+            }
+            case "advance-sigterm" -> {
+                System.out.println("waiting for SIGTERM");
+                Thread.sleep(60_000);
+            }
+            default -> {
+                CheckpointInfo info = Stasis.checkpoint("test");
+                System.out.println("committed=" + info.id());
+                if (mode.equals("advance-wait")) {
+                    Thread.sleep(60_000);
+                }
+            }
         }
     }
 
