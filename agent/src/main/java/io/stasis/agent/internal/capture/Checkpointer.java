@@ -58,6 +58,7 @@ public final class Checkpointer {
     public synchronized Committed checkpoint(String reason) throws CheckpointException {
         if (restorer != null) {
             restorer.summarize();
+            restorer.forgetConstructions();
         }
         Instant time;
         long pauseNanos;

@@ -8,6 +8,7 @@ import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.kryo.ValueGraph;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,6 +33,12 @@ public final class Restorer implements StateRegistry.OwnerListener {
     private final List<String> restored = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> skipped = new ConcurrentHashMap<>();
     private final KryoPool kryos = new KryoPool();
+    /**
+     * Instances restored while a constructor that delegated with {@code this(...)} may still be
+     * running: each later constructor exit of the same instance applies the values again, so the
+     * outer constructor's assignments do not win. Forgotten at the next checkpoint.
+     */
+    private final Map<InstanceKey, Map<Field, Object>> restoredInstances = new ConcurrentHashMap<>();
     private final AtomicBoolean summarized = new AtomicBoolean();
 
     public Restorer(SnapshotRef ref, Snapshot snapshot) {
@@ -60,6 +67,13 @@ public final class Restorer implements StateRegistry.OwnerListener {
 
     @Override
     public void instanceAppeared(Object instance, OwnerType type) {
+        if (!restoredInstances.isEmpty()) {
+            Map<Field, Object> again = restoredInstances.get(new InstanceKey(instance));
+            if (again != null) {
+                assign(again, instance);
+                return;
+            }
+        }
         if (pending.isEmpty()) {
             return;
         }
@@ -74,6 +88,11 @@ public final class Restorer implements StateRegistry.OwnerListener {
         if (root != null) {
             apply(root, type, type.instanceFields(), instance);
         }
+    }
+
+    /** Called when a checkpoint starts: constructors that were running at restore have completed. */
+    public void forgetConstructions() {
+        restoredInstances.clear();
     }
 
     /** Roots whose owner has not appeared yet; new snapshots carry them forward unchanged. */
@@ -142,8 +161,9 @@ public final class Restorer implements StateRegistry.OwnerListener {
                     assignments.put(field, value);
                 }
             });
-            for (Map.Entry<Field, Object> assignment : assignments.entrySet()) {
-                assignment.getKey().set(instance, assignment.getValue());
+            assign(assignments, instance);
+            if (instance != null) {
+                restoredInstances.put(new InstanceKey(instance), assignments);
             }
             restored.add(root.name());
             if (!notes.isEmpty()) {
@@ -159,6 +179,36 @@ public final class Restorer implements StateRegistry.OwnerListener {
         if (pending.isEmpty()) {
             kryos.clear();
             summarize();
+        }
+    }
+
+    private static void assign(Map<Field, Object> assignments, Object instance) {
+        try {
+            for (Map.Entry<Field, Object> assignment : assignments.entrySet()) {
+                assignment.getKey().set(instance, assignment.getValue());
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e); // fields were made accessible when the owner type was read
+        }
+    }
+
+    /** An instance by identity, held weakly: application classes may override equals and hashCode. */
+    private static final class InstanceKey extends WeakReference<Object> {
+        private final int hash;
+
+        InstanceKey(Object instance) {
+            super(instance);
+            this.hash = System.identityHashCode(instance);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof InstanceKey key && key.get() != null && key.get() == get();
         }
     }
 

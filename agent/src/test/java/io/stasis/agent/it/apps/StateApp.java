@@ -73,12 +73,19 @@ public final class StateApp {
         @CheckpointKey
         private final String id;
         @Checkpointed
-        private long balance = 100;
+        private long balance;
         @Checkpointed
-        private LocalDate opened = LocalDate.of(2020, 1, 1);
+        private LocalDate opened;
 
+        /** Delegates, then assigns: restore must still win over the assignment after this(...). */
         Account(String id) {
+            this(id, LocalDate.of(2020, 1, 1));
+            balance = 100;
+        }
+
+        private Account(String id, LocalDate opened) {
             this.id = id;
+            this.opened = opened;
         }
     }
 
