@@ -3,6 +3,7 @@ package io.stasis.kryo;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import io.stasis.kryo.serializers.AtomicSerializers;
+import io.stasis.kryo.serializers.OutsideTheHeap;
 import io.stasis.kryo.serializers.PatternSerializer;
 import io.stasis.kryo.serializers.StringFormSerializer;
 import java.io.File;
@@ -25,6 +26,9 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  *   <li>Classes without a no-argument constructor are instantiated through Objenesis.</li>
  *   <li>Serializers for JDK types that stock Kryo cannot write on JDK 17 and later without
  *       {@code --add-opens} (UUID, URI, Pattern, File, the atomics).</li>
+ *   <li>Threads, streams, sockets, class loaders, executors, JDBC objects and locks held at the
+ *       cut are refused when written ({@link NotSnapshottableException}), never discovered broken
+ *       at restore.</li>
  * </ul>
  *
  * <p>A Kryo instance is not thread-safe and caches classes by name: use one per thread and per
@@ -56,5 +60,6 @@ public final class SnapshotKryo {
         kryo.addDefaultSerializer(AtomicLong.class, new AtomicSerializers.AtomicLongSerializer());
         kryo.addDefaultSerializer(AtomicBoolean.class, new AtomicSerializers.AtomicBooleanSerializer());
         kryo.addDefaultSerializer(AtomicReference.class, new AtomicSerializers.AtomicReferenceSerializer());
+        OutsideTheHeap.addTo(kryo);
     }
 }

@@ -1,6 +1,7 @@
 package io.stasis.kryo;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import java.util.ArrayList;
@@ -16,13 +17,21 @@ public final class ValueGraph {
     private ValueGraph() {
     }
 
-    /** Writes the values, in order, into {@code output} (which is reset first) and returns the bytes. */
+    /**
+     * Writes the values, in order, into {@code output} (which is reset first) and returns the bytes.
+     *
+     * @throws GraphWriteException naming the value, and the path inside it, that could not be written
+     */
     public static byte[] write(Kryo kryo, Output output, List<?> values) {
         kryo.setAutoReset(false);
         output.reset();
         try {
-            for (Object value : values) {
-                kryo.writeClassAndObject(output, value);
+            for (int i = 0; i < values.size(); i++) {
+                try {
+                    kryo.writeClassAndObject(output, values.get(i));
+                } catch (KryoException e) {
+                    throw new GraphWriteException(i, e);
+                }
             }
             return output.toBytes();
         } finally {

@@ -122,6 +122,21 @@ class AgentStateIT {
 
     @ParameterizedTest
     @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void stateThatCannotBeSnapshottedIsRefusedAtCheckpointTimeWithItsPath(Jdk jdk, @TempDir Path dir) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + dir + ",on-exit=false").classPath(CLASS_PATH)
+                .main(StateApp.class, "unsnapshottable").start()) {
+            String refused = app.awaitLineContaining("checkpoint ", TIMEOUT);
+            assertTrue(refused.startsWith("checkpoint refused: checkpoint 'test' failed: cannot capture static "
+                    + StateApp.class.getName() + "$Workers.byName: java.lang.Thread cannot be part of a snapshot"), refused);
+            assertEquals(0, app.awaitExit(TIMEOUT));
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("snapshot-")), "nothing was written");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
     void withoutTheAgentTheApplicationRunsNormally(Jdk jdk) throws Exception {
         try (ForkedJvm app = ForkedJvm.on(jdk).classPath(CLASS_PATH).main(StateApp.class, "no-agent").start()) {
             assertEquals(0, app.awaitExit(TIMEOUT));

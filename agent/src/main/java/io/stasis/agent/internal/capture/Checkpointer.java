@@ -11,6 +11,7 @@ import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.internal.store.SnapshotStore;
 import io.stasis.bootstrap.QuiesceGate;
+import io.stasis.kryo.GraphWriteException;
 import io.stasis.kryo.SnapshotKryo;
 import io.stasis.kryo.ValueGraph;
 import java.io.IOException;
@@ -114,12 +115,18 @@ public final class Checkpointer {
     }
 
     private byte[] serialize(String rootName, Map<String, Field> fields, Object instance) throws CaptureException {
+        List<String> names = List.copyOf(fields.keySet());
         List<Object> values = new ArrayList<>(fields.size());
         try {
             for (Field field : fields.values()) {
                 values.add(field.get(instance));
             }
             return ValueGraph.write(kryo, output, values);
+        } catch (GraphWriteException e) {
+            List<String> path = new ArrayList<>();
+            path.add(rootName + "." + names.get(e.index()));
+            path.addAll(e.path());
+            throw new CaptureException("cannot capture " + String.join(" → ", path) + ": " + e.reason(), e);
         } catch (Exception | StackOverflowError e) {
             throw new CaptureException("cannot capture " + rootName + ": " + Log.describe(e), e);
         }

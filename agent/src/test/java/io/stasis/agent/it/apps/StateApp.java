@@ -27,7 +27,7 @@ import java.util.UUID;
  * <p>Modes: {@code advance-exit} (checkpoint, then return from main), {@code advance-wait}
  * (checkpoint, then wait to be killed), {@code advance-system-exit} (no checkpoint, then
  * {@code System.exit}), {@code advance-sigterm} (no checkpoint, then wait for SIGTERM),
- * {@code two-singletons}, {@code no-agent}.
+ * {@code two-singletons}, {@code unsnapshottable}, {@code no-agent}.
  */
 public final class StateApp {
 
@@ -127,6 +127,12 @@ public final class StateApp {
         private Color favourite = Color.RED;
     }
 
+    /** State that reaches a thread: refused when written, with the path to it. */
+    static final class Workers {
+        @Checkpointed
+        static Map<String, Object> byName = new HashMap<>();
+    }
+
     static class Base {
         @Checkpointed
         protected long baseCounter;
@@ -153,6 +159,16 @@ public final class StateApp {
             try {
                 Stasis.checkpoint("test");
                 System.out.println("checkpoint succeeded without an agent");
+            } catch (IllegalStateException e) {
+                System.out.println("checkpoint refused: " + e.getMessage());
+            }
+            return;
+        }
+        if (mode.equals("unsnapshottable")) {
+            Workers.byName.put("poller", new Thread(() -> { }, "poller"));
+            try {
+                Stasis.checkpoint("test");
+                System.out.println("checkpoint succeeded with a thread in it");
             } catch (IllegalStateException e) {
                 System.out.println("checkpoint refused: " + e.getMessage());
             }
