@@ -2,6 +2,7 @@ package io.stasis.kryo;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import io.stasis.kryo.schema.EvolvingSerializers;
 import io.stasis.kryo.serializers.AtomicSerializers;
 import io.stasis.kryo.serializers.OutsideTheHeap;
 import io.stasis.kryo.serializers.PatternSerializer;
@@ -24,6 +25,8 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  *       registration or class-loading order.</li>
  *   <li>References on: shared and cyclic references inside one graph round-trip as such.</li>
  *   <li>Classes without a no-argument constructor are instantiated through Objenesis.</li>
+ *   <li>Application classes, records and enums in an evolving form: a snapshot restores into the
+ *       next version of the classes (see {@link io.stasis.kryo.schema.EvolvingSerializer}).</li>
  *   <li>Serializers for JDK types that stock Kryo cannot write on JDK 17 and later without
  *       {@code --add-opens} (UUID, URI, Pattern, File, the atomics).</li>
  *   <li>Threads, streams, sockets, class loaders, executors, JDBC objects and locks held at the
@@ -47,6 +50,7 @@ public final class SnapshotKryo {
         kryo.setClassLoader(classLoader);
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
         addDefaultSerializers(kryo);
+        EvolvingSerializers.addTo(kryo);
         return kryo;
     }
 

@@ -8,6 +8,7 @@ import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.kryo.ValueGraph;
+import io.stasis.kryo.schema.Problems;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -148,7 +149,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
             for (int i = 0; i < read.size(); i++) {
                 values.put(root.fields().get(i), read.get(i));
             }
-            List<String> notes = new ArrayList<>();
+            List<String> notes = new ArrayList<>(Problems.drain(kryo));
             Map<Field, Object> assignments = new LinkedHashMap<>();
             values.forEach((name, value) -> {
                 Field field = fields.get(name);

@@ -1,0 +1,106 @@
+package io.stasis.kryo.schema;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+
+/**
+ * Records in the same evolving form as {@link EvolvingSerializer}, rebuilt through their canonical
+ * constructor (compact constructors run): a component added since the snapshot gets its type's
+ * default value, a removed one is skipped.
+ */
+public final class EvolvingRecordSerializer<T> extends Serializer<T> {
+
+    private final LocalSchema local;
+    private final Constructor<T> canonical;
+    private final int[] componentOfField;
+    private final Object writtenKey = new Object();
+    private final Object planKey = new Object();
+
+    public EvolvingRecordSerializer(Class<T> type) {
+        super(false, true);
+        this.local = LocalSchema.of(type);
+        RecordComponent[] components = type.getRecordComponents();
+        Class<?>[] parameterTypes = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+        try {
+            this.canonical = type.getDeclaredConstructor(parameterTypes);
+            canonical.setAccessible(true);
+        } catch (NoSuchMethodException e) {
+            throw new KryoException("record " + type.getName() + " has no canonical constructor", e);
+        }
+        this.componentOfField = new int[local.fields.length];
+        for (int i = 0; i < local.fields.length; i++) {
+            componentOfField[i] = -1;
+            for (int c = 0; c < components.length; c++) {
+                if (components[c].getName().equals(local.fields[i].getName())) {
+                    componentOfField[i] = c;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, T record) {
+        if (kryo.getGraphContext().put(writtenKey, Boolean.TRUE) == null) {
+            local.write(output);
+        }
+        Field[] fields = local.fields;
+        for (int i = 0; i < fields.length; i++) {
+            try {
+                EvolvingSerializer.writeValue(kryo, output, fields[i], record, local.kinds[i]);
+            } catch (KryoException e) {
+                e.addTrace(fields[i].getName() + " (" + local.type.getName() + ")");
+                throw e;
+            } catch (IllegalAccessException e) {
+                throw new KryoException(e);
+            }
+        }
+    }
+
+    @Override
+    public T read(Kryo kryo, Input input, Class<? extends T> type) {
+        ReadPlan plan = (ReadPlan) kryo.getGraphContext().get(planKey);
+        if (plan == null) {
+            plan = ReadPlan.of(kryo, LocalSchema.Stored.read(input, EvolvingSerializer.MAX_FIELDS), local);
+            kryo.getGraphContext().put(planKey, plan);
+        }
+        Object[] values = new Object[local.fields.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = defaultValue(local.fields[i].getType());
+        }
+        plan.readInto(kryo, input, values);
+        Object[] arguments = new Object[canonical.getParameterCount()];
+        for (int c = 0; c < arguments.length; c++) {
+            arguments[c] = defaultValue(canonical.getParameterTypes()[c]);
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (componentOfField[i] >= 0) {
+                arguments[componentOfField[i]] = values[i];
+            }
+        }
+        try {
+            T record = canonical.newInstance(arguments);
+            kryo.reference(record);
+            return record;
+        } catch (InvocationTargetException e) {
+            throw new KryoException("the constructor of " + type.getName() + " refused the stored values: "
+                    + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new KryoException("cannot construct " + type.getName(), e);
+        }
+    }
+
+    private static Object defaultValue(Class<?> type) {
+        if (!type.isPrimitive()) {
+            return null;
+        }
+        return java.lang.reflect.Array.get(java.lang.reflect.Array.newInstance(type, 1), 0);
+    }
+}

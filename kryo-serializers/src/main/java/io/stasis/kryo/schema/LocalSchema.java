@@ -1,0 +1,121 @@
+package io.stasis.kryo.schema;
+
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A class's persistent fields as this JVM has them: every non-static, non-transient field of the
+ * class and its superclasses (superclass first, then by name), each with the name it is stored
+ * under and the earlier names it answers to ({@code @RenamedFrom}).
+ */
+final class LocalSchema {
+
+    private static final String RENAMED_FROM = "io.stasis.api.RenamedFrom";
+
+    final Class<?> type;
+    final String[] names;
+    final Kind[] kinds;
+    final Field[] fields;
+    private final Map<String, Integer> byName = new HashMap<>();
+
+    private LocalSchema(Class<?> type, List<Field> fields, List<String> names) {
+        this.type = type;
+        this.fields = fields.toArray(Field[]::new);
+        this.names = names.toArray(String[]::new);
+        this.kinds = new Kind[this.fields.length];
+        for (int i = 0; i < this.fields.length; i++) {
+            kinds[i] = Kind.of(this.fields[i].getType());
+            byName.put(this.names[i], i);
+        }
+        for (int i = 0; i < this.fields.length; i++) {
+            for (String old : formerNames(this.fields[i])) {
+                byName.putIfAbsent(old, i);
+            }
+        }
+    }
+
+    static LocalSchema of(Class<?> type) {
+        List<Class<?>> hierarchy = new ArrayList<>();
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            hierarchy.add(0, c);
+        }
+        List<Field> fields = new ArrayList<>();
+        for (Class<?> c : hierarchy) {
+            Field[] declared = c.getDeclaredFields();
+            Arrays.sort(declared, Comparator.comparing(Field::getName));
+            for (Field field : declared) {
+                int modifiers = field.getModifiers();
+                if (!Modifier.isStatic(modifiers) && !Modifier.isTransient(modifiers) && !field.isSynthetic()) {
+                    field.setAccessible(true);
+                    fields.add(field);
+                }
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        Set<String> hidden = new HashSet<>();
+        fields.forEach(f -> {
+            if (!seen.add(f.getName())) {
+                hidden.add(f.getName());
+            }
+        });
+        List<String> names = fields.stream().map(f -> hidden.contains(f.getName())
+                ? f.getDeclaringClass().getName() + "." + f.getName() : f.getName()).toList();
+        return new LocalSchema(type, fields, names);
+    }
+
+    /** The field stored under {@code name} now or under an earlier name, or -1. */
+    int indexOf(String name) {
+        return byName.getOrDefault(name, -1);
+    }
+
+    void write(Output output) {
+        output.writeVarInt(fields.length, true);
+        for (int i = 0; i < fields.length; i++) {
+            output.writeString(names[i]);
+            output.writeByte(kinds[i].ordinal());
+        }
+    }
+
+    /** A schema as a snapshot stored it: names and kinds. */
+    record Stored(String[] names, Kind[] kinds) {
+        static Stored read(Input input, int maxFields) {
+            int count = input.readVarInt(true);
+            if (count < 0 || count > maxFields) {
+                throw new com.esotericsoftware.kryo.KryoException("a class schema claims " + count + " fields");
+            }
+            String[] names = new String[count];
+            Kind[] kinds = new Kind[count];
+            for (int i = 0; i < count; i++) {
+                names[i] = input.readString();
+                kinds[i] = Kind.read(input);
+            }
+            return new Stored(names, kinds);
+        }
+    }
+
+    private static List<String> formerNames(Field field) {
+        for (Annotation annotation : field.getDeclaredAnnotations()) {
+            if (annotation.annotationType().getName().equals(RENAMED_FROM)) {
+                try {
+                    Method value = annotation.annotationType().getMethod("value");
+                    return List.of((String[]) value.invoke(annotation));
+                } catch (ReflectiveOperationException e) {
+                    return List.of();
+                }
+            }
+        }
+        return List.of();
+    }
+}
