@@ -6,7 +6,6 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import java.lang.reflect.Constructor;
-import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
@@ -48,29 +47,12 @@ public final class EvolvingRecordSerializer<T> extends Serializer<T> {
 
     @Override
     public void write(Kryo kryo, Output output, T record) {
-        if (kryo.getGraphContext().put(writtenKey, Boolean.TRUE) == null) {
-            local.write(output);
-        }
-        Field[] fields = local.fields;
-        for (int i = 0; i < fields.length; i++) {
-            try {
-                EvolvingSerializer.writeValue(kryo, output, fields[i], record, local.kinds[i]);
-            } catch (KryoException e) {
-                e.addTrace(fields[i].getName() + " (" + local.type.getName() + ")");
-                throw e;
-            } catch (IllegalAccessException e) {
-                throw new KryoException(e);
-            }
-        }
+        EvolvingSerializer.write(kryo, output, record, local, writtenKey);
     }
 
     @Override
     public T read(Kryo kryo, Input input, Class<? extends T> type) {
-        ReadPlan plan = (ReadPlan) kryo.getGraphContext().get(planKey);
-        if (plan == null) {
-            plan = ReadPlan.of(kryo, LocalSchema.Stored.read(input, EvolvingSerializer.MAX_FIELDS), local);
-            kryo.getGraphContext().put(planKey, plan);
-        }
+        ReadPlan plan = EvolvingSerializer.plan(kryo, input, local, planKey);
         Object[] values = new Object[local.fields.length];
         for (int i = 0; i < values.length; i++) {
             values[i] = defaultValue(local.fields[i].getType());

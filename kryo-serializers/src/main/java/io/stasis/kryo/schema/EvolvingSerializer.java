@@ -31,6 +31,20 @@ public final class EvolvingSerializer<T> extends Serializer<T> {
 
     @Override
     public void write(Kryo kryo, Output output, T object) {
+        write(kryo, output, object, local, writtenKey);
+    }
+
+    @Override
+    public T read(Kryo kryo, Input input, Class<? extends T> type) {
+        ReadPlan plan = plan(kryo, input, local, planKey);
+        T object = kryo.newInstance(type);
+        kryo.reference(object);
+        plan.readInto(kryo, input, object);
+        return object;
+    }
+
+    /** The schema, the first time the class appears in the graph, then the object's values. */
+    static void write(Kryo kryo, Output output, Object object, LocalSchema local, Object writtenKey) {
         if (kryo.getGraphContext().put(writtenKey, Boolean.TRUE) == null) {
             local.write(output);
         }
@@ -49,20 +63,17 @@ public final class EvolvingSerializer<T> extends Serializer<T> {
         }
     }
 
-    @Override
-    public T read(Kryo kryo, Input input, Class<? extends T> type) {
+    /** The plan for the class in this graph: read from its stored schema the first time. */
+    static ReadPlan plan(Kryo kryo, Input input, LocalSchema local, Object planKey) {
         ReadPlan plan = (ReadPlan) kryo.getGraphContext().get(planKey);
         if (plan == null) {
             plan = ReadPlan.of(kryo, LocalSchema.Stored.read(input, MAX_FIELDS), local);
             kryo.getGraphContext().put(planKey, plan);
         }
-        T object = kryo.newInstance(type);
-        kryo.reference(object);
-        plan.readInto(kryo, input, object);
-        return object;
+        return plan;
     }
 
-    static void writeValue(Kryo kryo, Output output, Field field, Object object, Kind kind) throws IllegalAccessException {
+    private static void writeValue(Kryo kryo, Output output, Field field, Object object, Kind kind) throws IllegalAccessException {
         switch (kind) {
             case BOOLEAN -> output.writeBoolean(field.getBoolean(object));
             case BYTE -> output.writeByte(field.getByte(object));
