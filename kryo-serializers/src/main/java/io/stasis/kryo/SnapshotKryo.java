@@ -2,6 +2,8 @@ package io.stasis.kryo;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import com.esotericsoftware.kryo.util.MapReferenceResolver;
+import io.stasis.kryo.schema.ClassRenames;
 import io.stasis.kryo.schema.EvolvingSerializers;
 import io.stasis.kryo.serializers.AtomicSerializers;
 import io.stasis.kryo.serializers.OutsideTheHeap;
@@ -44,7 +46,7 @@ public final class SnapshotKryo {
 
     /** A new Kryo that resolves class names with {@code classLoader}. */
     public static Kryo create(ClassLoader classLoader) {
-        Kryo kryo = new Kryo();
+        Kryo kryo = new Kryo(ClassRenames.resolver(), new MapReferenceResolver());
         kryo.setRegistrationRequired(false);
         kryo.setReferences(true);
         kryo.setClassLoader(classLoader);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
+import io.stasis.kryo.schema.ClassRenames;
 import io.stasis.kryo.schema.Problems;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -24,19 +25,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two versions of the same application classes, compiled here: a graph written with version 1 is
- * read with version 2, the next release of the application.
+ * read with version 2, the next release of the application. Between them: fields added, removed,
+ * renamed, reordered and widened, a field moved to a supertype, enum constants reordered, a record
+ * component added and widened, a class renamed, and one incompatible change.
  */
 class EvolutionTest {
 
     private static final Map<String, String> VERSION_1 = Map.of(
             "evo/Status.java", "package evo; public enum Status { NEW, PAID }",
             "evo/Line.java", "package evo; public record Line(String sku, int count) {}",
+            "evo/Address.java", "package evo; public class Address { String street; Address(String s) { street = s; } }",
             "evo/Order.java", """
                     package evo;
                     import java.util.*;
                     public class Order {
                         String id; int quantity; float price; long created; String note;
                         List<String> tags = new ArrayList<>(); Status status; Line line; long total; Order self;
+                        Address address = new Address("1 Main St");
                         public Order() {}
                         public static Order sample() {
                             Order o = new Order(); o.id = "o-1"; o.quantity = 7; o.price = 2.5f; o.created = 1_700_000_000_000L;
@@ -54,6 +59,11 @@ class EvolutionTest {
                         public Line { if (unit == null) unit = "pcs"; }
                     }
                     """,
+            "evo/Location.java", """
+                    package evo;
+                    @io.stasis.api.RenamedFrom("evo.Address")
+                    public class Location { String street; String city = "unknown"; }
+                    """,
             "evo/Order.java", """
                     package evo;
                     import java.util.*;
@@ -62,7 +72,7 @@ class EvolutionTest {
                         Line line; Status status; Order self;
                         long quantity; double price; @RenamedFrom("created") long createdAt;
                         Collection<String> tags = new ArrayList<>(); String added = "constructor value";
-                        int total = 99; String id;
+                        int total = 99; String id; @RenamedFrom("address") Location location;
                         public Order() {}
                     }
                     """);
@@ -84,6 +94,7 @@ class EvolutionTest {
         byte[] bytes = ValueGraph.write(SnapshotKryo.create(v1), new Output(256, -1), List.of(written));
 
         Kryo reader = SnapshotKryo.create(v2);
+        ClassRenames.learnReachableFrom(reader, v2.loadClass("evo.Order"));
         Object order = ValueGraph.read(reader, bytes, 1).get(0);
         assertEquals("evo.Order", order.getClass().getName());
         assertEquals(v2, order.getClass().getClassLoader());
@@ -95,6 +106,10 @@ class EvolutionTest {
         assertEquals("constructor value", get(order, "added"), "an added field keeps its constructor value");
         assertEquals("PAID", ((Enum<?>) get(order, "status")).name(), "enum constants by name, not position");
         assertTrue(order == get(order, "self"), "a cycle stays a cycle");
+        Object location = get(order, "location");
+        assertEquals("evo.Location", location.getClass().getName(), "class renamed with @RenamedFrom");
+        assertEquals("1 Main St", get(location, "street"));
+        assertEquals("unknown", get(location, "city"));
 
         Object line = get(order, "line");
         assertEquals("sku-9", line.getClass().getMethod("sku").invoke(line));

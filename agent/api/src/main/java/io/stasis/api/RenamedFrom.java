@@ -7,17 +7,23 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * The names a field had in earlier versions of the application: a snapshot that stores the value
- * under an old name restores it into this field.
+ * The names a field or class had in earlier versions of the application: a snapshot that stores a
+ * value under an old name restores it into this field, or as an instance of this class.
  *
  * <pre>
  * &#64;RenamedFrom("count") long total;
+ *
+ * &#64;RenamedFrom("com.acme.Address")
+ * public class Location { ... }
  * </pre>
+ *
+ * A renamed class is recognized when it can be reached from the declared types of the fields of
+ * a checkpointed owner (field types, their type arguments and array components, transitively).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
-@Target(ElementType.FIELD)
+@Target({ElementType.FIELD, ElementType.TYPE})
 public @interface RenamedFrom {
-    /** Earlier names, most recent first. */
+    /** Earlier names (fully qualified for classes), most recent first. */
     String[] value();
 }

@@ -2,9 +2,7 @@ package io.stasis.kryo.schema;
 
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import java.lang.annotation.Annotation;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,8 +20,6 @@ import java.util.Set;
  */
 final class LocalSchema {
 
-    private static final String RENAMED_FROM = "io.stasis.api.RenamedFrom";
-
     final Class<?> type;
     final String[] names;
     final Kind[] kinds;
@@ -40,7 +36,7 @@ final class LocalSchema {
             byName.put(this.names[i], i);
         }
         for (int i = 0; i < this.fields.length; i++) {
-            for (String old : formerNames(this.fields[i])) {
+            for (String old : ClassRenames.formerNames(this.fields[i])) {
                 byName.putIfAbsent(old, i);
             }
         }
@@ -103,19 +99,5 @@ final class LocalSchema {
             }
             return new Stored(names, kinds);
         }
-    }
-
-    private static List<String> formerNames(Field field) {
-        for (Annotation annotation : field.getDeclaredAnnotations()) {
-            if (annotation.annotationType().getName().equals(RENAMED_FROM)) {
-                try {
-                    Method value = annotation.annotationType().getMethod("value");
-                    return List.of((String[]) value.invoke(annotation));
-                } catch (ReflectiveOperationException e) {
-                    return List.of();
-                }
-            }
-        }
-        return List.of();
     }
 }

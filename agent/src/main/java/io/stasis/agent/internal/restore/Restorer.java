@@ -8,6 +8,7 @@ import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.kryo.ValueGraph;
+import io.stasis.kryo.schema.ClassRenames;
 import io.stasis.kryo.schema.Problems;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
@@ -144,6 +145,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
         }
         Kryo kryo = kryos.borrow(loader);
         try {
+            ClassRenames.learnReachableFrom(kryo, type.type());
             List<Object> read = ValueGraph.read(kryo, root.data(), root.fields().size());
             Map<String, Object> values = new LinkedHashMap<>();
             for (int i = 0; i < read.size(); i++) {
