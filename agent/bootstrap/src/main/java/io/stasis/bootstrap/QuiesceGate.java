@@ -15,11 +15,12 @@ import java.util.concurrent.locks.LockSupport;
  * writes, so entering and leaving never contend across cores. Entering publishes "inside" and then
  * reads the gate; a cut closes the gate and then reads every thread's flag. Both sides use
  * sequentially consistent accesses, so either the entering thread sees the gate closed and backs
- * out, or the cut sees the thread inside and waits for it (Dekker's protocol).
+ * out, or the cut sees the thread inside and waits for it (Dekker's protocol). Threads that back
+ * out park until the cut opens the gate.
  */
 public final class QuiesceGate {
 
-    private static final Object LOCK = new Object();
+    private static final Set<Thread> WAITING = ConcurrentHashMap.newKeySet();
     private static final Set<Unit> UNITS = ConcurrentHashMap.newKeySet();
     private static final ReferenceQueue<Thread> DEAD_THREADS = new ReferenceQueue<>();
     private static final ThreadLocal<Unit> CURRENT = ThreadLocal.withInitial(Unit::register);
@@ -91,10 +92,12 @@ public final class QuiesceGate {
 
     /** Opens the gate and lets waiting threads enter. */
     public static void open() {
-        synchronized (LOCK) {
-            closed = false;
-            cutter = null;
-            LOCK.notifyAll();
+        closed = false;
+        cutter = null;
+        // A waiter either was registered before this point and is unparked, or reads the gate
+        // open after registering: no wake-up is lost.
+        for (Thread waiting : WAITING) {
+            LockSupport.unpark(waiting);
         }
     }
 
@@ -129,21 +132,20 @@ public final class QuiesceGate {
             return unit;
         }
 
+        /** Parks rather than waits on a monitor, so a virtual thread does not pin its carrier. */
         void waitForOpen() {
             inside = false;
             LockSupport.unpark(cutter);
+            Thread self = Thread.currentThread();
             boolean interrupted = false;
-            synchronized (LOCK) {
-                while (closed) {
-                    try {
-                        LOCK.wait();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
+            WAITING.add(self);
+            while (closed) {
+                LockSupport.park(QuiesceGate.class);
+                interrupted |= Thread.interrupted();
             }
+            WAITING.remove(self);
             if (interrupted) {
-                Thread.currentThread().interrupt();
+                self.interrupt();
             }
             inside = true;
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -93,6 +94,50 @@ class QuiesceGateTest {
         QuiesceGate.open();
         worker.join(TimeUnit.NANOSECONDS.toMillis(LONG));
         assertTrue(entered.get());
+    }
+
+    @Test
+    void anInterruptedWaiterKeepsWaitingAndKeepsItsInterrupt() throws Exception {
+        QuiesceGate.close();
+        AtomicBoolean interruptedInside = new AtomicBoolean();
+        Thread worker = new Thread(() -> {
+            QuiesceGate.enter();
+            interruptedInside.set(Thread.currentThread().isInterrupted());
+            QuiesceGate.exit();
+        }, "interrupted-worker");
+        worker.start();
+        worker.interrupt();
+        worker.join(200);
+        assertTrue(worker.isAlive(), "an interrupt does not let a thread through a closed gate");
+        QuiesceGate.open();
+        worker.join(TimeUnit.NANOSECONDS.toMillis(LONG));
+        assertTrue(interruptedInside.get(), "the interrupt is still there for the unit of work to see");
+    }
+
+    @Test
+    void virtualThreadsWaitAtTheGateToo() throws Exception {
+        // Virtual threads exist from JDK 21; the Java 17 build reaches them reflectively.
+        assumeTrue(Runtime.version().feature() >= 21, "virtual threads need JDK 21 or later");
+        java.lang.reflect.Method ofVirtual = Thread.class.getMethod("ofVirtual");
+        Object builder = ofVirtual.invoke(null);
+        java.lang.reflect.Method start = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
+        AtomicLong entered = new AtomicLong();
+        QuiesceGate.close();
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            threads.add((Thread) start.invoke(builder, (Runnable) () -> {
+                QuiesceGate.enter();
+                entered.incrementAndGet();
+                QuiesceGate.exit();
+            }));
+        }
+        assertEquals(List.of(), QuiesceGate.awaitDrained(LONG));
+        assertEquals(0, entered.get());
+        QuiesceGate.open();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(1000, entered.get());
     }
 
     /**
