@@ -1,5 +1,7 @@
 package io.stasis.bootstrap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -25,14 +27,28 @@ public final class QuiesceGate {
     private static final ReferenceQueue<Thread> DEAD_THREADS = new ReferenceQueue<>();
     private static final ThreadLocal<Unit> CURRENT = ThreadLocal.withInitial(Unit::register);
 
+    private static final VarHandle INSIDE;
+
+    static {
+        try {
+            INSIDE = MethodHandles.lookup().findVarHandle(Unit.class, "inside", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static volatile boolean closed;
     private static volatile Thread cutter;
 
     private QuiesceGate() {
     }
 
-    /** Called on entry to a unit of work. Waits while a cut is being taken, unless nested. */
-    public static void enter() {
+    /**
+     * Called on entry to a unit of work. Waits while a cut is being taken, unless nested.
+     *
+     * @return the calling thread's passage, to hand to {@link #exit(Unit)}
+     */
+    public static Unit enter() {
         Unit unit = CURRENT.get();
         if (unit.depth++ == 0) {
             unit.inside = true;
@@ -40,14 +56,16 @@ public final class QuiesceGate {
                 unit.waitForOpen();
             }
         }
+        return unit;
     }
 
-    /** Called on every exit from a unit of work, normal or by exception. */
-    public static void exit() {
-        Unit unit = CURRENT.get();
+    /** Called on every exit from a unit of work, normal or by exception, with what {@link #enter()} returned. */
+    public static void exit(Unit unit) {
         if (--unit.depth <= 0) {
             unit.depth = 0;
-            unit.inside = false;
+            // A release store is enough: the unit's writes happen-before a cut that reads "outside",
+            // and a cut that misses the store now re-reads it within a millisecond.
+            INSIDE.setRelease(unit, false);
             if (closed) {
                 LockSupport.unpark(cutter);
             }
@@ -115,15 +133,15 @@ public final class QuiesceGate {
     }
 
     /** One thread's passage through the gate; owned and written by that thread only. */
-    private static final class Unit extends WeakReference<Thread> {
-        int depth;
-        volatile boolean inside;
+    public static final class Unit extends WeakReference<Thread> {
+        private int depth;
+        private volatile boolean inside;
 
         private Unit(Thread thread) {
             super(thread, DEAD_THREADS);
         }
 
-        static Unit register() {
+        private static Unit register() {
             for (Object dead; (dead = DEAD_THREADS.poll()) != null; ) {
                 UNITS.remove(dead);
             }
@@ -133,7 +151,7 @@ public final class QuiesceGate {
         }
 
         /** Parks rather than waits on a monitor, so a virtual thread does not pin its carrier. */
-        void waitForOpen() {
+        private void waitForOpen() {
             inside = false;
             LockSupport.unpark(cutter);
             Thread self = Thread.currentThread();

@@ -25,22 +25,22 @@ class QuiesceGateTest {
 
     @Test
     void nestedUnitsOnOneThreadCountAsOne() {
-        QuiesceGate.enter();
-        QuiesceGate.enter();
-        QuiesceGate.exit();
+        QuiesceGate.Unit outer = QuiesceGate.enter();
+        QuiesceGate.Unit inner = QuiesceGate.enter();
+        QuiesceGate.exit(inner);
         assertTrue(QuiesceGate.isInsideUnit(), "still inside the outer unit");
-        QuiesceGate.exit();
+        QuiesceGate.exit(outer);
         assertFalse(QuiesceGate.isInsideUnit());
     }
 
     @Test
     void aCutCannotBeTakenFromInsideAUnit() {
-        QuiesceGate.enter();
+        QuiesceGate.Unit unit = QuiesceGate.enter();
         try {
             IllegalStateException e = assertThrows(IllegalStateException.class, QuiesceGate::close);
             assertTrue(e.getMessage().contains("inside a unit of work"));
         } finally {
-            QuiesceGate.exit();
+            QuiesceGate.exit(unit);
         }
     }
 
@@ -49,14 +49,14 @@ class QuiesceGateTest {
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Thread worker = new Thread(() -> {
-            QuiesceGate.enter();
+            QuiesceGate.Unit unit = QuiesceGate.enter();
             try {
                 inside.countDown();
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                QuiesceGate.exit();
+                QuiesceGate.exit(unit);
             }
         }, "worker");
         worker.start();
@@ -79,9 +79,8 @@ class QuiesceGateTest {
         CountDownLatch started = new CountDownLatch(1);
         Thread worker = new Thread(() -> {
             started.countDown();
-            QuiesceGate.enter();
+            QuiesceGate.exit(QuiesceGate.enter());
             entered.set(true);
-            QuiesceGate.exit();
         }, "late-worker");
         worker.start();
         started.await();
@@ -101,9 +100,9 @@ class QuiesceGateTest {
         QuiesceGate.close();
         AtomicBoolean interruptedInside = new AtomicBoolean();
         Thread worker = new Thread(() -> {
-            QuiesceGate.enter();
+            QuiesceGate.Unit unit = QuiesceGate.enter();
             interruptedInside.set(Thread.currentThread().isInterrupted());
-            QuiesceGate.exit();
+            QuiesceGate.exit(unit);
         }, "interrupted-worker");
         worker.start();
         worker.interrupt();
@@ -126,9 +125,9 @@ class QuiesceGateTest {
         List<Thread> threads = new java.util.ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             threads.add((Thread) start.invoke(builder, (Runnable) () -> {
-                QuiesceGate.enter();
+                QuiesceGate.Unit unit = QuiesceGate.enter();
                 entered.incrementAndGet();
-                QuiesceGate.exit();
+                QuiesceGate.exit(unit);
             }));
         }
         assertEquals(List.of(), QuiesceGate.awaitDrained(LONG));
@@ -153,13 +152,13 @@ class QuiesceGateTest {
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Thread(() -> {
                 while (!stop.get()) {
-                    QuiesceGate.enter();
+                    QuiesceGate.Unit unit = QuiesceGate.enter();
                     try {
                         first.incrementAndGet();
                         Thread.onSpinWait();
                         second.incrementAndGet();
                     } finally {
-                        QuiesceGate.exit();
+                        QuiesceGate.exit(unit);
                     }
                 }
             }, "worker-" + i);

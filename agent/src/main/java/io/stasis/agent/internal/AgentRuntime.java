@@ -68,7 +68,7 @@ public final class AgentRuntime implements FacadeBridge.Handler {
         StateRegistry registry = new StateRegistry(options.fields());
         registry.setListener(restorer);
         Registrations.install(registry);
-        Instrumenter.install(instrumentation, options);
+        Instrumenter.install(instrumentation, options, attached);
         if (attached) {
             registerLoadedClasses(instrumentation, registry);
         }

@@ -3,6 +3,7 @@ package io.stasis.samples.ledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.esotericsoftware.kryo.KryoException;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
@@ -48,13 +49,30 @@ class LedgerConsistencyIT {
 
     @Test
     void withoutTheGateACutTearsTransfers(@TempDir Path dir) throws Exception {
-        List<LedgerSnapshots.State> states = runUnderLoad(Jdks.current(), dir, false);
-        long broken = states.stream().filter(s -> !s.check().equals("OK")).count();
-        assertTrue(broken > 0, "without @QuiescePoint some of " + states.size() + " cuts should see money in flight");
+        runLedger(Jdks.current(), dir, false);
+        int broken = 0;
+        List<SnapshotRef> refs = LedgerSnapshots.list(dir);
+        for (SnapshotRef ref : refs) {
+            try {
+                broken += LedgerSnapshots.read(dir, ref).check().equals("OK") ? 0 : 1;
+            } catch (KryoException torn) {
+                broken++; // the journal changed while it was being written: the cut is not even readable
+            }
+        }
+        assertTrue(broken > 0, "without @QuiescePoint some of " + refs.size() + " cuts should see money in flight");
     }
 
     /** Runs the ledger with eight tellers and 120 back-to-back checkpoints; returns the snapshots, newest first. */
     private static List<LedgerSnapshots.State> runUnderLoad(Jdk jdk, Path dir, boolean gated) throws Exception {
+        runLedger(jdk, dir, gated);
+        List<LedgerSnapshots.State> states = new ArrayList<>();
+        for (SnapshotRef ref : LedgerSnapshots.list(dir)) {
+            states.add(LedgerSnapshots.read(dir, ref));
+        }
+        return states;
+    }
+
+    private static void runLedger(Jdk jdk, Path dir, boolean gated) throws Exception {
         List<String> args = new ArrayList<>(List.of("--accounts=64", "--threads=8", "--checkpoints=" + CUTS));
         if (!gated) {
             args.add("--without-gate");
@@ -63,10 +81,5 @@ class LedgerConsistencyIT {
                 .classPath(CLASS_PATH).main(LedgerApp.class, args.toArray(String[]::new)).start()) {
             assertEquals(0, ledger.awaitExit(Duration.ofMinutes(3)), ledger.output());
         }
-        List<LedgerSnapshots.State> states = new ArrayList<>();
-        for (SnapshotRef ref : LedgerSnapshots.list(dir)) {
-            states.add(LedgerSnapshots.read(dir, ref));
-        }
-        return states;
     }
 }

@@ -37,8 +37,8 @@ public final class Checkpointer {
     private final Restorer restorer;
     private final Duration quiesceTimeout;
     private final int keep;
-    private final Kryo kryo = SnapshotKryo.create(Checkpointer.class.getClassLoader());
-    private final Output output = new Output(1 << 16, -1);
+    private Kryo kryo;
+    private Output output;
 
     /**
      * @param restorer the restore in progress, whose roots not yet applied are carried into every
@@ -115,6 +115,11 @@ public final class Checkpointer {
     }
 
     private byte[] serialize(String rootName, Map<String, Field> fields, Object instance) throws CaptureException {
+        if (kryo == null) {
+            // Made at the first checkpoint rather than at start-up, which it would slow down.
+            kryo = SnapshotKryo.create(Checkpointer.class.getClassLoader());
+            output = new Output(1 << 16, -1);
+        }
         List<String> names = List.copyOf(fields.keySet());
         List<Object> values = new ArrayList<>(fields.size());
         try {

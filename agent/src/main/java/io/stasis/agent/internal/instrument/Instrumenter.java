@@ -20,6 +20,8 @@ import io.stasis.bootstrap.Registrations;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.field.FieldDescription;
@@ -27,6 +29,7 @@ import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.Nexus;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.MethodCall;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
@@ -55,7 +58,11 @@ public final class Instrumenter {
     private Instrumenter() {
     }
 
-    public static void install(Instrumentation instrumentation, AgentOptions options) {
+    /**
+     * @param attached whether the agent was attached to a running JVM, whose already loaded
+     *                 classes must then be retransformed; at start-up there are none of ours yet
+     */
+    public static void install(Instrumentation instrumentation, AgentOptions options, boolean attached) {
         ElementMatcher.Junction<FieldDescription> checkpointed =
                 isAnnotatedWith(named(Annotations.CHECKPOINTED)).or(fieldPattern(options.fields()));
         ElementMatcher.Junction<MethodDescription> unitOfWork =
@@ -65,8 +72,10 @@ public final class Instrumenter {
         // sun.misc.Unsafe (which JDK 24+ warns about on standard error). The property name is our
         // relocated copy's, so the application's own Byte Buddy is unaffected.
         System.setProperty(Nexus.PROPERTY, "true");
-        new AgentBuilder.Default()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+                .with(attached ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION : AgentBuilder.RedefinitionStrategy.DISABLED)
+                // One cache of parsed class files for all matching: supertypes are shared by many classes.
+                .with(new AgentBuilder.PoolStrategy.WithTypePoolCache.Simple(new ConcurrentHashMap<>()))
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(new ErrorLogger())
                 .ignore(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))

@@ -10,12 +10,12 @@ final class QuiesceAdvice {
     }
 
     @Advice.OnMethodEnter
-    static void enter() {
-        QuiesceGate.enter();
+    static QuiesceGate.Unit enter() {
+        return QuiesceGate.enter();
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class)
-    static void exit() {
-        QuiesceGate.exit();
+    static void exit(@Advice.Enter QuiesceGate.Unit unit) {
+        QuiesceGate.exit(unit);
     }
 }

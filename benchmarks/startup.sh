@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Start-up overhead of the agent: whole-process wall time and time to main(), with and without
+# -javaagent, for a trivial application (HelloMain) and one with @Checkpointed state that the agent
+# instruments, restores at start-up and captures at exit (CheckpointedMain), on each JDK.
+#
+# Builds nothing: run `mvn -B -q package -DskipTests` first.
+#
+#   bash benchmarks/startup.sh [RUNS]        RUNS timed runs per variant (default 20)
+#
+# Environment: STASIS_BENCH_JDKS  space-separated JDK homes
+#              (default: /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64)
+#
+# Runs alternate (without, with, with, without, ...) so that drift on a shared machine hits both
+# variants alike; two untimed warm-up runs of each variant come first (page cache, and the first
+# snapshot, so that every timed run of CheckpointedMain with the agent restores one). The agent
+# runs with its defaults apart from dir (a fresh temporary directory per JDK and application), so
+# on-exit=true: the whole-process time includes the exit snapshot, written and fsynced.
+# Times are medians, with the interquartile range (25th-75th percentile) in brackets.
+# "to main" is measured inside the JVM, from the JVM's recorded start time to
+# the first line of main(), in whole milliseconds.
+set -euo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.."
+
+RUNS=${1:-20}
+JDKS=${STASIS_BENCH_JDKS:-/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64}
+AGENT=agent/target/stasis-agent.jar
+APPS_JAR=$(ls benchmarks/target/stasis-benchmarks-*-startup.jar 2>/dev/null | head -1 || true)
+API_JAR=$(ls agent/api/target/stasis-api-*.jar 2>/dev/null | grep -v -e '-sources' -e '-javadoc' -e '-tests' | head -1 || true)
+if [[ ! -f $AGENT || -z $APPS_JAR || -z $API_JAR ]]; then
+    echo "startup.sh: build first: mvn -B -q package -DskipTests (missing $AGENT, the startup jar or the API jar)" >&2
+    exit 2
+fi
+CP="$APPS_JAR:$API_JAR"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/stasis-startup.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
+
+# stats: reads numbers, prints "median p25 p75" (linear interpolation between order statistics)
+stats() {
+    sort -n | awk '
+        function q(p,   h, i) { h = (NR - 1) * p + 1; i = int(h); return i >= NR ? v[NR] : v[i] + (h - i) * (v[i + 1] - v[i]) }
+        { v[NR] = $1 }
+        END { printf "%.1f %.1f %.1f\n", q(0.5), q(0.25), q(0.75) }'
+}
+
+# run JAVA APP VARIANT DATA: one JVM; appends "wall_us to_main_ms" to $WORK/VARIANT.times
+run() {
+    local java=$1 app=$2 variant=$3 data=$4 agent_opt=() start end
+    [[ $variant == with ]] && agent_opt=("-javaagent:$AGENT=dir=$data")
+    start=$(now_us)
+    if ! "$java" "${agent_opt[@]}" -cp "$CP" "io.stasis.benchmarks.startup.$app" >"$WORK/out" 2>"$WORK/err"; then
+        echo "startup.sh: $app ($variant agent) failed on $java:" >&2
+        cat "$WORK/out" "$WORK/err" >&2
+        exit 1
+    fi
+    end=$(now_us)
+    if grep -q '\[stasis\] ERROR' "$WORK/err"; then
+        echo "startup.sh: the agent reported an error:" >&2
+        cat "$WORK/err" >&2
+        exit 1
+    fi
+    local to_main
+    to_main=$(sed -n 's/^toMainMs=\([0-9]*\).*/\1/p' "$WORK/out")
+    echo "$((end - start)) $to_main" >>"$WORK/$variant.times"
+    cp "$WORK/out" "$WORK/$variant.lastout"
+    cp "$WORK/err" "$WORK/$variant.lasterr"
+}
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+echo "machine: $(nproc) CPUs, ${cpu:-unknown CPU}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "runs per variant: $RUNS (after 2 untimed warm-up runs each), alternating"
+echo
+printf '%-4s %-17s %-20s %-20s %8s %7s   %-18s %-18s %8s\n' \
+    JDK app "wall, no agent" "wall, agent" "diff" ratio "to main, no agent" "to main, agent" "diff"
+printf '%-4s %-17s %-20s %-20s %8s %7s   %-18s %-18s %8s\n' \
+    "" "" "ms [IQR]" "ms [IQR]" "ms" "" "ms [IQR]" "ms [IQR]" "ms"
+
+notes=()
+for home in $JDKS; do
+    java="$home/bin/java"
+    if [[ ! -x $java ]]; then
+        echo "startup.sh: no JDK at $home, skipped" >&2
+        continue
+    fi
+    feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = \([0-9]*\).*/\1/p')
+    version=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')
+    for app in HelloMain CheckpointedMain; do
+        data="$WORK/data-$feature-$app"
+        rm -f "$WORK/without.times" "$WORK/with.times"
+        for _ in 1 2; do
+            run "$java" "$app" without "$data"
+            run "$java" "$app" with "$data"
+        done
+        rm -f "$WORK/without.times" "$WORK/with.times"
+        for ((i = 1; i <= RUNS; i++)); do
+            if ((i % 2)); then
+                run "$java" "$app" without "$data"
+                run "$java" "$app" with "$data"
+            else
+                run "$java" "$app" with "$data"
+                run "$java" "$app" without "$data"
+            fi
+        done
+        w0=$(awk '{ print $1 / 1000 }' "$WORK/without.times" | stats)
+        w1=$(awk '{ print $1 / 1000 }' "$WORK/with.times" | stats)
+        m0=$(awk '{ print $2 }' "$WORK/without.times" | stats)
+        m1=$(awk '{ print $2 }' "$WORK/with.times" | stats)
+        awk -v jdk="$feature" -v app="$app" -v w0="$w0" -v w1="$w1" -v m0="$m0" -v m1="$m1" 'BEGIN {
+            split(w0, a); split(w1, b); split(m0, c); split(m1, d)
+            printf "%-4s %-17s %-20s %-20s %+8.1f %6.2fx   %-18s %-18s %+8.1f\n", jdk, app,
+                sprintf("%.1f [%.1f-%.1f]", a[1], a[2], a[3]), sprintf("%.1f [%.1f-%.1f]", b[1], b[2], b[3]), b[1] - a[1], b[1] / a[1],
+                sprintf("%.1f [%.1f-%.1f]", c[1], c[2], c[3]), sprintf("%.1f [%.1f-%.1f]", d[1], d[2], d[3]), d[1] - c[1]
+        }'
+        if [[ $app == CheckpointedMain ]]; then
+            notes+=("JDK $version, CheckpointedMain with the agent, last run: $(tr -d '\n' <"$WORK/with.lastout");" \
+                    "  $(grep -c 'restoring from snapshot' "$WORK/with.lasterr") restore line(s), $(grep -c 'committed (exit)' "$WORK/with.lasterr") exit snapshot(s) in its log")
+        fi
+    done
+done
+echo
+printf '%s\n' "${notes[@]}"
