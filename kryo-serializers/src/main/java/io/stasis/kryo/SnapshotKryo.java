@@ -5,18 +5,8 @@ import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
 import io.stasis.kryo.schema.ClassRenames;
 import io.stasis.kryo.schema.EvolvingSerializers;
-import io.stasis.kryo.serializers.AtomicSerializers;
+import io.stasis.kryo.serializers.JdkSerializers;
 import io.stasis.kryo.serializers.OutsideTheHeap;
-import io.stasis.kryo.serializers.PatternSerializer;
-import io.stasis.kryo.serializers.StringFormSerializer;
-import java.io.File;
-import java.net.URI;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
 /**
@@ -29,8 +19,8 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  *   <li>Classes without a no-argument constructor are instantiated through Objenesis.</li>
  *   <li>Application classes, records and enums in an evolving form: a snapshot restores into the
  *       next version of the classes (see {@link io.stasis.kryo.schema.EvolvingSerializer}).</li>
- *   <li>Serializers for JDK types that stock Kryo cannot write on JDK 17 and later without
- *       {@code --add-opens} (UUID, URI, Pattern, File, the atomics).</li>
+ *   <li>Serializers for the JDK types that stock Kryo cannot write, or cannot read back, on JDK 17
+ *       and later without {@code --add-opens} ({@link JdkSerializers}).</li>
  *   <li>Threads, streams, sockets, class loaders, executors, JDBC objects and locks held at the
  *       cut are refused when written ({@link NotSnapshottableException}), never discovered broken
  *       at restore.</li>
@@ -56,16 +46,12 @@ public final class SnapshotKryo {
         return kryo;
     }
 
-    /** Adds this module's serializers to any Kryo. */
+    /**
+     * Adds this module's JDK serializers to any Kryo. The refusals come first, so that a thread or
+     * a held lock is refused with its reason before the JDK fallback considers it.
+     */
     public static void addDefaultSerializers(Kryo kryo) {
-        kryo.addDefaultSerializer(UUID.class, new StringFormSerializer<>(UUID::fromString));
-        kryo.addDefaultSerializer(URI.class, new StringFormSerializer<>(URI::create));
-        kryo.addDefaultSerializer(File.class, new StringFormSerializer<>(File::new));
-        kryo.addDefaultSerializer(Pattern.class, new PatternSerializer());
-        kryo.addDefaultSerializer(AtomicInteger.class, new AtomicSerializers.AtomicIntegerSerializer());
-        kryo.addDefaultSerializer(AtomicLong.class, new AtomicSerializers.AtomicLongSerializer());
-        kryo.addDefaultSerializer(AtomicBoolean.class, new AtomicSerializers.AtomicBooleanSerializer());
-        kryo.addDefaultSerializer(AtomicReference.class, new AtomicSerializers.AtomicReferenceSerializer());
         OutsideTheHeap.addTo(kryo);
+        JdkSerializers.addTo(kryo);
     }
 }

@@ -148,6 +148,8 @@ public final class StateApp {
         }
     }
 
+    private static final List<Object> LIVE = new ArrayList<>();
+
     private StateApp() {
     }
 
@@ -197,6 +199,8 @@ public final class StateApp {
         }
         Settings settings = new Settings();
         Derived derived = new Derived("d");
+        // Live until the JVM exits, like an application's state: the exit snapshot runs after main returns.
+        LIVE.addAll(List.of(accounts, numbered, palettes, settings, derived));
 
         System.out.println("restored=" + Stasis.lastRestore().source() + " " + Stasis.lastRestore().restored().size());
         System.out.println("before=" + describe(accounts, numbered, palettes, settings, derived));
