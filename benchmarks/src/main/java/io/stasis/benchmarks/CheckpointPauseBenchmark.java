@@ -2,6 +2,7 @@ package io.stasis.benchmarks;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import io.stasis.agent.internal.capture.CheckpointException;
 import io.stasis.agent.internal.capture.Checkpointer;
 import io.stasis.agent.internal.state.StateRegistry;
@@ -11,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.objenesis.strategy.StdInstantiatorStrategy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -44,6 +46,9 @@ import org.openjdk.jmh.runner.IterationType;
  *   <li>{@code rawKryoNoReferences}: {@code rawKryo} with Kryo's reference tracking off. Not a
  *       configuration snapshots can use (shared and cyclic references would not survive); it tells
  *       how much of the time is the reference tracking's identity map.</li>
+ *   <li>{@code stockKryo}: a stock {@code new Kryo()} (registration off, references on,
+ *       {@code FieldSerializer} by default, Objenesis fallback), without Stasis's serializers;
+ *       what the same graph costs with Kryo as most applications configure it.</li>
  * </ul>
  *
  * <p>The state is {@link MixedState}, sized so that Kryo writes about {@code stateMb} MB
@@ -70,6 +75,7 @@ public class CheckpointPauseBenchmark {
     private DiscardingStore store;
     private Kryo kryo;
     private Kryo kryoNoReferences;
+    private Kryo stockKryo;
     private Output output;
 
     private boolean measuring;
@@ -100,6 +106,14 @@ public class CheckpointPauseBenchmark {
             kryoNoReferences.setReferences(false);
             kryoNoReferences.setAutoReset(false);
             noReferences = ", without references " + rawKryoNoReferences() + " bytes";
+        }
+        if (params.getBenchmark().endsWith(".stockKryo")) {
+            stockKryo = new Kryo();
+            stockKryo.setRegistrationRequired(false);
+            stockKryo.setReferences(true);
+            stockKryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+            stockKryo.setAutoReset(false);
+            noReferences += ", stock Kryo " + stockKryo() + " bytes";
         }
         Checkpointer.Committed first = checkpointer.checkpoint("size check");
         Runtime rt = Runtime.getRuntime();
@@ -179,6 +193,15 @@ public class CheckpointPauseBenchmark {
         kryoNoReferences.writeClassAndObject(output, StateHolder.state);
         long bytes = output.total();
         kryoNoReferences.reset();
+        return bytes;
+    }
+
+    @Benchmark
+    public long stockKryo() {
+        output.reset();
+        stockKryo.writeClassAndObject(output, StateHolder.state);
+        long bytes = output.total();
+        stockKryo.reset();
         return bytes;
     }
 }

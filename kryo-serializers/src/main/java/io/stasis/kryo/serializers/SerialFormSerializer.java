@@ -8,6 +8,7 @@ import com.esotericsoftware.kryo.io.Output;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
@@ -87,7 +88,11 @@ public class SerialFormSerializer<T> extends Serializer<T> {
     @Override
     @SuppressWarnings("unchecked")
     public T read(Kryo kryo, Input input, Class<? extends T> type) {
-        byte[] form = input.readBytes(input.readVarInt(true));
+        int length = input.readVarInt(true);
+        if (length < 0 || length > input.limit() - input.position()) {
+            throw new KryoException("a serial form claims " + length + " bytes, more than the input holds");
+        }
+        byte[] form = input.readBytes(length);
         int count = input.readVarInt(true);
         Object result;
         int[] read = {0};
@@ -152,6 +157,8 @@ public class SerialFormSerializer<T> extends Serializer<T> {
         }
     }
 
+    private static final int MAX_DEPTH = 64;
+
     private static final class Detokenizer extends ObjectInputStream {
         private final Kryo kryo;
         private final Input input;
@@ -168,6 +175,11 @@ public class SerialFormSerializer<T> extends Serializer<T> {
             this.read = read;
             this.resolved = resolved;
             enableResolveObject(true);
+            // Damaged bytes must not become bombs: no deeper nesting, larger arrays or more objects
+            // than a form of this size could describe.
+            setObjectInputFilter(info -> info.depth() <= MAX_DEPTH && info.references() <= form.length
+                    && info.arrayLength() <= form.length
+                    ? ObjectInputFilter.Status.UNDECIDED : ObjectInputFilter.Status.REJECTED);
         }
 
         @Override
