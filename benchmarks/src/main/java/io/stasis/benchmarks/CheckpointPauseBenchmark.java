@@ -6,6 +6,7 @@ import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import io.stasis.agent.internal.capture.CheckpointException;
 import io.stasis.agent.internal.capture.Checkpointer;
 import io.stasis.agent.internal.state.StateRegistry;
+import io.stasis.kryo.AllowedClasses;
 import io.stasis.kryo.SnapshotKryo;
 import java.time.Duration;
 import java.util.Arrays;
@@ -83,9 +84,12 @@ public class CheckpointPauseBenchmark {
     private long[] totals = new long[1024];
     private int samples;
 
+    /** What the agent allows this state: the JDK's types and the types reachable from the holder's field. */
+    private static final AllowedClasses ALLOWED = AllowedClasses.jdk().andReachableFrom(StateHolder.class);
+
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) throws CheckpointException {
-        kryo = SnapshotKryo.create(CheckpointPauseBenchmark.class.getClassLoader());
+        kryo = SnapshotKryo.create(CheckpointPauseBenchmark.class.getClassLoader(), ALLOWED);
         kryo.setAutoReset(false);
         output = new Output(1 << 16, -1);
 
@@ -96,13 +100,13 @@ public class CheckpointPauseBenchmark {
         StateRegistry registry = new StateRegistry(List.of());
         registry.initialized(StateHolder.class);
         store = new DiscardingStore();
-        checkpointer = new Checkpointer(registry, store, null, Duration.ofSeconds(10), 1000);
+        checkpointer = new Checkpointer(registry, store, null, Duration.ofSeconds(10), 1000, AllowedClasses.jdk());
 
         long rawBytes = serializedSize(StateHolder.state);
         String noReferences = "";
         if (params.getBenchmark().endsWith(".rawKryoNoReferences")) {
             // Only in its own forks, so that the other benchmarks' profiles never see this path.
-            kryoNoReferences = SnapshotKryo.create(CheckpointPauseBenchmark.class.getClassLoader());
+            kryoNoReferences = SnapshotKryo.create(CheckpointPauseBenchmark.class.getClassLoader(), ALLOWED);
             kryoNoReferences.setReferences(false);
             kryoNoReferences.setAutoReset(false);
             noReferences = ", without references " + rawKryoNoReferences() + " bytes";

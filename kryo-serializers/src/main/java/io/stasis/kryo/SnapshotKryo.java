@@ -3,8 +3,8 @@ package io.stasis.kryo;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
-import io.stasis.kryo.schema.ClassRenames;
 import io.stasis.kryo.schema.EvolvingSerializers;
+import io.stasis.kryo.serializers.BoundedSerializers;
 import io.stasis.kryo.serializers.JdkSerializers;
 import io.stasis.kryo.serializers.OutsideTheHeap;
 import org.objenesis.strategy.StdInstantiatorStrategy;
@@ -15,6 +15,10 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  * <ul>
  *   <li>No registration: classes are written by name, so class identity never depends on
  *       registration or class-loading order.</li>
+ *   <li>Only {@link AllowedClasses} may be named: checked before a class is loaded when reading,
+ *       and when writing, so that what is written can be read back.</li>
+ *   <li>Bounded: graphs nest at most {@link Limits#MAX_DEPTH} deep, and lengths read from a
+ *       {@link SnapshotInput} are checked before anything is allocated ({@link Limits}).</li>
  *   <li>References on: shared and cyclic references inside one graph round-trip as such.</li>
  *   <li>Classes without a no-argument constructor are instantiated through Objenesis.</li>
  *   <li>Application classes, records and enums in an evolving form: a snapshot restores into the
@@ -34,16 +38,35 @@ public final class SnapshotKryo {
     private SnapshotKryo() {
     }
 
-    /** A new Kryo that resolves class names with {@code classLoader}. */
+    /** A new Kryo that resolves class names with {@code classLoader} and allows only {@link AllowedClasses#jdk()}. */
     public static Kryo create(ClassLoader classLoader) {
-        Kryo kryo = new Kryo(ClassRenames.resolver(), new MapReferenceResolver());
+        return create(classLoader, AllowedClasses.jdk());
+    }
+
+    /** A new Kryo that resolves class names with {@code classLoader} and allows {@code allowed}. */
+    public static Kryo create(ClassLoader classLoader, AllowedClasses allowed) {
+        Kryo kryo = new Kryo(new AllowListClassResolver(allowed), new MapReferenceResolver());
         kryo.setRegistrationRequired(false);
         kryo.setReferences(true);
+        kryo.setMaxDepth(Limits.MAX_DEPTH);
         kryo.setClassLoader(classLoader);
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
         addDefaultSerializers(kryo);
         EvolvingSerializers.addTo(kryo);
         return kryo;
+    }
+
+    /**
+     * Changes what a Kryo made here allows, for the graphs it writes or reads next: typically
+     * {@code base.andReachableFrom(rootType)} per root.
+     *
+     * @throws IllegalArgumentException for a Kryo not made by {@link #create}
+     */
+    public static void allow(Kryo kryo, AllowedClasses allowed) {
+        if (!(kryo.getClassResolver() instanceof AllowListClassResolver resolver)) {
+            throw new IllegalArgumentException("not a Kryo made by SnapshotKryo.create");
+        }
+        resolver.allow(allowed);
     }
 
     /**
@@ -53,5 +76,6 @@ public final class SnapshotKryo {
     public static void addDefaultSerializers(Kryo kryo) {
         OutsideTheHeap.addTo(kryo);
         JdkSerializers.addTo(kryo);
+        BoundedSerializers.addTo(kryo);
     }
 }

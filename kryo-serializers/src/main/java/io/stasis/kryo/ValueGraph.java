@@ -39,16 +39,33 @@ public final class ValueGraph {
         }
     }
 
-    /** Reads {@code count} values written by {@link #write}. */
+    /**
+     * Reads {@code count} values written by {@link #write}, through a {@link SnapshotInput}.
+     *
+     * @throws KryoException for bytes that do not hold them, whatever went wrong inside Kryo or a
+     *     serializer (a {@link ClassNotAllowedException} for a class outside the allowed ones), and
+     *     for a graph whose rebuilding overflows the stack
+     */
     public static List<Object> read(Kryo kryo, byte[] bytes, int count) {
         kryo.setAutoReset(false);
+        Input input = new SnapshotInput(bytes);
         try {
-            Input input = new Input(bytes);
-            List<Object> values = new ArrayList<>(count);
+            List<Object> values = new ArrayList<>(Math.min(count, bytes.length));
             for (int i = 0; i < count; i++) {
                 values.add(kryo.readClassAndObject(input));
             }
             return values;
+        } catch (KryoException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Damaged bytes surface as whatever a serializer or constructor throws on the values they yield.
+            throw new KryoException("cannot read value graph (" + bytes.length + " bytes) at byte " + input.position()
+                    + ": " + e, e);
+        } catch (StackOverflowError e) {
+            // Depth is bounded, but damaged references can make a collection contain itself, which the
+            // JDK's hashCode then follows forever; the stack unwinds to here, and nothing read is kept.
+            throw new KryoException("cannot read value graph (" + bytes.length + " bytes): it refers to itself"
+                    + " in a way that cannot be rebuilt (a collection inside itself used as a key?)", e);
         } finally {
             kryo.reset();
         }

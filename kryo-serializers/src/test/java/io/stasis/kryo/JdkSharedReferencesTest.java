@@ -57,8 +57,8 @@ class JdkSharedReferencesTest {
 
     private static List<Object> roundTrip(Object... values) {
         ClassLoader loader = JdkSharedReferencesTest.class.getClassLoader();
-        byte[] bytes = ValueGraph.write(SnapshotKryo.create(loader), new Output(256, -1), List.of(values));
-        return ValueGraph.read(SnapshotKryo.create(loader), bytes, values.length);
+        byte[] bytes = ValueGraph.write(TestKryo.create(loader), new Output(256, -1), List.of(values));
+        return ValueGraph.read(TestKryo.create(loader), bytes, values.length);
     }
 
     @Test

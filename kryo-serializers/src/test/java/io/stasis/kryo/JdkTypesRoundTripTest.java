@@ -211,8 +211,8 @@ class JdkTypesRoundTripTest {
 
     private static List<Object> roundTrip(Object... values) {
         ClassLoader loader = JdkTypesRoundTripTest.class.getClassLoader();
-        byte[] bytes = ValueGraph.write(SnapshotKryo.create(loader), new Output(256, -1), List.of(values));
-        return ValueGraph.read(SnapshotKryo.create(loader), bytes, values.length);
+        byte[] bytes = ValueGraph.write(TestKryo.create(loader), new Output(256, -1), List.of(values));
+        return ValueGraph.read(TestKryo.create(loader), bytes, values.length);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -35,7 +35,7 @@ class OutsideTheHeapTest {
         int value = 7;
     }
 
-    private final Kryo kryo = SnapshotKryo.create(getClass().getClassLoader());
+    private final Kryo kryo = TestKryo.create(getClass().getClassLoader());
 
     private GraphWriteException refused(Object... values) {
         return assertThrows(GraphWriteException.class, () -> ValueGraph.write(kryo, new Output(64, -1), List.of(values)));
@@ -72,7 +72,7 @@ class OutsideTheHeapTest {
     void freeLocksComeBackFreeAndHeldLocksAreRefused() {
         Guarded guarded = new Guarded();
         byte[] bytes = ValueGraph.write(kryo, new Output(64, -1), List.of(guarded));
-        Guarded back = (Guarded) ValueGraph.read(SnapshotKryo.create(getClass().getClassLoader()), bytes, 1).get(0);
+        Guarded back = (Guarded) ValueGraph.read(TestKryo.create(getClass().getClassLoader()), bytes, 1).get(0);
         assertTrue(back.lock.isFair());
         assertFalse(back.lock.isLocked());
         assertEquals(7, back.value);

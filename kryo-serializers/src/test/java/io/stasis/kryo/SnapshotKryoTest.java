@@ -48,11 +48,11 @@ class SnapshotKryoTest {
     record Box<T>(T content, List<T> more) {
     }
 
-    private final Kryo kryo = SnapshotKryo.create(getClass().getClassLoader());
+    private final Kryo kryo = TestKryo.create(getClass().getClassLoader());
 
     private List<Object> roundTrip(Object... values) {
         byte[] bytes = ValueGraph.write(kryo, new Output(256, -1), List.of(values));
-        return ValueGraph.read(SnapshotKryo.create(getClass().getClassLoader()), bytes, values.length);
+        return ValueGraph.read(TestKryo.create(getClass().getClassLoader()), bytes, values.length);
     }
 
     @Test

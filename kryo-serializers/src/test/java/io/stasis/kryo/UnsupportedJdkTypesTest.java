@@ -32,7 +32,7 @@ class UnsupportedJdkTypesTest {
     }
 
     private static KryoException refusedOnWrite(Object value) {
-        Kryo kryo = SnapshotKryo.create(UnsupportedJdkTypesTest.class.getClassLoader());
+        Kryo kryo = TestKryo.create(UnsupportedJdkTypesTest.class.getClassLoader());
         return assertThrows(KryoException.class, () -> ValueGraph.write(kryo, new Output(256, -1), List.of(new Holder(value))));
     }
 

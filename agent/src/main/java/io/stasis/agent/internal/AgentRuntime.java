@@ -53,7 +53,7 @@ public final class AgentRuntime implements FacadeBridge.Handler {
         }
         FileSnapshotStore store = writer != null ? writer : FileSnapshotStore.openForReading(options.dir());
 
-        Restorer restorer = SnapshotSelector.select(store, options.restore()).orElse(null);
+        Restorer restorer = SnapshotSelector.select(store, options.restore(), options.allowed()).orElse(null);
         String restoreMessage;
         if (restorer != null) {
             restoreMessage = "restoring from snapshot " + restorer.ref().id() + " (taken " + restorer.snapshot().time()
@@ -74,7 +74,8 @@ public final class AgentRuntime implements FacadeBridge.Handler {
         }
 
         Checkpointer checkpointer = writer == null ? null
-                : new Checkpointer(registry, writer, restorer, options.quiesceTimeout(), options.keep());
+                : new Checkpointer(registry, writer, restorer, options.quiesceTimeout(), options.keep(),
+                        options.allowed());
         AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage);
         FacadeBridge.install(runtime);
         runtime.startTriggers();

@@ -28,6 +28,11 @@ public final class Log {
         System.err.println(line);
     }
 
+    /** How to allow a class a snapshot was refused, as an agent option. */
+    public static String allowHint(io.stasis.kryo.ClassNotAllowedException e) {
+        return " (allow it with the agent option allow=" + e.packagePattern() + ")";
+    }
+
     /** A throwable's message, or its type when it has none. */
     public static String describe(Throwable t) {
         String message = t.getMessage();

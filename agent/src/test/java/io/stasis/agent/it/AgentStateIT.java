@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stasis.agent.it.apps.AllowApp;
 import io.stasis.agent.it.apps.GateApp;
 import io.stasis.agent.it.apps.PatternsApp;
 import io.stasis.agent.it.apps.ShortLivedApp;
@@ -92,6 +93,33 @@ class AgentStateIT {
                 assertTrue(app.output().contains("refused during the slow unit: checkpoint 'during-slow-unit' abandoned"),
                         app.output());
             }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void classesBeyondWhatTheRootsDeclareNeedTheAllowOption(Jdk jdk, @TempDir Path dir) throws Exception {
+        String extra = "io.stasis.agent.it.apps.extra";
+        String refused = runAllowApp(jdk, "dir=" + dir + ",on-exit=false");
+        assertTrue(refused.contains("checkpoint refused: checkpoint 'test' failed: cannot capture"
+                + " static io.stasis.agent.it.apps.AllowApp$Holder.items: class " + extra + ".Extra is not allowed"), refused);
+        assertTrue(refused.contains("allow=" + extra + ".*"), "names the option that allows it:\n" + refused);
+
+        String allowing = "dir=" + dir + ",on-exit=false,allow=" + extra + ".*";
+        assertTrue(runAllowApp(jdk, allowing).contains("committed="));
+        String restored = runAllowApp(jdk, allowing);
+        assertTrue(restored.contains("restored items=[Extra[name=e0, weight=0]] skipped=[]"), restored);
+
+        // The snapshot now holds an Extra: a start without the option leaves it unread, and says why.
+        String strict = runAllowApp(jdk, "dir=" + dir + ",on-exit=false");
+        assertTrue(strict.contains("restored items=[] skipped=[static io.stasis.agent.it.apps.AllowApp$Holder]"), strict);
+        assertTrue(strict.contains("class " + extra + ".Extra is not allowed"), strict);
+    }
+
+    private static String runAllowApp(Jdk jdk, String options) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent(options).classPath(CLASS_PATH).main(AllowApp.class).start()) {
+            assertEquals(0, app.awaitExit(TIMEOUT), app.output());
+            return app.output();
         }
     }
 

@@ -36,6 +36,7 @@ class BadOptionsIT {
                 {"restore=42", "'restore'"},
                 {"quiesce=com.acme.Worker", "'quiesce'"},
                 {"fields=#entries", "'fields'"},
+                {"allow=com.*.acme", "'allow'"},
                 {"config=/nonexistent/stasis.properties", "'config'"},
                 {"dir", "'dir'"},
         };

@@ -36,7 +36,7 @@ final class LocalSchema {
             byName.put(this.names[i], i);
         }
         for (int i = 0; i < this.fields.length; i++) {
-            for (String old : ClassRenames.formerNames(this.fields[i])) {
+            for (String old : FormerNames.of(this.fields[i])) {
                 byName.putIfAbsent(old, i);
             }
         }

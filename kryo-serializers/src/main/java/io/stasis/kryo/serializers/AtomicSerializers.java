@@ -1,5 +1,6 @@
 package io.stasis.kryo.serializers;
 
+import io.stasis.kryo.Limits;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
@@ -143,7 +144,7 @@ public final class AtomicSerializers {
 
         @Override
         public AtomicReferenceArray<Object> read(Kryo kryo, Input input, Class<? extends AtomicReferenceArray<Object>> type) {
-            AtomicReferenceArray<Object> array = new AtomicReferenceArray<>(input.readVarInt(true));
+            AtomicReferenceArray<Object> array = new AtomicReferenceArray<>(Limits.count(input, input.readVarInt(true), 1));
             kryo.reference(array);
             for (int i = 0; i < array.length(); i++) {
                 array.set(i, kryo.readClassAndObject(input));

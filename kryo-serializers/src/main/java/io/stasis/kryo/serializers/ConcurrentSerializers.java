@@ -1,6 +1,8 @@
 package io.stasis.kryo.serializers;
 
+import io.stasis.kryo.Limits;
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
@@ -36,14 +38,19 @@ public final class ConcurrentSerializers {
                     fair = lock.isFair();
                 }
             }
-            output.writeVarInt(queue.size() + queue.remainingCapacity(), true);
+            int capacity = queue.size() + queue.remainingCapacity();
+            if (Limits.writableCapacity(capacity, queue.size()) != capacity) {
+                throw new KryoException("an ArrayBlockingQueue's capacity of " + capacity + " is beyond the limit of "
+                        + Limits.MAX_CAPACITY + " (more than its elements)");
+            }
+            output.writeVarInt(capacity, true);
             output.writeBoolean(fair);
             Shells.writeElements(kryo, output, List.of(queue.toArray()));
         }
 
         @Override
         public ArrayBlockingQueue<?> read(Kryo kryo, Input input, Class<? extends ArrayBlockingQueue<?>> type) {
-            int capacity = input.readVarInt(true);
+            int capacity = Limits.capacity(input, input.readVarInt(true));
             ArrayBlockingQueue<Object> queue = new ArrayBlockingQueue<>(capacity, input.readBoolean());
             kryo.reference(queue);
             Shells.readElements(kryo, input, queue);

@@ -1,5 +1,6 @@
 package io.stasis.kryo.serializers;
 
+import io.stasis.kryo.Limits;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
@@ -59,7 +60,7 @@ public final class ImmutableCollectionSerializers {
     }
 
     static Object[] readElements(Kryo kryo, Input input) {
-        Object[] elements = new Object[input.readVarInt(true)];
+        Object[] elements = new Object[Limits.count(input, input.readVarInt(true), 1)];
         for (int i = 0; i < elements.length; i++) {
             elements[i] = kryo.readClassAndObject(input);
         }
@@ -124,7 +125,7 @@ public final class ImmutableCollectionSerializers {
         @Override
         @SuppressWarnings({"unchecked", "rawtypes"})
         public Map<?, ?> read(Kryo kryo, Input input, Class<? extends Map<?, ?>> type) {
-            Map.Entry<Object, Object>[] entries = new Map.Entry[input.readVarInt(true)];
+            Map.Entry<Object, Object>[] entries = new Map.Entry[Limits.count(input, input.readVarInt(true), 2)];
             for (int i = 0; i < entries.length; i++) {
                 Object key = kryo.readClassAndObject(input);
                 entries[i] = Map.entry(key, kryo.readClassAndObject(input));
@@ -201,7 +202,7 @@ public final class ImmutableCollectionSerializers {
 
         @Override
         public List<?> read(Kryo kryo, Input input, Class<? extends List<?>> type) {
-            int size = input.readVarInt(true);
+            int size = Limits.count(input, input.readVarInt(true), 1);
             List<Object> root = parent.get();
             root.addAll(Collections.nCopies(size, null));
             List<Object> view = root.subList(0, size);

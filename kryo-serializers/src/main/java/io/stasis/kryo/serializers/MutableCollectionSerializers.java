@@ -1,5 +1,6 @@
 package io.stasis.kryo.serializers;
 
+import io.stasis.kryo.Limits;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
@@ -41,13 +42,13 @@ public final class MutableCollectionSerializers {
     public static final class VectorSerializer extends Serializer<Vector<?>> {
         @Override
         public void write(Kryo kryo, Output output, Vector<?> vector) {
-            output.writeVarInt(vector.capacity(), true);
+            output.writeVarInt(Limits.writableCapacity(vector.capacity(), vector.size()), true);
             Shells.writeElements(kryo, output, vector);
         }
 
         @Override
         public Vector<?> read(Kryo kryo, Input input, Class<? extends Vector<?>> type) {
-            int capacity = input.readVarInt(true);
+            int capacity = Limits.capacity(input, input.readVarInt(true));
             Vector<Object> vector;
             if (Stack.class.equals(type)) {
                 vector = new Stack<>();

@@ -158,13 +158,24 @@ final class SerialForm {
     /** Reads what {@link #toBytes} wrote, accepting JDK classes only. */
     static Object fromBytes(byte[] bytes) {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-            in.setObjectInputFilter(info -> info.serialClass() == null || isJdk(info.serialClass())
+            in.setObjectInputFilter(info -> (info.serialClass() == null || isJdk(info.serialClass()))
+                    && withinBounds(info, bytes.length)
                     ? java.io.ObjectInputFilter.Status.UNDECIDED : java.io.ObjectInputFilter.Status.REJECTED);
             return in.readObject();
         } catch (IOException | ClassNotFoundException e) {
             throw new KryoException("Cannot read serialized JDK data: " + e, e);
         }
     }
+
+    /**
+     * Damaged bytes must not become bombs: no deeper nesting, larger arrays or more objects than a
+     * serial form of {@code length} bytes could describe.
+     */
+    static boolean withinBounds(java.io.ObjectInputFilter.FilterInfo info, int length) {
+        return info.depth() <= MAX_DEPTH && info.references() <= length && info.arrayLength() <= length;
+    }
+
+    private static final int MAX_DEPTH = 64;
 
     /** Whether {@code type} (or an array's element type) is defined by the JDK (boot or platform loader). */
     static boolean isJdk(Class<?> type) {

@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.stasis.kryo.AllowedClasses;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,9 +36,9 @@ import java.util.Map;
  * {@code null}. Costs: a few hundred bytes of class descriptors per object, and tens of
  * microseconds to read it; meant for the long tail of JDK types, not for bulk data.
  *
- * <p>Reading runs Java deserialization on the stored bytes. Like Kryo reading the rest of a
- * snapshot (which also creates objects of any class it names), that is only safe on trusted input:
- * snapshots the application wrote itself.
+ * <p>Reading runs Java deserialization on the stored bytes, limited like the rest of a snapshot:
+ * every class a form names is checked against the Kryo's {@link AllowedClasses} before it is
+ * resolved (and when written), and a filter bounds nesting, array lengths and object counts.
  */
 public class SerialFormSerializer<T> extends Serializer<T> {
 
@@ -64,7 +65,7 @@ public class SerialFormSerializer<T> extends Serializer<T> {
     public void write(Kryo kryo, Output output, T object) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         List<Object> references;
-        try (Tokenizer out = new Tokenizer(bytes)) {
+        try (Tokenizer out = new Tokenizer(bytes, AllowedClasses.of(kryo))) {
             out.writeObject(object);
             out.flush();
             references = out.references;
@@ -136,11 +137,21 @@ public class SerialFormSerializer<T> extends Serializer<T> {
 
     private static final class Tokenizer extends ObjectOutputStream {
         final List<Object> references = new ArrayList<>();
+        private final AllowedClasses allowed;
         private boolean top = true;
 
-        Tokenizer(ByteArrayOutputStream out) throws IOException {
+        Tokenizer(ByteArrayOutputStream out, AllowedClasses allowed) throws IOException {
             super(out);
+            this.allowed = allowed;
             enableReplaceObject(true);
+        }
+
+        /** Every class the form describes must be one a reader will accept. */
+        @Override
+        protected void annotateClass(Class<?> type) {
+            if (type != Token.class) {
+                allowed.require(type.getName());
+            }
         }
 
         @Override
@@ -156,8 +167,6 @@ public class SerialFormSerializer<T> extends Serializer<T> {
             return new Token(references.size() - 1);
         }
     }
-
-    private static final int MAX_DEPTH = 64;
 
     private static final class Detokenizer extends ObjectInputStream {
         private final Kryo kryo;
@@ -175,10 +184,7 @@ public class SerialFormSerializer<T> extends Serializer<T> {
             this.read = read;
             this.resolved = resolved;
             enableResolveObject(true);
-            // Damaged bytes must not become bombs: no deeper nesting, larger arrays or more objects
-            // than a form of this size could describe.
-            setObjectInputFilter(info -> info.depth() <= MAX_DEPTH && info.references() <= form.length
-                    && info.arrayLength() <= form.length
+            setObjectInputFilter(info -> SerialForm.withinBounds(info, form.length)
                     ? ObjectInputFilter.Status.UNDECIDED : ObjectInputFilter.Status.REJECTED);
         }
 
@@ -199,6 +205,7 @@ public class SerialFormSerializer<T> extends Serializer<T> {
             if (desc.getName().endsWith("SerialFormSerializer$Token")) { // also when this package is relocated
                 return Token.class;
             }
+            AllowedClasses.of(kryo).require(desc.getName());
             Class<?> type = resolved.get(desc.getName());
             if (type == null) {
                 type = SerialForm.resolve(desc.getName(), kryo.getClassLoader());

@@ -1,5 +1,6 @@
 package io.stasis.kryo.serializers;
 
+import io.stasis.kryo.Limits;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.ReferenceResolver;
 import com.esotericsoftware.kryo.Registration;
@@ -100,10 +101,12 @@ final class Shells {
             return null;
         }
         Serializer<?> serializer = kryo.getSerializer(type);
-        if (serializer.getClass() == CollectionSerializer.class) {
+        if (serializer.getClass() == CollectionSerializer.class
+                || serializer.getClass() == BoundedSerializers.BoundedCollectionSerializer.class) {
             return COLLECTION;
         }
-        if (serializer.getClass() == MapSerializer.class) {
+        if (serializer.getClass() == MapSerializer.class
+                || serializer.getClass() == BoundedSerializers.BoundedMapSerializer.class) {
             return MAP;
         }
         return null;
@@ -137,7 +140,7 @@ final class Shells {
 
         @Override
         public Object create(Kryo kryo, Input input, Class<?> type) {
-            return Array.newInstance(type.getComponentType(), input.readVarInt(true));
+            return Array.newInstance(type.getComponentType(), Limits.count(input, input.readVarInt(true), 1));
         }
 
         @Override

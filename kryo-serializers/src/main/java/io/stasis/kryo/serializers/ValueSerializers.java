@@ -1,5 +1,6 @@
 package io.stasis.kryo.serializers;
 
+import io.stasis.kryo.Limits;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
@@ -122,13 +123,13 @@ public final class ValueSerializers {
     public static final class StringBuilderSerializer extends Serializer<StringBuilder> {
         @Override
         public void write(Kryo kryo, Output output, StringBuilder builder) {
-            output.writeVarInt(builder.capacity(), true);
+            output.writeVarInt(Limits.writableCapacity(builder.capacity(), builder.length()), true);
             output.writeString(builder.toString());
         }
 
         @Override
         public StringBuilder read(Kryo kryo, Input input, Class<? extends StringBuilder> type) {
-            StringBuilder builder = new StringBuilder(input.readVarInt(true));
+            StringBuilder builder = new StringBuilder(Limits.capacity(input, input.readVarInt(true)));
             return builder.append(input.readString());
         }
     }
@@ -137,13 +138,13 @@ public final class ValueSerializers {
     public static final class StringBufferSerializer extends Serializer<StringBuffer> {
         @Override
         public void write(Kryo kryo, Output output, StringBuffer buffer) {
-            output.writeVarInt(buffer.capacity(), true);
+            output.writeVarInt(Limits.writableCapacity(buffer.capacity(), buffer.length()), true);
             output.writeString(buffer.toString());
         }
 
         @Override
         public StringBuffer read(Kryo kryo, Input input, Class<? extends StringBuffer> type) {
-            StringBuffer buffer = new StringBuffer(input.readVarInt(true));
+            StringBuffer buffer = new StringBuffer(Limits.capacity(input, input.readVarInt(true)));
             return buffer.append(input.readString());
         }
     }

@@ -5,6 +5,7 @@ import io.stasis.agent.internal.store.FileSnapshotStore;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
+import io.stasis.kryo.AllowedClasses;
 import io.stasis.kryo.SnapshotKryo;
 import io.stasis.kryo.ValueGraph;
 import java.io.IOException;
@@ -43,7 +44,8 @@ final class LedgerSnapshots {
         }
         Root root = snapshot.roots().stream().filter(r -> r.owner().equals(Ledger.class.getName())).findFirst()
                 .orElseThrow(() -> new AssertionError("snapshot " + ref.id() + " has no ledger: " + snapshot.roots()));
-        Kryo kryo = SnapshotKryo.create(LedgerSnapshots.class.getClassLoader());
+        Kryo kryo = SnapshotKryo.create(LedgerSnapshots.class.getClassLoader(),
+                AllowedClasses.jdk().andReachableFrom(Ledger.class));
         List<Object> read = ValueGraph.read(kryo, root.data(), root.fields().size());
         Map<String, Object> values = new HashMap<>();
         for (int i = 0; i < read.size(); i++) {

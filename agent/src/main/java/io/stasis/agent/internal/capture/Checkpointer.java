@@ -11,6 +11,8 @@ import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.internal.store.SnapshotStore;
 import io.stasis.bootstrap.QuiesceGate;
+import io.stasis.kryo.AllowedClasses;
+import io.stasis.kryo.ClassNotAllowedException;
 import io.stasis.kryo.GraphWriteException;
 import io.stasis.kryo.SnapshotKryo;
 import io.stasis.kryo.ValueGraph;
@@ -37,19 +39,24 @@ public final class Checkpointer {
     private final Restorer restorer;
     private final Duration quiesceTimeout;
     private final int keep;
+    private final AllowedClasses allowed;
     private Kryo kryo;
     private Output output;
 
     /**
      * @param restorer the restore in progress, whose roots not yet applied are carried into every
      *                 new snapshot; {@code null} when nothing was restored
+     * @param allowed  what any root may hold beyond the types its owner's fields reach: a graph
+     *                 that restore would refuse is refused when it is captured
      */
-    public Checkpointer(StateRegistry registry, SnapshotStore store, Restorer restorer, Duration quiesceTimeout, int keep) {
+    public Checkpointer(StateRegistry registry, SnapshotStore store, Restorer restorer, Duration quiesceTimeout, int keep,
+                        AllowedClasses allowed) {
         this.registry = registry;
         this.store = store;
         this.restorer = restorer;
         this.quiesceTimeout = quiesceTimeout;
         this.keep = keep;
+        this.allowed = allowed;
     }
 
     /** A checkpoint that has been committed to the store. */
@@ -117,9 +124,12 @@ public final class Checkpointer {
     private byte[] serialize(String rootName, Map<String, Field> fields, Object instance) throws CaptureException {
         if (kryo == null) {
             // Made at the first checkpoint rather than at start-up, which it would slow down.
-            kryo = SnapshotKryo.create(Checkpointer.class.getClassLoader());
+            kryo = SnapshotKryo.create(Checkpointer.class.getClassLoader(), allowed);
             output = new Output(1 << 16, -1);
         }
+        Class<?> owner = instance != null ? instance.getClass()
+                : fields.isEmpty() ? Object.class : fields.values().iterator().next().getDeclaringClass();
+        SnapshotKryo.allow(kryo, allowed.andReachableFrom(owner));
         List<String> names = List.copyOf(fields.keySet());
         List<Object> values = new ArrayList<>(fields.size());
         try {
@@ -131,7 +141,8 @@ public final class Checkpointer {
             List<String> path = new ArrayList<>();
             path.add(rootName + "." + names.get(e.index()));
             path.addAll(e.path());
-            throw new CaptureException("cannot capture " + String.join(" → ", path) + ": " + e.reason(), e);
+            String hint = e.getCause() instanceof ClassNotAllowedException refused ? Log.allowHint(refused) : "";
+            throw new CaptureException("cannot capture " + String.join(" → ", path) + ": " + e.reason() + hint, e);
         } catch (Exception | StackOverflowError e) {
             throw new CaptureException("cannot capture " + rootName + ": " + Log.describe(e), e);
         }

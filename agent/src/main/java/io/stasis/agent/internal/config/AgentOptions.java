@@ -1,5 +1,6 @@
 package io.stasis.agent.internal.config;
 
+import io.stasis.kryo.AllowedClasses;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,9 +16,11 @@ import java.util.List;
  * @param quiesce        method patterns treated as {@code @QuiescePoint}
  * @param fields         field patterns treated as {@code @Checkpointed}
  * @param quiesceTimeout how long a cut waits for units of work to drain
+ * @param allowed        classes a snapshot may name beyond those reachable from each root's fields
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
-                           List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout) {
+                           List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
+                           AllowedClasses allowed) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";

@@ -1,5 +1,6 @@
 package io.stasis.agent.internal.config;
 
+import io.stasis.kryo.AllowedClasses;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ public final class OptionsParser {
     static final String SYSTEM_PROPERTY_PREFIX = "stasis.";
 
     private static final Set<String> KEYS = Set.of(
-            "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "config");
+            "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow", "config");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -58,7 +59,8 @@ public final class OptionsParser {
                 positiveInt("keep", values.getOrDefault("keep", "5")),
                 patterns("quiesce", values.get("quiesce")),
                 patterns("fields", values.get("fields")),
-                duration("quiesce-timeout", values.getOrDefault("quiesce-timeout", "10s")));
+                duration("quiesce-timeout", values.getOrDefault("quiesce-timeout", "10s")),
+                allowed(values.get("allow")));
     }
 
     private static Map<String, String> parseArgument(String argument) {
@@ -182,6 +184,18 @@ public final class OptionsParser {
             // reported below
         }
         throw bad(key, value, "a whole number of at least 1");
+    }
+
+    /** The JDK types, and the packages or classes in {@code allow}; each root adds its reachable types. */
+    private static AllowedClasses allowed(String value) {
+        if (value == null || value.isBlank()) {
+            return AllowedClasses.jdk();
+        }
+        try {
+            return AllowedClasses.jdk().andPackages(List.of(value.split(";")).stream().map(String::trim).toList());
+        } catch (IllegalArgumentException e) {
+            throw bad("allow", value, "packages or classes separated by ';' (com.acme.model.*;com.acme.Money)");
+        }
     }
 
     private static List<MemberPattern> patterns(String key, String value) {

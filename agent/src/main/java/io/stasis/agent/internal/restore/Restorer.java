@@ -8,7 +8,9 @@ import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.kryo.ValueGraph;
-import io.stasis.kryo.schema.ClassRenames;
+import io.stasis.kryo.AllowedClasses;
+import io.stasis.kryo.ClassNotAllowedException;
+import io.stasis.kryo.SnapshotKryo;
 import io.stasis.kryo.schema.Problems;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
@@ -35,6 +37,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
     private final List<String> restored = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> skipped = new ConcurrentHashMap<>();
     private final KryoPool kryos = new KryoPool();
+    private final AllowedClasses allowed;
     /**
      * Instances restored while a constructor that delegated with {@code this(...)} may still be
      * running: each later constructor exit of the same instance applies the values again, so the
@@ -43,9 +46,11 @@ public final class Restorer implements StateRegistry.OwnerListener {
     private final Map<InstanceKey, Map<Field, Object>> restoredInstances = new ConcurrentHashMap<>();
     private final AtomicBoolean summarized = new AtomicBoolean();
 
-    public Restorer(SnapshotRef ref, Snapshot snapshot) {
+    /** @param allowed what any root may hold beyond the types its owner's fields reach */
+    public Restorer(SnapshotRef ref, Snapshot snapshot, AllowedClasses allowed) {
         this.ref = ref;
         this.snapshot = snapshot;
+        this.allowed = allowed;
         for (Root root : snapshot.roots()) {
             pending.put(root.name(), root);
         }
@@ -145,7 +150,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
         }
         Kryo kryo = kryos.borrow(loader);
         try {
-            ClassRenames.learnReachableFrom(kryo, type.type());
+            SnapshotKryo.allow(kryo, allowed.andReachableFrom(type.type()));
             List<Object> read = ValueGraph.read(kryo, root.data(), root.fields().size());
             Map<String, Object> values = new LinkedHashMap<>();
             for (int i = 0; i < read.size(); i++) {
@@ -172,6 +177,10 @@ public final class Restorer implements StateRegistry.OwnerListener {
             if (!notes.isEmpty()) {
                 Log.warn("restored " + root.name() + " partly: " + String.join("; ", notes));
             }
+        } catch (ClassNotAllowedException e) {
+            skipped.put(root.name(), e.getMessage() + Log.allowHint(e));
+            Log.error("could not restore " + root.name() + " from snapshot " + ref.id() + ": " + e.getMessage()
+                    + Log.allowHint(e) + "; it keeps the state its constructor gave it", null);
         } catch (Exception | LinkageError e) {
             skipped.put(root.name(), Log.describe(e));
             Log.error("could not restore " + root.name() + " from snapshot " + ref.id()

@@ -7,6 +7,7 @@ import io.stasis.agent.internal.store.CorruptSnapshotException;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.internal.store.SnapshotStore;
+import io.stasis.kryo.AllowedClasses;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +23,8 @@ public final class SnapshotSelector {
      * {@code latest}: the newest snapshot that verifies, reporting each damaged one passed over.
      * An explicit id: that snapshot, or a start-up error naming the option.
      */
-    public static Optional<Restorer> select(SnapshotStore store, String restore) throws IOException {
+    public static Optional<Restorer> select(SnapshotStore store, String restore, AllowedClasses allowed)
+            throws IOException {
         if (restore.equals(AgentOptions.RESTORE_NONE)) {
             return Optional.empty();
         }
@@ -33,7 +35,7 @@ public final class SnapshotSelector {
                             + (refs.isEmpty() ? " (it is empty)" : "; available: "
                             + refs.stream().map(SnapshotRef::id).collect(Collectors.joining(", ")))));
             try {
-                return Optional.of(new Restorer(ref, store.read(ref)));
+                return Optional.of(new Restorer(ref, store.read(ref), allowed));
             } catch (CorruptSnapshotException e) {
                 throw new OptionsException("option 'restore': snapshot " + restore + " is damaged: " + e.getMessage());
             }
@@ -41,7 +43,7 @@ public final class SnapshotSelector {
         for (SnapshotRef ref : refs) {
             try {
                 Snapshot snapshot = store.read(ref);
-                return Optional.of(new Restorer(ref, snapshot));
+                return Optional.of(new Restorer(ref, snapshot, allowed));
             } catch (CorruptSnapshotException e) {
                 Log.warn("snapshot " + ref.id() + " is damaged and will not be restored (" + e.getMessage()
                         + "); trying the one before it");

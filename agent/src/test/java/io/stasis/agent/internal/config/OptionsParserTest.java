@@ -36,7 +36,7 @@ class OptionsParserTest {
     void everyKeyOfTheTableIsAccepted() {
         AgentOptions options = parse("dir=/tmp/x,restore=none,interval=250ms,on-exit=false,keep=3,"
                 + "quiesce=com.acme.Worker#process;com.acme.*Job#run*,fields=com.acme.Cache#entries;com.acme.Stats#*,"
-                + "quiesce-timeout=5m");
+                + "quiesce-timeout=5m,allow=com.acme.model.*;com.acme.Money");
         assertEquals(Path.of("/tmp/x"), options.dir());
         assertEquals("none", options.restore());
         assertEquals(Duration.ofMillis(250), options.interval());
@@ -45,6 +45,9 @@ class OptionsParserTest {
         assertTrue(options.quiesce().get(1).matches("com.acme.NightlyJob", "runAll"));
         assertTrue(options.fields().get(1).matches("com.acme.Stats", "anything"));
         assertTrue(!options.fields().get(0).matches("com.acme.Cache", "other"));
+        assertTrue(options.allowed().allows("com.acme.model.sub.Order"));
+        assertTrue(options.allowed().allows("com.acme.Money"));
+        assertTrue(!options.allowed().allows("com.acme.Other"));
     }
 
     @ParameterizedTest
@@ -53,6 +56,7 @@ class OptionsParserTest {
             "interval=fast|option 'interval' has a bad value 'fast'",
             "interval=1d|option 'interval'",
             "keep=-2|option 'keep'",
+            "allow=*|option 'allow' has a bad value '*'",
             "on-exit=yes|option 'on-exit'",
             "quiesce-timeout=0ms|option 'quiesce-timeout'",
             "restore=a/b|option 'restore'",

@@ -1,0 +1,269 @@
+package io.stasis.kryo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Output;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** Bytes that name classes outside the allowed ones, or declare sizes and depths meant to exhaust the reader. */
+class HostileInputTest {
+
+    static final String CANARY = "io.stasis.canary.Canary";
+
+    /** The application's root: what its fields declare is what restore may create. */
+    static class Root {
+        List<Item> items = new ArrayList<>();
+        Shape shape;
+        Object extra;
+    }
+
+    record Item(String name, int[] counts) {
+    }
+
+    sealed interface Shape permits Circle, Square {
+    }
+
+    record Circle(double radius) implements Shape {
+    }
+
+    record Square(double side) implements Shape {
+    }
+
+    static class Unlisted {
+        int value = 7;
+    }
+
+    static class Link {
+        Link next;
+    }
+
+    /** Records every class name it is asked for. */
+    static final class RecordingLoader extends ClassLoader {
+        final Set<String> asked = ConcurrentHashMap.newKeySet();
+
+        RecordingLoader() {
+            super(HostileInputTest.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            asked.add(name);
+            return super.loadClass(name, resolve);
+        }
+    }
+
+    private static final AllowedClasses FOR_ROOT = AllowedClasses.jdk().andReachableFrom(Root.class);
+
+    private static byte[] writeTrusting(Object... values) throws Exception {
+        ClassLoader loader = HostileInputTest.class.getClassLoader();
+        return ValueGraph.write(SnapshotKryo.create(loader, AllowedClasses.any()), new Output(256, -1), List.of(values));
+    }
+
+    private static Object canary() throws Exception {
+        return Class.forName(CANARY, false, HostileInputTest.class.getClassLoader()).getConstructor().newInstance();
+    }
+
+    @Test
+    void typesReachableFromTheRootsDeclaredTypesAreAllowed() {
+        Root root = new Root();
+        root.items.add(new Item("a", new int[] {1, 2}));
+        root.shape = new Square(2);
+        root.extra = Map.of("k", List.of(1L, 2L));
+        Kryo kryo = SnapshotKryo.create(getClass().getClassLoader(), FOR_ROOT);
+        byte[] bytes = ValueGraph.write(kryo, new Output(256, -1), List.of(root));
+        Root back = (Root) ValueGraph.read(SnapshotKryo.create(getClass().getClassLoader(), FOR_ROOT), bytes, 1).get(0);
+        assertEquals("a", back.items.get(0).name());
+        assertEquals(new Square(2), back.shape);
+        assertEquals(root.extra, back.extra);
+    }
+
+    @Test
+    void aClassOutsideTheAllowedOnesIsRefusedWhenWrittenWithThePathToIt() {
+        Root root = new Root();
+        root.extra = new ArrayList<>(List.of(new Unlisted()));
+        Kryo kryo = SnapshotKryo.create(getClass().getClassLoader(), FOR_ROOT);
+        GraphWriteException e = assertThrows(GraphWriteException.class,
+                () -> ValueGraph.write(kryo, new Output(256, -1), List.of(root)));
+        assertEquals(List.of("HostileInputTest$Root.extra"), e.path());
+        ClassNotAllowedException cause = assertInstanceOf(ClassNotAllowedException.class, e.getCause());
+        assertEquals(Unlisted.class.getName(), cause.className());
+
+        Kryo allowing = SnapshotKryo.create(getClass().getClassLoader(),
+                FOR_ROOT.andPackages(List.of(Unlisted.class.getName())));
+        ValueGraph.write(allowing, new Output(256, -1), List.of(root));
+    }
+
+    @Test
+    void anUnlistedClassIsRefusedBeforeItIsLoaded() throws Exception {
+        Map<String, Supplier<Object>> hiding = new java.util.LinkedHashMap<>();
+        Object canary = canary();
+        Object canaryArray = java.lang.reflect.Array.newInstance(canary.getClass(), 1);
+        hiding.put("as a value", () -> canary);
+        hiding.put("in a list", () -> new ArrayList<>(List.of(canary)));
+        hiding.put("in a map", () -> new HashMap<>(Map.of("k", canary)));
+        hiding.put("as an array type", () -> canaryArray);
+        hiding.put("as a Class value", canary::getClass);
+        hiding.put("in a serial form (checked list)", () -> Collections.checkedList(new ArrayList<>(), canary.getClass()));
+        for (Map.Entry<String, Supplier<Object>> hidden : hiding.entrySet()) {
+            byte[] bytes = writeTrusting(hidden.getValue().get());
+            RecordingLoader loader = new RecordingLoader();
+            KryoException e = assertThrows(KryoException.class,
+                    () -> ValueGraph.read(SnapshotKryo.create(loader, FOR_ROOT), bytes, 1), hidden.getKey());
+            assertTrue(e.getMessage().contains(CANARY + " is not allowed")
+                    || e.getMessage().contains("[L" + CANARY + "; is not allowed"), hidden.getKey() + ": " + e);
+            assertFalse(loader.asked.stream().anyMatch(name -> name.contains("Canary")),
+                    hidden.getKey() + ": asked the loader for " + loader.asked);
+        }
+    }
+
+    @Test
+    void packagesAllowedExplicitlyAreRestored() throws Exception {
+        byte[] bytes = writeTrusting(canary());
+        Object back = ValueGraph.read(SnapshotKryo.create(getClass().getClassLoader(),
+                FOR_ROOT.andPackages(List.of("io.stasis.canary.*"))), bytes, 1).get(0);
+        assertEquals(CANARY, back.getClass().getName());
+    }
+
+    @Test
+    void jdkTypesOutsideTheSupportedOnesAreRefused() throws Exception {
+        AllowedClasses jdk = AllowedClasses.jdk();
+        for (String name : List.of("java.lang.ProcessBuilder", "java.lang.Runtime", "javax.management.BadAttributeValueExpException",
+                "com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl", "java.beans.EventHandler", "java.net.Socket",
+                "sun.misc.Unsafe", "java.lang.reflect.Proxy", "[Ljava.lang.Thread;", "[X")) {
+            assertFalse(jdk.allows(name), name);
+        }
+        for (String name : List.of("java.util.HashMap", "java.lang.Integer", "[[I", "[Ljava.lang.String;",
+                "java.lang.IllegalStateException", "java.util.concurrent.TimeUnit", "java.time.ZonedDateTime",
+                "java.lang.String$CaseInsensitiveComparator")) {
+            assertTrue(jdk.allows(name), name);
+        }
+        assertThrows(IllegalArgumentException.class, () -> jdk.andPackages(List.of("*")));
+        assertThrows(IllegalArgumentException.class, () -> jdk.andPackages(List.of("com.*.acme")));
+    }
+
+    @Test
+    void declaredLengthsBeyondTheInputAreRefusedWithoutAllocatingThem() throws Exception {
+        // Each value twice, the second one element longer: the first byte where their forms differ is the length.
+        Map<String, List<Object>> pairs = new java.util.LinkedHashMap<>();
+        pairs.put("ArrayList", List.of(new ArrayList<>(List.of(1, 2)), new ArrayList<>(List.of(1, 2, 3))));
+        pairs.put("HashMap", List.of(new HashMap<>(Map.of("a", 1)), new HashMap<>(Map.of("a", 1, "b", 2))));
+        pairs.put("HashSet", List.of(new java.util.HashSet<>(List.of("a")), new java.util.HashSet<>(List.of("a", "b"))));
+        pairs.put("Object[]", List.of(new Object[] {"a"}, new Object[] {"a", "b"}));
+        pairs.put("int[]", List.of(new int[] {1}, new int[] {1, 2}));
+        pairs.put("double[]", List.of(new double[] {1}, new double[] {1, 2}));
+        pairs.put("String", List.of("ünï", "ünïc"));
+        pairs.put("List.of", List.of(List.of("a", "b", "c"), List.of("a", "b", "c", "d")));
+        pairs.put("BigInteger", List.of(java.math.BigInteger.valueOf(5), java.math.BigInteger.valueOf(500)));
+        pairs.put("ArrayBlockingQueue", List.of(new java.util.concurrent.ArrayBlockingQueue<>(3),
+                new java.util.concurrent.ArrayBlockingQueue<>(4)));
+        pairs.put("StringBuilder", List.of(new StringBuilder(3), new StringBuilder(4)));
+        for (Map.Entry<String, List<Object>> pair : pairs.entrySet()) {
+            byte[] small = writeTrusting(pair.getValue().get(0));
+            byte[] larger = writeTrusting(pair.getValue().get(1));
+            int at = 0;
+            while (small[at] == larger[at]) {
+                at++;
+            }
+            byte[] bomb = withVarint(small, at, Integer.MAX_VALUE - 1);
+            long before = allocated();
+            KryoException e = assertThrows(KryoException.class,
+                    () -> ValueGraph.read(SnapshotKryo.create(getClass().getClassLoader(), FOR_ROOT), bomb, 1),
+                    pair.getKey());
+            long used = allocated() - before;
+            assertTrue(used < 16L << 20, pair.getKey() + " allocated " + used + " bytes");
+            assertTrue(e.getMessage().contains("damaged input") || e.getMessage().contains("beyond the limit"),
+                    pair.getKey() + ": " + e);
+        }
+    }
+
+    /** {@code bytes} with the varint at {@code at} replaced by {@code value} (as Kryo writes positive varints). */
+    private static byte[] withVarint(byte[] bytes, int at, int value) {
+        int end = at;
+        while ((bytes[end] & 0x80) != 0) {
+            end++;
+        }
+        Output varint = new Output(5);
+        varint.writeVarInt(value, true);
+        byte[] encoded = varint.toBytes();
+        byte[] result = new byte[bytes.length - (end + 1 - at) + encoded.length];
+        System.arraycopy(bytes, 0, result, 0, at);
+        System.arraycopy(encoded, 0, result, at, encoded.length);
+        System.arraycopy(bytes, end + 1, result, at + encoded.length, bytes.length - end - 1);
+        return result;
+    }
+
+    @Test
+    void deepNestingIsRefusedOnWriteAndOnRead() throws InterruptedException {
+        Kryo deep = SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.any());
+        Link chain = chain(Limits.MAX_DEPTH + 100);
+        KryoException onWrite = assertThrows(KryoException.class,
+                () -> ValueGraph.write(deep, new Output(256, -1), List.of(chain)));
+        assertTrue(onWrite.getMessage().contains("Max depth exceeded"), onWrite.getMessage());
+
+        deep.setMaxDepth(Integer.MAX_VALUE); // a writer without the limit, on a stack large enough for it
+        byte[][] written = new byte[1][];
+        Thread writer = new Thread(null, () -> written[0] = ValueGraph.write(deep, new Output(256, -1), List.of(chain)),
+                "deep-writer", 256L << 20);
+        writer.start();
+        writer.join();
+        byte[] bytes = written[0];
+        KryoException onRead = assertThrows(KryoException.class, () -> ValueGraph.read(
+                SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.any()), bytes, 1));
+        assertTrue(onRead.getMessage().contains("Max depth exceeded"), onRead.getMessage());
+    }
+
+    @Test
+    void nestingUpToTheLimitFitsInAThreadsDefaultStack() throws Exception {
+        Link chain = chain(Limits.MAX_DEPTH - 2);
+        Throwable[] failure = {null};
+        Thread thread = new Thread(() -> {
+            try {
+                Kryo kryo = SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.any());
+                byte[] bytes = ValueGraph.write(kryo, new Output(256, -1), List.of(chain));
+                Link back = (Link) ValueGraph.read(kryo, bytes, 1).get(0);
+                int depth = 0;
+                for (Link l = back; l != null; l = l.next) {
+                    depth++;
+                }
+                assertEquals(Limits.MAX_DEPTH - 2, depth);
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        });
+        thread.start();
+        thread.join();
+        if (failure[0] != null) {
+            throw new AssertionError(failure[0]);
+        }
+    }
+
+    private static Link chain(int length) {
+        Link head = null;
+        for (int i = 0; i < length; i++) {
+            Link link = new Link();
+            link.next = head;
+            head = link;
+        }
+        return head;
+    }
+
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+}
