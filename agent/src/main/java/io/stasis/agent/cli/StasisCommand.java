@@ -4,6 +4,7 @@ import io.stasis.agent.internal.store.FileSnapshotStore;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
+import io.stasis.agent.internal.store.StoreKey;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "stasis-agent.jar", mixinStandardHelpOptions = true, versionProvider = StasisCommand.Version.class,
         description = "Stasis: transparent process snapshots for the JVM.%n"
                 + "As an agent: java -javaagent:stasis-agent.jar=dir=DIR,interval=30s -jar app.jar",
-        subcommands = {StasisCommand.ListCommand.class, StasisCommand.InspectCommand.class})
+        subcommands = {StasisCommand.ListCommand.class, StasisCommand.InspectCommand.class,
+                StasisCommand.VerifyCommand.class, StasisCommand.GcCommand.class})
 public final class StasisCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -52,12 +54,27 @@ public final class StasisCommand implements Callable<Integer> {
         @Option(names = "--dir", defaultValue = "./stasis-data", paramLabel = "DIR",
                 description = "The snapshot directory (the agent's dir option). Default: ${DEFAULT-VALUE}")
         Path dir;
+        @Option(names = "--encryption-key", paramLabel = "FILE",
+                description = "The key file of an encrypted store (the agent's encryption-key option).")
+        Path keyFile;
 
         FileSnapshotStore open() throws IOException {
+            return FileSnapshotStore.openForReading(existingDir(), key());
+        }
+
+        FileSnapshotStore openForWriting() throws IOException {
+            return FileSnapshotStore.openForWriting(existingDir(), key());
+        }
+
+        private Path existingDir() throws IOException {
             if (!Files.isDirectory(dir)) {
                 throw new IOException("no snapshot directory at " + dir.toAbsolutePath());
             }
-            return FileSnapshotStore.openForReading(dir);
+            return dir;
+        }
+
+        private StoreKey key() throws IOException {
+            return keyFile == null ? null : StoreKey.read(keyFile);
         }
     }
 
@@ -95,6 +112,8 @@ public final class StasisCommand implements Callable<Integer> {
         StoreOptions store;
         @Parameters(paramLabel = "ID", description = "The snapshot id, as printed by list.")
         String id;
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -105,12 +124,62 @@ public final class StasisCommand implements Callable<Integer> {
                 SnapshotRef ref = s.list().stream().filter(r -> r.id().equals(id)).findFirst()
                         .orElseThrow(() -> new IOException("no snapshot '" + id + "' in " + store.dir.toAbsolutePath()));
                 Snapshot snapshot = s.read(ref);
+                if (json) {
+                    out.println(SnapshotJson.describe(ref, snapshot));
+                    return 0;
+                }
                 out.printf("snapshot %s: sequence %d, taken %s, reason %s, pause %.3f ms, %d bytes%n", ref.id(),
                         snapshot.sequence(), snapshot.time(), snapshot.reason(), snapshot.pauseNanos() / 1e6, ref.bytes());
                 for (Root root : snapshot.roots()) {
                     out.printf("  %-60s %10d bytes  fields: %s%n", root.name(), root.data().length,
                             String.join(", ", root.fields()));
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Read and check every snapshot and every chunk in a store.",
+                    "Exit status 1 if anything is damaged; each damaged file is named.",
+                    "Leftovers of interrupted checkpoints are listed apart: gc removes them."})
+    static final class VerifyCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        StoreOptions store;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            try (FileSnapshotStore s = store.open()) {
+                FileSnapshotStore.Verification result = s.verify();
+                result.damaged().forEach(d -> out.println("DAMAGED: " + d));
+                result.leftovers().forEach(l -> out.println("leftover (gc removes it): " + l));
+                out.printf("%d snapshot(s), %d chunk(s) checked in %s: %s%n", result.snapshots(), result.chunks(),
+                        store.dir.toAbsolutePath(), result.damaged().isEmpty() ? "all verify"
+                                : result.damaged().size() + " problem(s)");
+                return result.damaged().isEmpty() ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "gc", mixinStandardHelpOptions = true,
+            description = {"Remove packs no snapshot references, and leftovers of interrupted checkpoints.",
+                    "Takes the writer's lock: refused while an application writes to the store."})
+    static final class GcCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        StoreOptions store;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            try (FileSnapshotStore s = store.openForWriting()) {
+                List<String> removed = s.gc();
+                removed.forEach(r -> out.println("removed " + r));
+                out.printf("%d file(s) removed from %s%n", removed.size(), store.dir.toAbsolutePath());
             }
             return 0;
         }

@@ -3,12 +3,15 @@ package io.stasis.agent.internal;
 import io.stasis.agent.internal.capture.CheckpointException;
 import io.stasis.agent.internal.capture.Checkpointer;
 import io.stasis.agent.internal.config.AgentOptions;
+import io.stasis.agent.internal.config.OptionsException;
 import io.stasis.agent.internal.instrument.Instrumenter;
 import io.stasis.agent.internal.restore.Restorer;
 import io.stasis.agent.internal.restore.SnapshotSelector;
 import io.stasis.agent.internal.state.StateRegistry;
 import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.StoreKey;
 import io.stasis.agent.internal.store.StoreLockedException;
+import io.stasis.agent.internal.store.WrongKeyException;
 import io.stasis.bootstrap.FacadeBridge;
 import io.stasis.bootstrap.Registrations;
 import java.io.IOException;
@@ -43,15 +46,23 @@ public final class AgentRuntime implements FacadeBridge.Handler {
     }
 
     public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached) throws IOException {
+        StoreKey key = readKey(options.encryptionKey());
         FileSnapshotStore writer = null;
         String notWriting = null;
         try {
-            writer = FileSnapshotStore.openForWriting(options.dir());
+            writer = FileSnapshotStore.openForWriting(options.dir(), key);
         } catch (StoreLockedException e) {
             notWriting = e.getMessage();
             Log.error("this JVM will not take checkpoints: " + notWriting, null);
         }
-        FileSnapshotStore store = writer != null ? writer : FileSnapshotStore.openForReading(options.dir());
+        FileSnapshotStore store = writer != null ? writer : FileSnapshotStore.openForReading(options.dir(), key);
+        try {
+            store.checkKey();
+        } catch (WrongKeyException e) {
+            store.close();
+            throw new OptionsException("option 'encryption-key': " + e.getMessage()
+                    + "; nothing was restored or written");
+        }
 
         Restorer restorer = SnapshotSelector.select(store, options.restore(), options.allowed()).orElse(null);
         String restoreMessage;
@@ -84,6 +95,18 @@ public final class AgentRuntime implements FacadeBridge.Handler {
                 + (options.interval() == null ? "off" : options.interval().toMillis() + "ms")
                 + ", on-exit=" + options.onExit() + ", keep=" + options.keep());
         Log.info(restoreMessage);
+    }
+
+    private static StoreKey readKey(java.nio.file.Path file) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            return StoreKey.read(file);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new OptionsException("option 'encryption-key': cannot read a key from " + file.toAbsolutePath() + ": "
+                    + Log.describe(e));
+        }
     }
 
     /** Classes initialized before an attach: their static initializers ran without us. */

@@ -47,6 +47,38 @@ class StasisCommandTest {
     }
 
     @Test
+    void verifyNamesDamagedFilesAndGcRemovesLeftovers(@TempDir Path dir) throws Exception {
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            for (long s = 1; s <= 2; s++) {
+                store.write(new Snapshot(s, Instant.parse("2026-01-01T00:00:00Z"), "interval", 1, List.of(
+                        new Root(Root.Kind.STATIC, "com.acme.Ledger", null, List.of("total"), new byte[] {(byte) s}))));
+            }
+        }
+        assertEquals(0, run("verify", "--dir", dir.toString()));
+        assertTrue(out.toString().contains("2 snapshot(s), 2 chunk(s) checked"), out.toString());
+
+        java.nio.file.Files.write(dir.resolve("packs/pack-0000000000000009.pack"), new byte[] {1});
+        Path pack = dir.resolve("packs/pack-0000000000000002.pack");
+        byte[] bytes = java.nio.file.Files.readAllBytes(pack);
+        bytes[bytes.length - 1] ^= 1;
+        java.nio.file.Files.write(pack, bytes);
+        out.reset();
+        assertEquals(1, run("verify", "--dir", dir.toString()));
+        assertTrue(out.toString().contains("DAMAGED: packs/pack-0000000000000002.pack at offset 0 (snapshot 2)"),
+                out.toString());
+        assertTrue(out.toString().contains("leftover (gc removes it): packs/pack-0000000000000009.pack"), out.toString());
+
+        out.reset();
+        assertEquals(0, run("gc", "--dir", dir.toString()));
+        assertTrue(out.toString().contains("removed packs/pack-0000000000000009.pack"), out.toString());
+        out.reset();
+        assertEquals(0, run("inspect", "1", "--json", "--dir", dir.toString()));
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        assertEquals("static com.acme.Ledger", json.at("/roots/0/name").asText());
+        assertEquals(1, json.at("/roots/0/bytes").asInt());
+    }
+
+    @Test
     void failuresAndUsageErrorsHaveTheirExitStatus(@TempDir Path dir) {
         assertEquals(1, run("list", "--dir", dir.resolve("missing").toString()));
         assertTrue(err.toString().contains("no snapshot directory"), err.toString());

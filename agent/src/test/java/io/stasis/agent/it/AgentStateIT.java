@@ -50,7 +50,12 @@ class AgentStateIT {
      * returns where it ended.
      */
     private static String runAdvance(Jdk jdk, Path dir, String previousAfter, String mode) throws Exception {
-        try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + dir).classPath(CLASS_PATH)
+        return runAdvance(jdk, dir, previousAfter, mode, "");
+    }
+
+    private static String runAdvance(Jdk jdk, Path dir, String previousAfter, String mode, String moreOptions)
+            throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + dir + moreOptions).classPath(CLASS_PATH)
                 .main(StateApp.class, mode).start()) {
             String before = app.awaitLineContaining("before=", TIMEOUT).substring("before=".length());
             String after = app.awaitLineContaining("after=", TIMEOUT).substring("after=".length());
@@ -114,6 +119,40 @@ class AgentStateIT {
         String strict = runAllowApp(jdk, "dir=" + dir + ",on-exit=false");
         assertTrue(strict.contains("restored items=[] skipped=[static io.stasis.agent.it.apps.AllowApp$Holder]"), strict);
         assertTrue(strict.contains("class " + extra + ".Extra is not allowed"), strict);
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void anEncryptedStoreRestoresWithItsKeyAndRefusesToStartWithAnother(Jdk jdk, @TempDir Path dir) throws Exception {
+        Path store = dir.resolve("store");
+        Path key = dir.resolve("key");
+        Path other = dir.resolve("other-key");
+        java.nio.file.Files.writeString(key, "0123456789abcdef".repeat(4) + "\n");
+        java.nio.file.Files.writeString(other, "fedcba9876543210".repeat(4) + "\n");
+        String first = runAdvance(jdk, store, null, "advance-exit", ",encryption-key=" + key);
+        runAdvance(jdk, store, first, "advance-exit", ",encryption-key=" + key);
+
+        String before = listing(store);
+        for (String options : new String[] {"dir=" + store + ",encryption-key=" + other, "dir=" + store}) {
+            try (ForkedJvm app = ForkedJvm.on(jdk).agent(options).classPath(CLASS_PATH)
+                    .main(StateApp.class, "advance-exit").start()) {
+                assertEquals(1, app.awaitExit(TIMEOUT), app.output());
+                assertTrue(app.output().contains("[stasis] ERROR: option 'encryption-key': manifests/snapshot-"), app.output());
+                assertTrue(app.output().contains("nothing was restored or written"), app.output());
+            }
+            assertEquals(before, listing(store), "the store is untouched");
+        }
+    }
+
+    private static String listing(Path store) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(store)) {
+            StringBuilder s = new StringBuilder();
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                s.append(store.relativize(f)).append(' ').append(java.util.Arrays.hashCode(java.nio.file.Files.readAllBytes(f)))
+                        .append('\n');
+            }
+            return s.toString();
+        }
     }
 
     private static String runAllowApp(Jdk jdk, String options) throws Exception {

@@ -116,10 +116,14 @@ public final class ForkedJvm implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** {@code kill -9}: no shutdown hooks, no flushing, nothing. */
+    /**
+     * {@code kill -9}: no shutdown hooks, no flushing, nothing. Sent through the process handle, so
+     * that what the JVM printed before it died is still read (see {@link #terminate()}).
+     */
     public void kill9() throws InterruptedException {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         process.waitFor();
+        drain();
     }
 
     /**

@@ -17,10 +17,11 @@ import java.util.List;
  * @param fields         field patterns treated as {@code @Checkpointed}
  * @param quiesceTimeout how long a cut waits for units of work to drain
  * @param allowed        classes a snapshot may name beyond those reachable from each root's fields
+ * @param encryptionKey  the key file that encrypts snapshots at rest, or {@code null}
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
-                           AllowedClasses allowed) {
+                           AllowedClasses allowed, Path encryptionKey) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";

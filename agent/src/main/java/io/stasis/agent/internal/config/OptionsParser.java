@@ -29,7 +29,8 @@ public final class OptionsParser {
     static final String SYSTEM_PROPERTY_PREFIX = "stasis.";
 
     private static final Set<String> KEYS = Set.of(
-            "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow", "config");
+            "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow",
+            "encryption-key", "config");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -60,7 +61,8 @@ public final class OptionsParser {
                 patterns("quiesce", values.get("quiesce")),
                 patterns("fields", values.get("fields")),
                 duration("quiesce-timeout", values.getOrDefault("quiesce-timeout", "10s")),
-                allowed(values.get("allow")));
+                allowed(values.get("allow")),
+                values.containsKey("encryption-key") ? path("encryption-key", values.get("encryption-key")) : null);
     }
 
     private static Map<String, String> parseArgument(String argument) {

@@ -1,9 +1,7 @@
 package io.stasis.agent.internal.store;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -11,50 +9,86 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Snapshots as files in one directory, one file per snapshot, published atomically: written to a
- * hidden temporary file, fsynced, renamed into place, and the directory fsynced. A crash at any
- * moment leaves either the previous set of snapshots or the new one, never a torn file under a
- * snapshot's name. One writer at a time holds {@code .lock}.
+ * Snapshots in one directory as content-addressed chunks in pack files plus one small JSON
+ * manifest per snapshot (format 2, {@code docs/format.md}):
+ *
+ * <pre>
+ * dir/.lock                                   the writer's lock
+ * dir/packs/pack-NNNNNNNNNNNNNNNN.pack        the chunks a snapshot added, appended
+ * dir/manifests/snapshot-NNNNNNNNNNNNNNNN.json what a snapshot holds: roots and their chunks
+ * dir/snapshot-NNNNNNNNNNNNNNNN.stasis        snapshots of format 1, still read
+ * </pre>
+ *
+ * <p>A checkpoint chunks each root's data by content ({@link Chunker}); chunks that an earlier
+ * snapshot already stored are referenced, not written again. The new ones go into one pack, which
+ * is published durably before the manifest that names them; the manifest is published last, so a
+ * manifest on disk always denotes a complete snapshot and a crash leaves at most an unreferenced
+ * pack, which {@link #gc} removes. Every chunk is verified when read. One writer at a time holds
+ * {@code .lock}; retention and collection run under it, in the writer's process.
  */
 public final class FileSnapshotStore implements SnapshotStore {
 
-    private static final Pattern SNAPSHOT = Pattern.compile("snapshot-(\\d{16})\\.stasis");
-    private static final String TEMP_PREFIX = ".snapshot-";
-    private static final String TEMP_SUFFIX = ".tmp";
+    static final String MANIFESTS = "manifests";
+    static final String PACKS = "packs";
+    private static final Pattern MANIFEST = Pattern.compile("snapshot-(\\d{16})\\.json");
+    private static final Pattern VERSION_1 = Pattern.compile("snapshot-(\\d{16})\\.stasis");
 
     private final Path dir;
+    private final ChunkCodec codec;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    /** Manifests are immutable once published: each is parsed and verified once. */
+    private final Map<Path, Manifest> manifests = new ConcurrentHashMap<>();
+    /** Chunks stored under the current key, by name, from the manifests present. */
+    private Map<String, Manifest.ChunkRef> index;
     private long nextSequence = -1;
+    private long lastWritten = -1;
 
-    private FileSnapshotStore(Path dir, FileChannel lockChannel, FileLock lock) {
+    private FileSnapshotStore(Path dir, StoreKey key, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
+        this.codec = new ChunkCodec(key);
         this.lockChannel = lockChannel;
         this.lock = lock;
     }
 
     /** Opens {@code dir} to read snapshots only. */
     public static FileSnapshotStore openForReading(Path dir) {
-        return new FileSnapshotStore(dir, null, null);
+        return openForReading(dir, null);
+    }
+
+    /** Opens {@code dir} to read snapshots only, decrypting with {@code key} ({@code null}: none). */
+    public static FileSnapshotStore openForReading(Path dir, StoreKey key) {
+        return new FileSnapshotStore(dir, key, null, null);
+    }
+
+    public static FileSnapshotStore openForWriting(Path dir) throws IOException {
+        return openForWriting(dir, null);
     }
 
     /**
      * Opens {@code dir} to write snapshots, creating it if needed, and takes the writer's lock.
      * Leftover temporary files of a writer that crashed are removed.
      *
+     * @param key encrypts new chunks, and decrypts what was written with it; {@code null}: none
      * @throws StoreLockedException when another process writes to {@code dir}
      */
-    public static FileSnapshotStore openForWriting(Path dir) throws IOException {
-        Files.createDirectories(dir);
+    public static FileSnapshotStore openForWriting(Path dir, StoreKey key) throws IOException {
+        Files.createDirectories(dir.resolve(MANIFESTS));
+        Files.createDirectories(dir.resolve(PACKS));
         FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
@@ -67,7 +101,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             throw new StoreLockedException("another process is writing snapshots to " + dir.toAbsolutePath()
                     + " (it holds " + dir.resolve(".lock") + "); give each JVM its own dir");
         }
-        FileSnapshotStore store = new FileSnapshotStore(dir, channel, lock);
+        FileSnapshotStore store = new FileSnapshotStore(dir, key, channel, lock);
         store.removeTemporaryFiles();
         return store;
     }
@@ -76,10 +110,31 @@ public final class FileSnapshotStore implements SnapshotStore {
         return dir;
     }
 
+    /**
+     * Refuses a key that cannot read the newest snapshot, before anything is written: checkpoints
+     * under another key would soon retire every snapshot the right key could still restore.
+     *
+     * @throws WrongKeyException if the newest snapshot is encrypted with another key, or with one
+     *     when none is given
+     */
+    public void checkKey() throws IOException {
+        for (SnapshotRef ref : list()) {
+            try {
+                manifest(ref);
+                return;
+            } catch (WrongKeyException e) {
+                throw e;
+            } catch (CorruptSnapshotException e) {
+                // a damaged manifest says nothing about the key; look at the one before it
+            }
+        }
+    }
+
     @Override
     public synchronized long nextSequence() throws IOException {
         if (nextSequence < 0) {
-            nextSequence = list().stream().mapToLong(SnapshotRef::sequence).max().orElse(0) + 1;
+            lastWritten = list().stream().mapToLong(SnapshotRef::sequence).max().orElse(-1);
+            nextSequence = Math.max(lastWritten, 0) + 1;
         }
         return nextSequence;
     }
@@ -89,44 +144,84 @@ public final class FileSnapshotStore implements SnapshotStore {
         if (lock == null) {
             throw new IllegalStateException("store opened for reading only");
         }
-        String name = fileName(snapshot.sequence());
-        Path temp = dir.resolve(TEMP_PREFIX + snapshot.sequence() + TEMP_SUFFIX);
-        Path target = dir.resolve(name);
+        long start = System.nanoTime();
+        nextSequence();
+        Map<String, Manifest.ChunkRef> known = index();
+        Map<String, Manifest.ChunkRef> added = new HashMap<>();
+        String packName = String.format("pack-%016d.pack", snapshot.sequence());
+        Path pack = dir.resolve(PACKS).resolve(packName);
+        Path temp = Durable.temporary(pack);
+        List<Manifest.StoredRoot> roots = new ArrayList<>();
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 20);
-                SnapshotCodec.write(snapshot, out);
-                out.flush();
-                // After a failed fsync the kernel may have dropped the pages: the snapshot fails, no retry.
-                channel.force(true);
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                long offset = 0;
+                for (Root root : snapshot.roots()) {
+                    List<Manifest.ChunkRef> chunks = new ArrayList<>();
+                    int from = 0;
+                    for (int end : Chunker.boundaries(root.data())) {
+                        byte[] content = java.util.Arrays.copyOfRange(root.data(), from, end);
+                        from = end;
+                        String name = codec.name(content);
+                        Manifest.ChunkRef chunk = known.containsKey(name) ? known.get(name) : added.get(name);
+                        if (chunk == null) {
+                            byte[] stored = codec.encode(name, content);
+                            ByteBuffer buffer = ByteBuffer.wrap(stored);
+                            while (buffer.hasRemaining()) {
+                                out.write(buffer, offset + buffer.position());
+                            }
+                            chunk = new Manifest.ChunkRef(name, packName, offset, stored.length, content.length);
+                            offset += stored.length;
+                            added.put(name, chunk);
+                        }
+                        chunks.add(chunk);
+                    }
+                    roots.add(new Manifest.StoredRoot(root.kind(), root.owner(), root.key(), root.fields(),
+                            root.data().length, chunks));
+                }
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory();
+            if (added.isEmpty()) {
+                Files.delete(temp);
+            } else {
+                Durable.publish(temp, pack);
+            }
+            Manifest manifest = new Manifest(snapshot.sequence(), snapshot.time(), snapshot.reason(), lastWritten,
+                    snapshot.pauseNanos(), System.nanoTime() - start, agentVersion(), jvm(), codec.keyId(), roots);
+            Path file = manifestFile(snapshot.sequence());
+            byte[] json = ManifestCodec.write(manifest, codec);
+            Durable.write(file, json);
+            manifests.put(file, manifest);
+            known.putAll(added);
+            nextSequence = Math.max(nextSequence, snapshot.sequence() + 1);
+            lastWritten = snapshot.sequence();
+            return new SnapshotRef(String.valueOf(snapshot.sequence()), snapshot.sequence(),
+                    manifest.storedBytes() + json.length);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
         }
-        nextSequence = Math.max(nextSequence, snapshot.sequence() + 1);
-        return new SnapshotRef(String.valueOf(snapshot.sequence()), snapshot.sequence(), Files.size(target));
     }
 
     @Override
     public List<SnapshotRef> list() throws IOException {
         List<SnapshotRef> refs = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return refs;
+        for (Path file : files(dir.resolve(MANIFESTS), MANIFEST)) {
+            long sequence = sequenceOf(file);
+            long bytes;
+            try {
+                Manifest manifest = manifests.get(file);
+                bytes = (manifest != null ? manifest.storedBytes() : 0) + Files.size(file);
+            } catch (NoSuchFileException deletedMeanwhile) {
+                continue;
+            }
+            refs.add(new SnapshotRef(String.valueOf(sequence), sequence, bytes));
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "snapshot-*.stasis")) {
-            for (Path file : files) {
-                Matcher m = SNAPSHOT.matcher(file.getFileName().toString());
-                if (m.matches()) {
-                    long sequence = Long.parseLong(m.group(1));
-                    try {
-                        refs.add(new SnapshotRef(String.valueOf(sequence), sequence, Files.size(file)));
-                    } catch (NoSuchFileException deletedMeanwhile) {
-                        // removed by retention between listing and stat
-                    }
-                }
+        for (Path file : files(dir, VERSION_1)) {
+            long sequence = sequenceOf(file);
+            try {
+                refs.add(new SnapshotRef(String.valueOf(sequence), sequence, Files.size(file)));
+            } catch (NoSuchFileException deletedMeanwhile) {
+                // removed by retention between listing and stat
             }
         }
         refs.sort(Comparator.comparingLong(SnapshotRef::sequence).reversed());
@@ -135,17 +230,195 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public Snapshot read(SnapshotRef ref) throws IOException {
-        String name = fileName(ref.sequence());
-        return SnapshotCodec.read(Files.readAllBytes(dir.resolve(name)), name);
+        Path v1 = dir.resolve(String.format("snapshot-%016d.stasis", ref.sequence()));
+        if (Files.exists(v1) && !Files.exists(manifestFile(ref.sequence()))) {
+            return FormatV1.read(Files.readAllBytes(v1), v1.getFileName().toString());
+        }
+        Manifest manifest = manifest(ref);
+        ChunkCodec chunks = codec.forKey(manifest.keyId(), manifestFile(ref.sequence()).toString());
+        List<Root> roots = new ArrayList<>();
+        try (Packs packs = new Packs()) {
+            for (Manifest.StoredRoot root : manifest.roots()) {
+                long declared = root.chunks().stream().mapToLong(Manifest.ChunkRef::bytes).sum();
+                if (declared != root.bytes() || declared > Integer.MAX_VALUE - 8) {
+                    throw new CorruptSnapshotException("snapshot " + ref.id() + ": root " + root.owner() + " has "
+                            + declared + " bytes in its chunks, its manifest says " + root.bytes());
+                }
+                byte[] data = new byte[(int) declared];
+                int at = 0;
+                for (Manifest.ChunkRef chunk : root.chunks()) {
+                    byte[] content = chunks.decode(chunk.name(), packs.read(chunk));
+                    if (content.length != chunk.bytes()) {
+                        throw new CorruptSnapshotException("chunk " + chunk.name() + " has " + content.length
+                                + " bytes, its manifest says " + chunk.bytes());
+                    }
+                    System.arraycopy(content, 0, data, at, content.length);
+                    at += content.length;
+                }
+                roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), data));
+            }
+        }
+        return new Snapshot(manifest.sequence(), manifest.time(), manifest.reason(), manifest.pauseNanos(), roots);
     }
 
+    /** The parsed, verified manifest of a snapshot of format 2. */
+    Manifest manifest(SnapshotRef ref) throws IOException {
+        return manifest(ref, false);
+    }
+
+    /** @param fresh read it from disk again, as {@link #retain} and {@link #verify} must */
+    private Manifest manifest(SnapshotRef ref, boolean fresh) throws IOException {
+        Path file = manifestFile(ref.sequence());
+        Manifest manifest = fresh ? null : manifests.get(file);
+        if (manifest == null) {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(file);
+            } catch (NoSuchFileException e) {
+                throw new CorruptSnapshotException("snapshot " + ref.id() + " has no manifest (removed meanwhile?)");
+            }
+            manifest = ManifestCodec.read(bytes, relative(file), codec);
+            if (manifest.sequence() != ref.sequence()) {
+                throw new CorruptSnapshotException(relative(file) + " holds snapshot " + manifest.sequence()
+                        + ", not " + ref.sequence() + " (moved or swapped?)");
+            }
+            manifests.put(file, manifest);
+        }
+        return manifest;
+    }
+
+    /**
+     * Deletes all but the newest {@code keep} snapshots, never the newest one whose manifest
+     * verifies, then collects packs no remaining snapshot references.
+     */
     @Override
     public synchronized void retain(int keep) throws IOException {
         List<SnapshotRef> refs = list();
-        for (SnapshotRef old : refs.subList(Math.min(keep, refs.size()), refs.size())) {
-            Files.deleteIfExists(dir.resolve(fileName(old.sequence())));
+        Set<Long> kept = new HashSet<>();
+        refs.stream().limit(keep).forEach(r -> kept.add(r.sequence()));
+        for (SnapshotRef ref : refs) {
+            if (readable(ref)) {
+                kept.add(ref.sequence());
+                break;
+            }
         }
-        syncDirectory();
+        for (SnapshotRef ref : refs) {
+            if (!kept.contains(ref.sequence())) {
+                Path file = manifestFile(ref.sequence());
+                manifests.remove(file);
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(dir.resolve(String.format("snapshot-%016d.stasis", ref.sequence())));
+            }
+        }
+        Durable.syncDirectory(dir);
+        if (Files.isDirectory(dir.resolve(MANIFESTS))) {
+            Durable.syncDirectory(dir.resolve(MANIFESTS));
+        }
+        gc();
+    }
+
+    /**
+     * Removes packs that no manifest references, and temporary files. Runs only under the writer's
+     * lock, so no checkpoint is writing a pack meanwhile. If a manifest cannot be read, nothing is
+     * removed: it might reference any pack.
+     *
+     * @return the files removed, relative to the store's directory
+     */
+    public synchronized List<String> gc() throws IOException {
+        if (lock == null) {
+            throw new IllegalStateException("store opened for reading only");
+        }
+        List<String> removed = new ArrayList<>(removeTemporaryFiles());
+        Set<String> referenced = new HashSet<>();
+        for (SnapshotRef ref : list()) {
+            if (Files.exists(manifestFile(ref.sequence()))) {
+                try {
+                    manifest(ref).roots().forEach(r -> r.chunks().forEach(c -> referenced.add(c.pack())));
+                } catch (CorruptSnapshotException e) {
+                    return removed;
+                }
+            }
+        }
+        for (Path pack : files(dir.resolve(PACKS), Pattern.compile("pack-\\d{16}\\.pack"))) {
+            if (!referenced.contains(pack.getFileName().toString())) {
+                Files.deleteIfExists(pack);
+                removed.add(relative(pack));
+            }
+        }
+        index = null;
+        return removed;
+    }
+
+    /** What {@link #verify} found. */
+    public record Verification(List<String> damaged, List<String> leftovers, int snapshots, int chunks) {
+    }
+
+    /**
+     * Reads and checks every snapshot and every chunk. Damaged files are named with what is wrong;
+     * leftovers (temporary files, packs no manifest references) are listed apart: {@link #gc}
+     * removes them, and they harm nothing.
+     */
+    public Verification verify() throws IOException {
+        List<String> damaged = new ArrayList<>();
+        Set<String> referenced = new HashSet<>();
+        int snapshots = 0;
+        int chunkCount = 0;
+        List<SnapshotRef> refs = list();
+        Set<Long> present = new HashSet<>();
+        refs.forEach(r -> present.add(r.sequence()));
+        long oldest = refs.isEmpty() ? 0 : refs.get(refs.size() - 1).sequence();
+        try (Packs packs = new Packs()) {
+            for (SnapshotRef ref : refs) {
+                snapshots++;
+                Path file = manifestFile(ref.sequence());
+                if (!Files.exists(file)) {
+                    try {
+                        read(ref);
+                    } catch (CorruptSnapshotException e) {
+                        damaged.add(e.getMessage());
+                    }
+                    continue;
+                }
+                Manifest manifest;
+                ChunkCodec chunks;
+                try {
+                    manifest = manifest(ref, true);
+                    chunks = codec.forKey(manifest.keyId(), relative(file));
+                } catch (CorruptSnapshotException e) {
+                    damaged.add(e.getMessage());
+                    continue;
+                }
+                if (manifest.parent() > oldest && !present.contains(manifest.parent())) {
+                    // Retention removes the oldest first: a gap means a manifest was lost.
+                    damaged.add(relative(file) + ": snapshot " + manifest.parent() + ", written before it, is missing");
+                }
+                Set<String> checked = new HashSet<>();
+                for (Manifest.StoredRoot root : manifest.roots()) {
+                    for (Manifest.ChunkRef chunk : root.chunks()) {
+                        referenced.add(chunk.pack());
+                        if (checked.add(chunk.name())) {
+                            chunkCount++;
+                            try {
+                                chunks.decode(chunk.name(), packs.read(chunk));
+                            } catch (CorruptSnapshotException e) {
+                                damaged.add(PACKS + "/" + chunk.pack() + " at offset " + chunk.offset() + " (snapshot "
+                                        + ref.id() + "): " + e.getMessage());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        List<String> leftovers = new ArrayList<>();
+        for (Path pack : files(dir.resolve(PACKS), Pattern.compile("pack-\\d{16}\\.pack"))) {
+            if (!referenced.contains(pack.getFileName().toString())) {
+                leftovers.add(relative(pack));
+            }
+        }
+        for (Path temp : temporaryFiles()) {
+            leftovers.add(relative(temp));
+        }
+        return new Verification(damaged, leftovers, snapshots, chunkCount);
     }
 
     @Override
@@ -156,21 +429,135 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
     }
 
-    static String fileName(long sequence) {
-        return String.format("snapshot-%016d.stasis", sequence);
-    }
-
-    private void removeTemporaryFiles() throws IOException {
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, TEMP_PREFIX + "*" + TEMP_SUFFIX)) {
-            for (Path temp : temps) {
-                Files.deleteIfExists(temp);
+    private boolean readable(SnapshotRef ref) {
+        try {
+            if (Files.exists(manifestFile(ref.sequence()))) {
+                manifest(ref, true);
+            } else {
+                read(ref);
             }
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
-    private void syncDirectory() throws IOException {
-        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-            directory.force(true);
+    /** The chunks stored under the current key, from every manifest that reads (built once, then kept up to date). */
+    private Map<String, Manifest.ChunkRef> index() throws IOException {
+        if (index == null) {
+            Map<String, Manifest.ChunkRef> chunks = new HashMap<>();
+            for (SnapshotRef ref : list()) {
+                if (Files.exists(manifestFile(ref.sequence()))) {
+                    try {
+                        Manifest manifest = manifest(ref);
+                        if (java.util.Objects.equals(manifest.keyId(), codec.keyId())) {
+                            manifest.roots().forEach(r -> r.chunks().forEach(c -> chunks.putIfAbsent(c.name(), c)));
+                        }
+                    } catch (CorruptSnapshotException e) {
+                        // its chunks are not reused: the next snapshot writes them again
+                    }
+                }
+            }
+            index = chunks;
+        }
+        return index;
+    }
+
+    private Path manifestFile(long sequence) {
+        return dir.resolve(MANIFESTS).resolve(String.format("snapshot-%016d.json", sequence));
+    }
+
+    private String relative(Path file) {
+        return dir.relativize(file).toString();
+    }
+
+    private static long sequenceOf(Path file) {
+        Matcher m = MANIFEST.matcher(file.getFileName().toString());
+        if (!m.matches()) {
+            m = VERSION_1.matcher(file.getFileName().toString());
+            m.matches();
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    private static List<Path> files(Path directory, Pattern name) throws IOException {
+        List<Path> found = new ArrayList<>();
+        if (!Files.isDirectory(directory)) {
+            return found;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (Path entry : entries) {
+                if (name.matcher(entry.getFileName().toString()).matches()) {
+                    found.add(entry);
+                }
+            }
+        }
+        return found;
+    }
+
+    private List<Path> temporaryFiles() throws IOException {
+        Pattern temp = Pattern.compile(Pattern.quote(Durable.TEMP_PREFIX) + ".*" + Pattern.quote(Durable.TEMP_SUFFIX));
+        List<Path> found = new ArrayList<>();
+        for (Path directory : List.of(dir, dir.resolve(MANIFESTS), dir.resolve(PACKS))) {
+            found.addAll(files(directory, temp));
+        }
+        return found;
+    }
+
+    private List<String> removeTemporaryFiles() throws IOException {
+        List<String> removed = new ArrayList<>();
+        for (Path temp : temporaryFiles()) {
+            Files.deleteIfExists(temp);
+            removed.add(relative(temp));
+        }
+        return removed;
+    }
+
+    private static String agentVersion() {
+        String version = FileSnapshotStore.class.getPackage().getImplementationVersion();
+        return version != null ? version : "development";
+    }
+
+    private static String jvm() {
+        return System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                + " (" + System.getProperty("java.vm.vendor") + ")";
+    }
+
+    /** Pack files opened while reading, closed together. */
+    private final class Packs implements AutoCloseable {
+        private final Map<String, FileChannel> open = new LinkedHashMap<>();
+
+        byte[] read(Manifest.ChunkRef chunk) throws IOException {
+            if (chunk.length() < 0 || chunk.offset() < 0 || !chunk.pack().matches("pack-\\d{16}\\.pack")) {
+                throw new CorruptSnapshotException("chunk " + chunk.name() + " has a bad location in its manifest");
+            }
+            FileChannel channel = open.get(chunk.pack());
+            if (channel == null) {
+                try {
+                    channel = FileChannel.open(dir.resolve(PACKS).resolve(chunk.pack()), StandardOpenOption.READ);
+                } catch (NoSuchFileException e) {
+                    throw new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " is missing");
+                }
+                open.put(chunk.pack(), channel);
+            }
+            if (chunk.offset() + chunk.length() > channel.size()) {
+                throw new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " is truncated: chunk " + chunk.name()
+                        + " ends at " + (chunk.offset() + chunk.length()) + ", the file at " + channel.size());
+            }
+            ByteBuffer buffer = ByteBuffer.allocate(chunk.length());
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, chunk.offset() + buffer.position()) < 0) {
+                    throw new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " ended early");
+                }
+            }
+            return buffer.array();
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (FileChannel channel : open.values()) {
+                channel.close();
+            }
         }
     }
 }

@@ -2,22 +2,20 @@ package io.stasis.agent.internal.store;
 
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedOutputStream;
 
 /**
- * The snapshot file format, version 1: a header, the roots, and a CRC-32C of everything before it.
- * Every field is length-prefixed and checked on read, so a torn or altered file is reported as
- * corrupt rather than misread.
+ * Reads snapshot files of format version 1 (one file per snapshot: a header, the roots, and a
+ * CRC-32C of everything before it), which stores created before content-addressed chunks still
+ * hold. Every field is length-prefixed and checked, so a torn or altered file is reported as
+ * corrupt rather than misread. Nothing writes this format any more.
  *
  * <pre>
  * "STASIS\r\n"  int version  long sequence  long timeMillis  UTF reason  long pauseNanos
@@ -25,42 +23,13 @@ import java.util.zip.CheckedOutputStream;
  * long crc32c
  * </pre>
  */
-final class SnapshotCodec {
+final class FormatV1 {
 
     static final int VERSION = 1;
     private static final byte[] MAGIC = "STASIS\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int MAX_ROOT_BYTES = Integer.MAX_VALUE - 64;
 
-    private SnapshotCodec() {
-    }
-
-    static void write(Snapshot snapshot, OutputStream target) throws IOException {
-        CRC32C crc = new CRC32C();
-        DataOutputStream out = new DataOutputStream(new CheckedOutputStream(target, crc));
-        out.write(MAGIC);
-        out.writeInt(VERSION);
-        out.writeLong(snapshot.sequence());
-        out.writeLong(snapshot.time().toEpochMilli());
-        out.writeUTF(snapshot.reason());
-        out.writeLong(snapshot.pauseNanos());
-        out.writeInt(snapshot.roots().size());
-        for (Root root : snapshot.roots()) {
-            out.writeByte(root.kind().ordinal());
-            out.writeUTF(root.owner());
-            out.writeBoolean(root.key() != null);
-            if (root.key() != null) {
-                out.writeUTF(root.key());
-            }
-            out.writeInt(root.fields().size());
-            for (String field : root.fields()) {
-                out.writeUTF(field);
-            }
-            out.writeInt(root.data().length);
-            out.write(root.data());
-        }
-        out.flush();
-        target.write(ByteBuffer.allocate(Long.BYTES).putLong(crc.getValue()).array());
-        target.flush();
+    private FormatV1() {
     }
 
     static Snapshot read(byte[] file, String name) throws CorruptSnapshotException {

@@ -1,0 +1,79 @@
+package io.stasis.agent.internal.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Content-defined chunking (a gear rolling hash with normalized boundaries, as in FastCDC): a
+ * boundary depends only on the bytes just before it, so an insertion or a changed value moves the
+ * boundaries around it and no others, and unchanged stretches of a root's data keep their chunks
+ * from one snapshot to the next. Chunks are 4 KiB to 64 KiB, about 16 KiB on average: small enough
+ * that scattered changes rewrite little, large enough that a gigabyte is some 65,000 chunks.
+ */
+final class Chunker {
+
+    static final int MIN = 4 << 10;
+    static final int AVERAGE = 16 << 10;
+    static final int MAX = 64 << 10;
+
+    /** Harder to match before the average size, easier after it: sizes cluster around it. */
+    private static final long MASK_BEFORE = mask(16);
+    private static final long MASK_AFTER = mask(12);
+    private static final long[] GEAR = new long[256];
+
+    static {
+        SplittableRandom random = new SplittableRandom(0x5_7a5_15L); // fixed: boundaries never change between versions
+        for (int i = 0; i < GEAR.length; i++) {
+            GEAR[i] = random.nextLong();
+        }
+    }
+
+    private Chunker() {
+    }
+
+    /** The ends (exclusive) of the chunks of {@code data}, in order; one chunk for small data. */
+    static List<Integer> boundaries(byte[] data) {
+        List<Integer> ends = new ArrayList<>(data.length / AVERAGE + 1);
+        int start = 0;
+        while (start < data.length) {
+            int end = next(data, start);
+            ends.add(end);
+            start = end;
+        }
+        return ends;
+    }
+
+    private static int next(byte[] data, int start) {
+        int length = data.length - start;
+        if (length <= MIN) {
+            return data.length;
+        }
+        int normal = start + Math.min(AVERAGE, length);
+        int limit = start + Math.min(MAX, length);
+        long hash = 0;
+        int i = start + MIN;
+        for (; i < normal; i++) {
+            hash = (hash << 1) + GEAR[data[i] & 0xFF];
+            if ((hash & MASK_BEFORE) == 0) {
+                return i + 1;
+            }
+        }
+        for (; i < limit; i++) {
+            hash = (hash << 1) + GEAR[data[i] & 0xFF];
+            if ((hash & MASK_AFTER) == 0) {
+                return i + 1;
+            }
+        }
+        return limit;
+    }
+
+    /** A mask of {@code bits} bits spread over the hash's upper half, where the gear hash mixes best. */
+    private static long mask(int bits) {
+        long mask = 0;
+        for (int i = 0; i < bits; i++) {
+            mask |= 1L << (63 - 2 * i);
+        }
+        return mask;
+    }
+}

@@ -1,0 +1,42 @@
+package io.stasis.agent.internal.store;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What one snapshot holds, as stored: its metadata and, per root, the chunks of its data in order.
+ * Written last, after every chunk it names is durable: a manifest on disk denotes a complete snapshot.
+ *
+ * @param sequence   the snapshot's sequence number, also its id
+ * @param parent     the sequence of the snapshot written before it by the same store, or -1
+ * @param writeNanos how long chunking, compressing and writing took (after the pause)
+ * @param keyId      the id of the key its chunks are encrypted with, or {@code null}
+ */
+record Manifest(long sequence, Instant time, String reason, long parent, long pauseNanos, long writeNanos,
+                String agent, String jvm, String keyId, List<StoredRoot> roots) {
+
+    static final int FORMAT = 2;
+
+    Manifest {
+        roots = List.copyOf(roots);
+    }
+
+    /** A root and where its data lies. */
+    record StoredRoot(Root.Kind kind, String owner, String key, List<String> fields, long bytes, List<ChunkRef> chunks) {
+        StoredRoot {
+            fields = List.copyOf(fields);
+            chunks = List.copyOf(chunks);
+        }
+    }
+
+    /**
+     * One chunk of a root's data: its name, the pack file holding it, where, its stored length and
+     * its length once decoded.
+     */
+    record ChunkRef(String name, String pack, long offset, int length, int bytes) {
+    }
+
+    long storedBytes() {
+        return roots.stream().flatMap(r -> r.chunks().stream()).mapToLong(ChunkRef::length).sum();
+    }
+}

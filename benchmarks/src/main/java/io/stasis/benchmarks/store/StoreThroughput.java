@@ -1,0 +1,140 @@
+package io.stasis.benchmarks.store;
+
+import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.Root;
+import io.stasis.agent.internal.store.Snapshot;
+import io.stasis.agent.internal.store.SnapshotRef;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * Whole-process measurement of the snapshot store on this machine's disk: checkpoint write and
+ * restore read throughput for a state of the given size, next to {@code dd}'s fsync'd sequential
+ * write and its read of the same amount measured in the same run, and the bytes an incremental
+ * checkpoint writes when 1% of the state changed (in 100 places, and in 10,000 places).
+ *
+ * <pre>java -Xmx12g -cp benchmarks/target/benchmarks.jar io.stasis.benchmarks.store.StoreThroughput DIR MB RUNS</pre>
+ */
+public final class StoreThroughput {
+
+    private StoreThroughput() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        int megabytes = Integer.parseInt(args[1]);
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        byte[] state = state(megabytes << 20, 1);
+        System.out.printf("state: %d MB of serialized-like records; %d runs; medians%n", megabytes, runs);
+        List<Double> ddWrite = new ArrayList<>();
+        List<Double> ddRead = new ArrayList<>();
+        List<Double> write = new ArrayList<>();
+        List<Double> read = new ArrayList<>();
+        long stored = 0;
+        for (int run = 0; run < runs; run++) {
+            delete(dir);
+            Files.createDirectories(dir);
+            ddWrite.add(dd("if=/dev/zero", "of=" + dir.resolve("dd.bin"), "bs=1M", "count=" + megabytes, "conv=fsync"));
+            ddRead.add(dd("if=" + dir.resolve("dd.bin"), "of=/dev/null", "bs=1M"));
+            Files.delete(dir.resolve("dd.bin"));
+            try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir.resolve("store"))) {
+                long start = System.nanoTime();
+                SnapshotRef ref = store.write(snapshot(1, state));
+                write.add(megabytes / seconds(start));
+                stored = ref.bytes();
+                start = System.nanoTime();
+                Snapshot back = store.read(ref);
+                read.add(megabytes / seconds(start));
+                if (back.roots().get(0).data().length != state.length) {
+                    throw new AssertionError("read back " + back.roots().get(0).data().length + " bytes");
+                }
+            }
+        }
+        System.out.printf("dd write (conv=fsync)     %8.0f MB/s%n", median(ddWrite));
+        System.out.printf("checkpoint write          %8.0f MB/s  (%.0f%% of dd; %d MB stored for %d MB)%n",
+                median(write), 100 * median(write) / median(ddWrite), stored >> 20, megabytes);
+        System.out.printf("dd read                   %8.0f MB/s%n", median(ddRead));
+        System.out.printf("restore read (verified)   %8.0f MB/s  (%.0f%% of dd)%n",
+                median(read), 100 * median(read) / median(ddRead));
+        for (int places : new int[] {100, 10_000}) {
+            delete(dir);
+            try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir.resolve("store"))) {
+                long first = store.write(snapshot(1, state)).bytes();
+                byte[] changed = state.clone();
+                byte[] fresh = state(state.length / 100, 2);
+                int piece = fresh.length / places;
+                for (int i = 0; i < places; i++) {
+                    System.arraycopy(fresh, i * piece, changed, (int) ((long) i * state.length / places), piece);
+                }
+                store.write(snapshot(2, changed));
+                long second = Files.size(dir.resolve("store/packs/pack-0000000000000002.pack"))
+                        + Files.size(dir.resolve("store/manifests/snapshot-0000000000000002.json"));
+                System.out.printf("1%% changed in %,6d places: second checkpoint wrote %,d bytes, %.1f%% of the first's %,d%n",
+                        places, second, 100.0 * second / first, first);
+            }
+        }
+        delete(dir);
+    }
+
+    private static Snapshot snapshot(long sequence, byte[] data) {
+        return new Snapshot(sequence, Instant.now(), "benchmark", 0, List.of(
+                new Root(Root.Kind.STATIC, "com.acme.State", null, List.of("data"), data)));
+    }
+
+    /** Records like a serialized map of accounts: ids, names, amounts; compressible about 2:1. */
+    static byte[] state(int size, long seed) {
+        Random random = new Random(seed);
+        byte[] data = new byte[size];
+        int at = 0;
+        while (at < size) {
+            byte[] record = ("acct-" + random.nextInt(10_000_000) + "|owner-" + Long.toHexString(random.nextLong())
+                    + "|" + random.nextInt(1_000_000) + "." + random.nextInt(100) + ";").getBytes(StandardCharsets.US_ASCII);
+            int n = Math.min(record.length, size - at);
+            System.arraycopy(record, 0, data, at, n);
+            at += n;
+        }
+        return data;
+    }
+
+    /** Runs dd and returns the MB/s it reports (its last line: "... copied, 1.23 s, 456 MB/s"). */
+    private static double dd(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("dd"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        process.waitFor();
+        String last = output.substring(output.lastIndexOf('\n') + 1);
+        String[] parts = last.split(",");
+        double secondsTaken = Double.parseDouble(parts[parts.length - 2].trim().split(" ")[0]);
+        double bytes = Double.parseDouble(last.split(" ")[0]);
+        return bytes / (1 << 20) / secondsTaken;
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path path : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}
