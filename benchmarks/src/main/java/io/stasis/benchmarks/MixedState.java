@@ -1,25 +1,33 @@
 package io.stasis.benchmarks;
 
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
  * Application-like state of a chosen size: a map of records keyed by strings, a list of mutable
  * objects with strings and longs, primitive arrays, and nested lists of strings. Generated
  * deterministically from a seed, in "units" that each add one account, two events, 16 longs,
- * 16 ints and one short list of tags.
+ * 16 ints and one short list of tags. Serializable, with a deep {@code equals}, so that
+ * {@link SerializerComparisonBenchmark} can check every serializer's round trip.
  */
-public final class MixedState {
+public final class MixedState implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** An immutable value in a map, serialized by Kryo's record serializer. */
-    public record Account(String id, String owner, long balance, long updatedAtMillis, int flags) {
+    public record Account(String id, String owner, long balance, long updatedAtMillis, int flags) implements Serializable {
     }
 
     /** A mutable object, serialized field by field. */
-    public static final class Event {
+    public static final class Event implements Serializable {
+        private static final long serialVersionUID = 1L;
+
         String type;
         String note;
         long timestamp;
@@ -35,6 +43,21 @@ public final class MixedState {
             this.timestamp = timestamp;
             this.amount = amount;
             this.partition = partition;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Event)) {
+                return false;
+            }
+            Event e = (Event) o;
+            return timestamp == e.timestamp && amount == e.amount && partition == e.partition
+                    && Objects.equals(type, e.type) && Objects.equals(note, e.note);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(type, note, timestamp, amount, partition);
         }
     }
 
@@ -88,5 +111,20 @@ public final class MixedState {
 
     public int accounts() {
         return accounts.size();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof MixedState)) {
+            return false;
+        }
+        MixedState m = (MixedState) o;
+        return accounts.equals(m.accounts) && events.equals(m.events) && Arrays.equals(series, m.series)
+                && Arrays.equals(counters, m.counters) && tags.equals(m.tags);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(accounts, events, Arrays.hashCode(series), Arrays.hashCode(counters), tags);
     }
 }

@@ -36,6 +36,13 @@ final class LedgerSnapshots {
         }
     }
 
+    /** Whether the snapshot holds the ledger: one taken before the ledger was constructed does not. */
+    static boolean holdsLedger(Path dir, SnapshotRef ref) throws IOException {
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            return store.read(ref).roots().stream().anyMatch(r -> r.owner().equals(Ledger.class.getName()));
+        }
+    }
+
     @SuppressWarnings("unchecked")
     static State read(Path dir, SnapshotRef ref) throws IOException {
         Snapshot snapshot;

@@ -21,10 +21,8 @@ import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -41,6 +39,8 @@ public final class Checkpointer {
     private final int keep;
     private final AllowedClasses allowed;
     private Kryo kryo;
+    /** The roots restore had not applied when the current cut began, by name. */
+    private Map<String, Root> pendingAtCut = Map.of();
     private Output output;
 
     /**
@@ -88,14 +88,15 @@ public final class Checkpointer {
                         + "; the application carries on unchanged", null);
             }
             time = Instant.now();
-            roots = registry.capture(this::serialize);
+            pendingAtCut = restorer == null ? Map.of() : restorer.pendingByName();
+            roots = withPending(registry.capture(this::serialize));
         } catch (CaptureException e) {
             throw new CheckpointException("checkpoint '" + reason + "' failed: " + e.getMessage(), e.getCause());
         } finally {
             QuiesceGate.open();
             pauseNanos = System.nanoTime() - start;
         }
-        Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, withCarriedForward(roots));
+        Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, roots);
         try {
             SnapshotRef ref = store.write(snapshot);
             store.retain(keep);
@@ -106,22 +107,22 @@ public final class Checkpointer {
         }
     }
 
-    private List<Root> withCarriedForward(List<Root> captured) {
-        if (restorer == null) {
-            return captured;
-        }
-        Set<String> names = new HashSet<>();
-        captured.forEach(r -> names.add(r.name()));
+    /**
+     * The captured roots and those restore had not applied when the cut began: their owners, if
+     * they have appeared, hold only constructor state or are being restored, so the pending data
+     * is what the cut stores for them ({@link #serialize} leaves their live state out).
+     */
+    private List<Root> withPending(List<Root> captured) {
         List<Root> all = new ArrayList<>(captured);
-        for (Root pending : restorer.pendingRoots()) {
-            if (names.add(pending.name())) {
-                all.add(pending);
-            }
-        }
+        all.addAll(pendingAtCut.values());
+        all.sort(java.util.Comparator.comparing(Root::name));
         return all;
     }
 
     private byte[] serialize(String rootName, Map<String, Field> fields, Object instance) throws CaptureException {
+        if (pendingAtCut.containsKey(rootName)) {
+            return null; // not restored yet: the pending data goes in instead
+        }
         if (kryo == null) {
             // Made at the first checkpoint rather than at start-up, which it would slow down.
             kryo = SnapshotKryo.create(Checkpointer.class.getClassLoader(), allowed);

@@ -45,6 +45,8 @@ public final class Restorer implements StateRegistry.OwnerListener {
      */
     private final Map<InstanceKey, Map<Field, Object>> restoredInstances = new ConcurrentHashMap<>();
     private final AtomicBoolean summarized = new AtomicBoolean();
+    /** Roots whose owner has appeared: each is applied once, then leaves {@link #pending}. */
+    private final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
 
     /** @param allowed what any root may hold beyond the types its owner's fields reach */
     public Restorer(SnapshotRef ref, Snapshot snapshot, AllowedClasses allowed) {
@@ -66,10 +68,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
 
     @Override
     public void staticsAppeared(OwnerType type) {
-        Root root = pending.remove(Root.name(Root.Kind.STATIC, type.type().getName(), null));
-        if (root != null) {
-            apply(root, type, type.staticFields(), null);
-        }
+        applyOnce(Root.name(Root.Kind.STATIC, type.type().getName(), null), type, type.staticFields(), null);
     }
 
     @Override
@@ -91,9 +90,26 @@ public final class Restorer implements StateRegistry.OwnerListener {
             Log.warn("cannot restore a " + type.type().getName() + ": its @CheckpointKey is unreadable: " + Log.describe(e));
             return;
         }
-        Root root = pending.remove(Root.name(Root.Kind.INSTANCE, type.type().getName(), key));
-        if (root != null) {
-            apply(root, type, type.instanceFields(), instance);
+        applyOnce(Root.name(Root.Kind.INSTANCE, type.type().getName(), key), type, type.instanceFields(), instance);
+    }
+
+    /**
+     * Applies a pending root once, and only then stops calling it pending: a checkpoint that runs
+     * meanwhile stores the pending data (what is being applied), never the owner's constructor
+     * state. No lock is held, so a checkpoint never waits for a class initializer or the reverse.
+     */
+    private void applyOnce(String name, OwnerType type, Map<String, Field> fields, Object instance) {
+        Root root = pending.get(name);
+        if (root != null && claimed.add(name)) {
+            try {
+                apply(root, type, fields, instance);
+            } finally {
+                pending.remove(name);
+            }
+            if (pending.isEmpty()) {
+                kryos.clear();
+                summarize();
+            }
         }
     }
 
@@ -102,9 +118,9 @@ public final class Restorer implements StateRegistry.OwnerListener {
         restoredInstances.clear();
     }
 
-    /** Roots whose owner has not appeared yet; new snapshots carry them forward unchanged. */
-    public List<Root> pendingRoots() {
-        return List.copyOf(pending.values());
+    /** Roots not applied yet (including any being applied now), by name; new snapshots carry them forward unchanged. */
+    public Map<String, Root> pendingByName() {
+        return Map.copyOf(pending);
     }
 
     /** Logs, once, what was restored, what is still pending and what was skipped. */
@@ -187,10 +203,6 @@ public final class Restorer implements StateRegistry.OwnerListener {
                     + "; it keeps the state its constructor gave it", e);
         } finally {
             kryos.release(loader, kryo);
-        }
-        if (pending.isEmpty()) {
-            kryos.clear();
-            summarize();
         }
     }
 

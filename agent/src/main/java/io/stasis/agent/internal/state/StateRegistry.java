@@ -34,6 +34,7 @@ public final class StateRegistry implements Registrations.Listener {
     /** Serializes one root's field values; {@code instance} is null for static fields. */
     @FunctionalInterface
     public interface RootWriter {
+        /** The root's serialized values, or {@code null} to leave the root out of this cut. */
         byte[] write(String rootName, Map<String, Field> fields, Object instance) throws CaptureException;
     }
 
@@ -122,16 +123,20 @@ public final class StateRegistry implements Registrations.Listener {
             String className = type.type().getName();
             if (type.hasStaticState() && owner.staticsListed) {
                 String name = Root.name(Root.Kind.STATIC, className, null);
-                roots.add(new Root(Root.Kind.STATIC, className, null, List.copyOf(type.staticFields().keySet()),
-                        writer.write(name, type.staticFields(), null)));
+                byte[] data = writer.write(name, type.staticFields(), null);
+                if (data != null) {
+                    roots.add(new Root(Root.Kind.STATIC, className, null, List.copyOf(type.staticFields().keySet()), data));
+                }
             }
             if (type.hasInstanceState()) {
                 for (Map.Entry<String, Object> keyed : liveByKey(owner).entrySet()) {
                     String key = keyed.getKey().isEmpty() && !type.isKeyed() ? null : keyed.getKey();
                     String name = Root.name(Root.Kind.INSTANCE, className, key);
-                    roots.add(new Root(Root.Kind.INSTANCE, className, key,
-                            List.copyOf(type.instanceFields().keySet()),
-                            writer.write(name, type.instanceFields(), keyed.getValue())));
+                    byte[] data = writer.write(name, type.instanceFields(), keyed.getValue());
+                    if (data != null) {
+                        roots.add(new Root(Root.Kind.INSTANCE, className, key, List.copyOf(type.instanceFields().keySet()),
+                                data));
+                    }
                 }
             }
         }
