@@ -1,6 +1,7 @@
 package io.stasis.agent.internal.store;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -11,14 +12,22 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,6 +66,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     private Map<String, Manifest.ChunkRef> index;
     private long nextSequence = -1;
     private long lastWritten = -1;
+    private ExecutorService workers;
 
     private FileSnapshotStore(Path dir, StoreKey key, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
@@ -158,23 +168,25 @@ public final class FileSnapshotStore implements SnapshotStore {
                 long offset = 0;
                 for (Root root : snapshot.roots()) {
                     List<Manifest.ChunkRef> chunks = new ArrayList<>();
-                    int from = 0;
-                    for (int end : Chunker.boundaries(root.data())) {
-                        byte[] content = java.util.Arrays.copyOfRange(root.data(), from, end);
-                        from = end;
-                        String name = codec.name(content);
-                        Manifest.ChunkRef chunk = known.containsKey(name) ? known.get(name) : added.get(name);
-                        if (chunk == null) {
-                            byte[] stored = codec.encode(name, content);
-                            ByteBuffer buffer = ByteBuffer.wrap(stored);
-                            while (buffer.hasRemaining()) {
-                                out.write(buffer, offset + buffer.position());
+                    List<Integer> ends = Chunker.boundaries(root.data());
+                    for (int batch = 0; batch < ends.size(); batch += BATCH) {
+                        List<Integer> batchEnds = ends.subList(batch, Math.min(ends.size(), batch + BATCH));
+                        int batchStart = batch == 0 ? 0 : ends.get(batch - 1);
+                        for (Encoded piece : encode(root.data(), batchStart, batchEnds, known)) {
+                            Manifest.ChunkRef chunk = known.containsKey(piece.name()) ? known.get(piece.name())
+                                    : added.get(piece.name());
+                            if (chunk == null) {
+                                ByteBuffer buffer = ByteBuffer.wrap(piece.stored());
+                                while (buffer.hasRemaining()) {
+                                    out.write(buffer, offset + buffer.position());
+                                }
+                                chunk = new Manifest.ChunkRef(piece.name(), packName, offset, piece.stored().length,
+                                        piece.bytes());
+                                offset += piece.stored().length;
+                                added.put(piece.name(), chunk);
                             }
-                            chunk = new Manifest.ChunkRef(name, packName, offset, stored.length, content.length);
-                            offset += stored.length;
-                            added.put(name, chunk);
+                            chunks.add(chunk);
                         }
-                        chunks.add(chunk);
                     }
                     roots.add(new Manifest.StoredRoot(root.kind(), root.owner(), root.key(), root.fields(),
                             root.data().length, chunks));
@@ -200,6 +212,85 @@ public final class FileSnapshotStore implements SnapshotStore {
             Files.deleteIfExists(temp);
             throw e;
         }
+    }
+
+    /** Chunks hashed and compressed (or read back and checked) together, on up to four cores, in order. */
+    private static final int BATCH = 256;
+    private static final int WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    /** A chunk's name, its length, and its stored form ({@code null} when the store holds it already). */
+    private record Encoded(String name, int bytes, byte[] stored) {
+    }
+
+    private List<Encoded> encode(byte[] data, int start, List<Integer> ends, Map<String, Manifest.ChunkRef> known)
+            throws IOException {
+        int[] from = new int[ends.size()];
+        for (int i = 0; i < ends.size(); i++) {
+            from[i] = i == 0 ? start : ends.get(i - 1);
+        }
+        return inParallel(ends.size(), i -> {
+            byte[] content = Arrays.copyOfRange(data, from[i], ends.get(i));
+            String name = codec.name(content);
+            return new Encoded(name, content.length, known.containsKey(name) ? null : codec.encode(name, content));
+        });
+    }
+
+    /** A function that may find a chunk damaged. */
+    @FunctionalInterface
+    private interface ChunkWork<T> {
+        T apply(int index) throws CorruptSnapshotException;
+    }
+
+    /** {@code work} for indexes 0 to {@code count - 1}, split across the workers; results in order. */
+    private <T> List<T> inParallel(int count, ChunkWork<T> work) throws IOException {
+        List<Callable<List<T>>> tasks = new ArrayList<>();
+        int per = Math.max(1, (count + WORKERS - 1) / WORKERS);
+        for (int t = 0; t < count; t += per) {
+            int first = t;
+            int last = Math.min(count, t + per);
+            tasks.add(() -> {
+                List<T> part = new ArrayList<>(last - first);
+                for (int i = first; i < last; i++) {
+                    part.add(work.apply(i));
+                }
+                return part;
+            });
+        }
+        List<T> results = new ArrayList<>(count);
+        try {
+            if (tasks.size() == 1) {
+                return tasks.get(0).call();
+            }
+            for (Future<List<T>> part : workers().invokeAll(tasks)) {
+                results.addAll(part.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while encoding or decoding chunks");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("could not encode or decode chunks: " + e.getCause(), e.getCause());
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+        return results;
+    }
+
+    /** Daemon threads, made when first needed, gone with the store. */
+    private synchronized ExecutorService workers() {
+        if (workers == null) {
+            AtomicInteger count = new AtomicInteger();
+            workers = Executors.newFixedThreadPool(WORKERS, task -> {
+                Thread thread = new Thread(task, "stasis-store-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return workers;
     }
 
     @Override
@@ -246,19 +337,31 @@ public final class FileSnapshotStore implements SnapshotStore {
                 }
                 byte[] data = new byte[(int) declared];
                 int at = 0;
-                for (Manifest.ChunkRef chunk : root.chunks()) {
-                    byte[] content = chunks.decode(chunk.name(), packs.read(chunk));
-                    if (content.length != chunk.bytes()) {
-                        throw new CorruptSnapshotException("chunk " + chunk.name() + " has " + content.length
-                                + " bytes, its manifest says " + chunk.bytes());
+                for (int batch = 0; batch < root.chunks().size(); batch += BATCH) {
+                    List<Manifest.ChunkRef> refs = root.chunks().subList(batch, Math.min(root.chunks().size(), batch + BATCH));
+                    List<byte[]> stored = new ArrayList<>(refs.size());
+                    for (Manifest.ChunkRef chunk : refs) {
+                        stored.add(packs.read(chunk));
                     }
-                    System.arraycopy(content, 0, data, at, content.length);
-                    at += content.length;
+                    for (byte[] content : inParallel(refs.size(), i -> decodeExactly(chunks, refs.get(i), stored.get(i)))) {
+                        System.arraycopy(content, 0, data, at, content.length);
+                        at += content.length;
+                    }
                 }
                 roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), data));
             }
         }
         return new Snapshot(manifest.sequence(), manifest.time(), manifest.reason(), manifest.pauseNanos(), roots);
+    }
+
+    private static byte[] decodeExactly(ChunkCodec codec, Manifest.ChunkRef chunk, byte[] stored)
+            throws CorruptSnapshotException {
+        byte[] content = codec.decode(chunk.name(), stored);
+        if (content.length != chunk.bytes()) {
+            throw new CorruptSnapshotException("chunk " + chunk.name() + " has " + content.length
+                    + " bytes, its manifest says " + chunk.bytes());
+        }
+        return content;
     }
 
     /** The parsed, verified manifest of a snapshot of format 2. */
@@ -423,6 +526,11 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public void close() throws IOException {
+        synchronized (this) {
+            if (workers != null) {
+                workers.shutdownNow();
+            }
+        }
         if (lockChannel != null) {
             lock.release();
             lockChannel.close();
@@ -450,7 +558,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                 if (Files.exists(manifestFile(ref.sequence()))) {
                     try {
                         Manifest manifest = manifest(ref);
-                        if (java.util.Objects.equals(manifest.keyId(), codec.keyId())) {
+                        if (Objects.equals(manifest.keyId(), codec.keyId())) {
                             manifest.roots().forEach(r -> r.chunks().forEach(c -> chunks.putIfAbsent(c.name(), c)));
                         }
                     } catch (CorruptSnapshotException e) {
