@@ -20,6 +20,9 @@ public final class EvolvingRecordSerializer<T> extends Serializer<T> {
     private final LocalSchema local;
     private final Constructor<T> canonical;
     private final int[] componentOfField;
+    /** What a field or parameter holds when the snapshot has no value for it (computed once: reflection is slow). */
+    private final Object[] fieldDefaults;
+    private final Object[] argumentDefaults;
     private final Object writtenKey = new Object();
     private final Object planKey = new Object();
 
@@ -34,6 +37,8 @@ public final class EvolvingRecordSerializer<T> extends Serializer<T> {
         } catch (NoSuchMethodException e) {
             throw new KryoException("record " + type.getName() + " has no canonical constructor", e);
         }
+        this.fieldDefaults = Arrays.stream(local.fields).map(f -> defaultValue(f.getType())).toArray();
+        this.argumentDefaults = Arrays.stream(parameterTypes).map(EvolvingRecordSerializer::defaultValue).toArray();
         this.componentOfField = new int[local.fields.length];
         for (int i = 0; i < local.fields.length; i++) {
             componentOfField[i] = -1;
@@ -53,15 +58,9 @@ public final class EvolvingRecordSerializer<T> extends Serializer<T> {
     @Override
     public T read(Kryo kryo, Input input, Class<? extends T> type) {
         ReadPlan plan = EvolvingSerializer.plan(kryo, input, local, planKey);
-        Object[] values = new Object[local.fields.length];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = defaultValue(local.fields[i].getType());
-        }
+        Object[] values = fieldDefaults.clone();
         plan.readInto(kryo, input, values);
-        Object[] arguments = new Object[canonical.getParameterCount()];
-        for (int c = 0; c < arguments.length; c++) {
-            arguments[c] = defaultValue(canonical.getParameterTypes()[c]);
-        }
+        Object[] arguments = argumentDefaults.clone();
         for (int i = 0; i < values.length; i++) {
             if (componentOfField[i] >= 0) {
                 arguments[componentOfField[i]] = values[i];
