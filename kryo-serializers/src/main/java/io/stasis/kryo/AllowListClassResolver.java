@@ -26,6 +26,11 @@ final class AllowListClassResolver extends DefaultClassResolver {
         return allowed;
     }
 
+    /** The classes written by name since the allow-list was last set. */
+    Set<Class<?>> written() {
+        return written;
+    }
+
     void allow(AllowedClasses allowed) {
         this.allowed = allowed;
         written.clear();

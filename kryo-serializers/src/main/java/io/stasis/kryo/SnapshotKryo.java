@@ -70,6 +70,17 @@ public final class SnapshotKryo {
     }
 
     /**
+     * The names of the classes a Kryo made here has written by name since {@link #allow} was last
+     * called (or since it was made): the class table of the graphs written since, sorted.
+     */
+    public static java.util.List<String> classesWritten(Kryo kryo) {
+        if (!(kryo.getClassResolver() instanceof AllowListClassResolver resolver)) {
+            throw new IllegalArgumentException("not a Kryo made by SnapshotKryo.create");
+        }
+        return resolver.written().stream().map(Class::getName).sorted().toList();
+    }
+
+    /**
      * Adds this module's JDK serializers to any Kryo. The refusals come first, so that a thread or
      * a held lock is refused with its reason before the JDK fallback considers it.
      */

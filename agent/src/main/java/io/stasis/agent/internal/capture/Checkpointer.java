@@ -39,6 +39,8 @@ public final class Checkpointer {
     private final int keep;
     private final AllowedClasses allowed;
     private Kryo kryo;
+    /** The classes the current cut's roots name, for the manifest's class table. */
+    private final java.util.SortedSet<String> classesOfCut = new java.util.TreeSet<>();
     /** The roots restore had not applied when the current cut began, by name. */
     private Map<String, Root> pendingAtCut = Map.of();
     private Output output;
@@ -89,6 +91,7 @@ public final class Checkpointer {
             }
             time = Instant.now();
             pendingAtCut = restorer == null ? Map.of() : restorer.pendingByName();
+            classesOfCut.clear();
             roots = withPending(registry.capture(this::serialize));
         } catch (CaptureException e) {
             throw new CheckpointException("checkpoint '" + reason + "' failed: " + e.getMessage(), e.getCause());
@@ -96,7 +99,7 @@ public final class Checkpointer {
             QuiesceGate.open();
             pauseNanos = System.nanoTime() - start;
         }
-        Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, roots);
+        Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, roots, List.copyOf(classesOfCut));
         try {
             SnapshotRef ref = store.write(snapshot);
             store.retain(keep);
@@ -137,7 +140,9 @@ public final class Checkpointer {
             for (Field field : fields.values()) {
                 values.add(field.get(instance));
             }
-            return ValueGraph.write(kryo, output, values);
+            byte[] data = ValueGraph.write(kryo, output, values);
+            classesOfCut.addAll(SnapshotKryo.classesWritten(kryo));
+            return data;
         } catch (GraphWriteException e) {
             List<String> path = new ArrayList<>();
             path.add(rootName + "." + names.get(e.index()));

@@ -198,7 +198,8 @@ public final class FileSnapshotStore implements SnapshotStore {
                 Durable.publish(temp, pack);
             }
             Manifest manifest = new Manifest(snapshot.sequence(), snapshot.time(), snapshot.reason(), lastWritten,
-                    snapshot.pauseNanos(), System.nanoTime() - start, agentVersion(), jvm(), codec.keyId(), roots);
+                    snapshot.pauseNanos(), System.nanoTime() - start, agentVersion(), jvm(), codec.keyId(),
+                    snapshot.classes(), roots);
             Path file = manifestFile(snapshot.sequence());
             byte[] json = ManifestCodec.write(manifest, codec);
             Durable.write(file, json);
@@ -351,7 +352,8 @@ public final class FileSnapshotStore implements SnapshotStore {
                 roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), data));
             }
         }
-        return new Snapshot(manifest.sequence(), manifest.time(), manifest.reason(), manifest.pauseNanos(), roots);
+        return new Snapshot(manifest.sequence(), manifest.time(), manifest.reason(), manifest.pauseNanos(), roots,
+                manifest.classes());
     }
 
     private static byte[] decodeExactly(ChunkCodec codec, Manifest.ChunkRef chunk, byte[] stored)

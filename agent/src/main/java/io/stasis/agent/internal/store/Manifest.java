@@ -11,13 +11,15 @@ import java.util.List;
  * @param parent     the sequence of the snapshot written before it by the same store, or -1
  * @param writeNanos how long chunking, compressing and writing took (after the pause)
  * @param keyId      the id of the key its chunks are encrypted with, or {@code null}
+ * @param classes    the classes the roots' data names (the serializers' class table), sorted
  */
 record Manifest(long sequence, Instant time, String reason, long parent, long pauseNanos, long writeNanos,
-                String agent, String jvm, String keyId, List<StoredRoot> roots) {
+                String agent, String jvm, String keyId, List<String> classes, List<StoredRoot> roots) {
 
     static final int FORMAT = 2;
 
     Manifest {
+        classes = List.copyOf(classes);
         roots = List.copyOf(roots);
     }
 

@@ -39,6 +39,8 @@ final class ManifestCodec {
         node.put("agent", manifest.agent());
         node.put("jvm", manifest.jvm());
         node.put("keyId", manifest.keyId());
+        ArrayNode classes = node.putArray("classes");
+        manifest.classes().forEach(classes::add);
         ArrayNode roots = node.putArray("roots");
         for (Manifest.StoredRoot root : manifest.roots()) {
             ObjectNode r = roots.addObject();
@@ -89,6 +91,8 @@ final class ManifestCodec {
             throw new CorruptSnapshotException(file + " does not match its checksum");
         }
         try {
+            List<String> classes = new ArrayList<>();
+            required(object, "classes").forEach(c -> classes.add(c.asText()));
             List<Manifest.StoredRoot> roots = new ArrayList<>();
             for (JsonNode r : required(object, "roots")) {
                 List<String> fields = new ArrayList<>();
@@ -104,7 +108,8 @@ final class ManifestCodec {
             }
             return new Manifest(required(object, "sequence").asLong(), Instant.parse(text(object, "time")),
                     text(object, "reason"), required(object, "parent").asLong(), required(object, "pauseNanos").asLong(),
-                    required(object, "writeNanos").asLong(), text(object, "agent"), text(object, "jvm"), keyId, roots);
+                    required(object, "writeNanos").asLong(), text(object, "agent"), text(object, "jvm"), keyId, classes,
+                    roots);
         } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new CorruptSnapshotException(file + " is not a manifest: " + e.getMessage());
         }

@@ -11,10 +11,17 @@ import java.util.List;
  * @param reason     why ({@code interval}, {@code exit}, or the application's reason)
  * @param pauseNanos how long units of work were held back
  * @param roots      the state
+ * @param classes    the classes the roots' data names, sorted (empty when not known, as in format 1)
  */
-public record Snapshot(long sequence, Instant time, String reason, long pauseNanos, List<Root> roots) {
+public record Snapshot(long sequence, Instant time, String reason, long pauseNanos, List<Root> roots,
+                       List<String> classes) {
     public Snapshot {
         roots = List.copyOf(roots);
+        classes = List.copyOf(classes);
+    }
+
+    public Snapshot(long sequence, Instant time, String reason, long pauseNanos, List<Root> roots) {
+        this(sequence, time, reason, pauseNanos, roots, List.of());
     }
 
     public long dataBytes() {

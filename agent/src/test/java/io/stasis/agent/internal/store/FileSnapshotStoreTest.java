@@ -76,6 +76,19 @@ class FileSnapshotStoreTest {
     }
 
     @Test
+    void theManifestCarriesTheClassTable() throws Exception {
+        Snapshot snapshot = snapshot(1);
+        Snapshot withClasses = new Snapshot(1, snapshot.time(), snapshot.reason(), snapshot.pauseNanos(), snapshot.roots(),
+                List.of("com.acme.Account", "java.util.HashMap"));
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            store.write(withClasses);
+        }
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            assertEquals(List.of("com.acme.Account", "java.util.HashMap"), store.read(store.list().get(0)).classes());
+        }
+    }
+
+    @Test
     void retainsTheNewestAndNumbersOnAfterARestart() throws Exception {
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
             for (long s = 1; s <= 6; s++) {
