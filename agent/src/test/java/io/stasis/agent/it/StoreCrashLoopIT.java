@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two hundred {@code kill -9}s of a process writing snapshots, at random moments, most of them
+ * The store against other processes. Two hundred {@code kill -9}s of a process writing snapshots, at random moments, most of them
  * inside a write. After each, the newest snapshot is the last one the writer reported committed
  * (or the one it was writing, if the kill came after its manifest was published and before it
  * could say so), bit for bit; {@code verify} finds nothing damaged, only leftovers that {@code gc}
@@ -28,19 +28,19 @@ class StoreCrashLoopIT {
 
     private static final int KILLS = 200;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String CLASS_PATH = ForkedJvm.classPathOf(StoreWriterApp.class, FileSnapshotStore.class,
+            com.fasterxml.jackson.databind.ObjectMapper.class, com.fasterxml.jackson.core.JsonFactory.class,
+            com.fasterxml.jackson.annotation.JsonProperty.class, net.jpountz.lz4.LZ4Factory.class);
 
     @Test
     void theLastCommittedSnapshotSurvivesEveryKill(@TempDir Path dir) throws Exception {
-        String classPath = ForkedJvm.classPathOf(StoreWriterApp.class, FileSnapshotStore.class,
-                com.fasterxml.jackson.databind.ObjectMapper.class, com.fasterxml.jackson.core.JsonFactory.class,
-                com.fasterxml.jackson.annotation.JsonProperty.class, net.jpountz.lz4.LZ4Factory.class);
         Random random = new Random(2026);
         long committedBefore = 0;
         int midWrite = 0;
         for (int kill = 0; kill < KILLS; kill++) {
             long lastCommitted;
             long lastWriting;
-            try (ForkedJvm writer = ForkedJvm.on(Jdks.current()).classPath(classPath)
+            try (ForkedJvm writer = ForkedJvm.on(Jdks.current()).classPath(CLASS_PATH)
                     .main(StoreWriterApp.class, dir.toString()).start()) {
                 writer.awaitLineContaining("writing", TIMEOUT);
                 Thread.sleep(random.nextInt(400));
@@ -76,6 +76,27 @@ class StoreCrashLoopIT {
         }
         System.out.printf("%d kills, %d of them while a snapshot was being written%n", KILLS, midWrite);
         assertTrue(midWrite >= KILLS / 2, midWrite + " of " + KILLS + " kills landed inside a write");
+    }
+
+    @Test
+    void aSecondWriterProcessIsRefusedAndTheFirstCarriesOn(@TempDir Path dir) throws Exception {
+        try (ForkedJvm first = ForkedJvm.on(Jdks.current()).classPath(CLASS_PATH)
+                .main(StoreWriterApp.class, dir.toString()).start()) {
+            first.awaitLineContaining("committed 1", TIMEOUT);
+            try (ForkedJvm second = ForkedJvm.on(Jdks.current()).classPath(CLASS_PATH)
+                    .main(StoreWriterApp.class, dir.toString()).start()) {
+                assertEquals(1, second.awaitExit(TIMEOUT), second.output());
+                assertTrue(second.output().contains("another process is writing snapshots to"), second.output());
+                assertTrue(second.lines().stream().noneMatch(l -> l.startsWith("writing")), second.output());
+            }
+            long before = last(first.lines(), "committed ", 0);
+            first.awaitLine(l -> l.startsWith("committed ") && Long.parseLong(l.substring(10).trim()) > before + 1,
+                    TIMEOUT);
+            first.kill9();
+        }
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            assertEquals(List.of(), store.verify().damaged());
+        }
     }
 
     private static long last(List<String> lines, String prefix, long otherwise) {
