@@ -17,6 +17,16 @@ app=(java "-javaagent:$agent=dir=$data,interval=1s" -cp "$classpath" io.stasis.s
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+# Waits until the store holds at least $1 snapshots: on a busy machine the first checkpoint comes late.
+await_snapshots() {
+    for _ in $(seq 300); do
+        [ "$(ls "$data/manifests" 2>/dev/null | grep -c '\.json$')" -ge "$1" ] && return 0
+        sleep 0.2
+    done
+    echo "no snapshot after 60 s" >&2
+    return 1
+}
+
 say "Building the agent and the sample (./mvnw package, tests skipped)"
 ./mvnw -B -q package -DskipTests
 
@@ -25,6 +35,7 @@ say "Run 1: four tellers move money between 10,000 accounts; the agent checkpoin
 "${app[@]}" &
 pid=$!
 sleep "$run_seconds"
+await_snapshots 2
 say "kill -9 $pid, mid-flight"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
