@@ -90,6 +90,7 @@ public final class AgentRuntime implements FacadeBridge.Handler {
         AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage);
         FacadeBridge.install(runtime);
         runtime.startTriggers();
+        io.stasis.agent.internal.forensics.ForensicsSupport.start(options, registry, checkpointer);
 
         Log.info("agent active: dir=" + options.dir().toAbsolutePath() + ", interval="
                 + (options.interval() == null ? "off" : options.interval().toMillis() + "ms")

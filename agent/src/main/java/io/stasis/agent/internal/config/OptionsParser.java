@@ -62,7 +62,8 @@ public final class OptionsParser {
                 patterns("fields", values.get("fields")),
                 duration("quiesce-timeout", values.getOrDefault("quiesce-timeout", "10s")),
                 allowed(values.get("allow")),
-                values.containsKey("encryption-key") ? path("encryption-key", values.get("encryption-key")) : null);
+                values.containsKey("encryption-key") ? path("encryption-key", values.get("encryption-key")) : null,
+                ForensicsOptions.parse(values));
     }
 
     private static Map<String, String> parseArgument(String argument) {
@@ -112,9 +113,9 @@ public final class OptionsParser {
     }
 
     private static void put(Map<String, String> values, String key, String value, String where) {
-        if (!KEYS.contains(key)) {
+        if (!KEYS.contains(key) && !ForensicsOptions.KEYS.contains(key)) {
             throw new OptionsException("unknown option '" + key + "' (" + where + "); known options: "
-                    + String.join(", ", KEYS.stream().sorted().toList()));
+                    + String.join(", ", KEYS.stream().sorted().toList()) + ", forensics, forensics.*");
         }
         values.put(key, value);
     }

@@ -1,0 +1,160 @@
+package io.stasis.agent.cli;
+
+import com.sun.tools.attach.VirtualMachine;
+import io.stasis.forensics.AgeKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The forensics commands: {@code keygen}, {@code decrypt}, {@code incident PID}. */
+final class ForensicsCommands {
+
+    private ForensicsCommands() {
+    }
+
+    /** A new file that only its owner can read; an existing one is never overwritten. */
+    static FileChannel createPrivate(Path file) throws IOException {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    @Command(name = "keygen", mixinStandardHelpOptions = true,
+            description = {"Make an age X25519 key pair for forensics bundles.",
+                "The private key file (mode 0600) is for the operator who reads bundles and does not belong on the "
+                        + "hosts that write them; give the agent only the public key (forensics.recipients=age1...). "
+                        + "The file is in age-keygen's format: 'age -d -i FILE' reads it."})
+    static final class Keygen implements Callable<Integer> {
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE",
+                description = "Where to write the private key (created with mode 0600; never overwritten).")
+        Path output;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            AgeKeys.Pair pair = AgeKeys.generate();
+            String text = "# created: " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\n"
+                    + "# public key: " + pair.recipient() + "\n" + pair.identity() + "\n";
+            try (FileChannel file = createPrivate(output)) {
+                file.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+                file.force(true);
+            } catch (FileAlreadyExistsException e) {
+                throw new IOException(output + " exists; keygen never overwrites a key");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("Public key: " + pair.recipient());
+            out.println("Private key written to " + output.toAbsolutePath() + " (mode 0600)");
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "decrypt", mixinStandardHelpOptions = true,
+            description = {"Decrypt a forensics bundle (an age file) into the zip archive it holds.",
+                "Same as: age -d -i KEYFILE -o OUT BUNDLE. A corrupted or truncated bundle fails and leaves no output."})
+    static final class Decrypt implements Callable<Integer> {
+        @Parameters(paramLabel = "BUNDLE", description = "The .age bundle.")
+        Path bundle;
+        @Option(names = {"-i", "--identity"}, required = true, paramLabel = "KEYFILE",
+                description = "The private key file (from keygen or age-keygen).")
+        Path identity;
+        @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+                description = "Where to write the zip (mode 0600). Default: the bundle's name with .zip, in the current directory.")
+        Path output;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Path out = output != null ? output
+                    : Path.of(bundle.getFileName().toString().replaceFirst("\\.age$", "") + ".zip");
+            if (Files.exists(out)) {
+                throw new IOException(out + " exists; not overwritten");
+            }
+            var identities = AgeKeys.readIdentities(identity);
+            Path partial = out.resolveSibling(out.getFileName() + ".partial");
+            long bytes;
+            try (InputStream in = Files.newInputStream(bundle);
+                 FileChannel file = createPrivate(partial);
+                 OutputStream sink = Channels.newOutputStream(file)) {
+                bytes = AgeKeys.decrypt(in, sink, identities);
+                file.force(true);
+            } catch (IOException e) {
+                Files.deleteIfExists(partial);
+                throw new IOException(bundle + " cannot be decrypted: " + e.getMessage(), e);
+            }
+            Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
+            spec.commandLine().getOut().println("decrypted " + bundle + " to " + out + " (" + bytes + " bytes)");
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "incident", mixinStandardHelpOptions = true,
+            description = {"Ask a running JVM that has the agent with forensics=on to capture a bundle now.",
+                "Attaches to PID, reaches the agent over JMX (io.stasis:type=Forensics) and waits for the bundle."})
+    static final class Incident implements Callable<Integer> {
+        @Parameters(paramLabel = "PID", description = "The process id of the JVM.")
+        long pid;
+        @Option(names = {"-r", "--reason"}, defaultValue = "manual request", paramLabel = "TEXT",
+                description = "Why, for the manifest. Default: ${DEFAULT-VALUE}")
+        String reason;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            VirtualMachine vm;
+            try {
+                vm = VirtualMachine.attach(Long.toString(pid));
+            } catch (Exception e) {
+                throw new IOException("cannot attach to process " + pid + ": " + e.getMessage(), e);
+            }
+            try {
+                String address = vm.startLocalManagementAgent();
+                try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+                    MBeanServerConnection connection = connector.getMBeanServerConnection();
+                    ObjectName name = new ObjectName("io.stasis:type=Forensics");
+                    if (!connection.isRegistered(name)) {
+                        throw new IOException("forensics is not active in process " + pid
+                                + " (start it with -javaagent:stasis-agent.jar=forensics=on,forensics.recipients=age1...)");
+                    }
+                    Object bundle = connection.invoke(name, "incident", new Object[] {reason},
+                            new String[] {String.class.getName()});
+                    spec.commandLine().getOut().println(bundle);
+                    spec.commandLine().getOut().flush();
+                }
+            } finally {
+                vm.detach();
+            }
+            return 0;
+        }
+    }
+}

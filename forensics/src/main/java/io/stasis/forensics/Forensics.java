@@ -1,0 +1,37 @@
+package io.stasis.forensics;
+
+import io.stasis.forensics.internal.Engine;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Incident forensics for one JVM: triggers watch for incidents, and each admitted incident becomes
+ * one encrypted bundle in {@link ForensicsConfig#dir()}. Capture runs on a thread of its own.
+ */
+public final class Forensics {
+
+    private final Engine engine;
+
+    private Forensics(Engine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * Checks the configuration (recipients, directories) at once and fails if it cannot work, so
+     * that start-up fails closed; then starts the triggers and the rolling recording in the background.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static Forensics start(ForensicsConfig config, StateSource state, Reporter reporter) {
+        return new Forensics(Engine.start(config, state, reporter));
+    }
+
+    /** An operator's request: captured even if the same reason was captured a moment ago. */
+    public CompletableFuture<Path> incident(String reason) {
+        return engine.manual(reason);
+    }
+
+    public Path dir() {
+        return engine.dir();
+    }
+}
