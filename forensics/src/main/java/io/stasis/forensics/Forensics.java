@@ -31,6 +31,14 @@ public final class Forensics {
         return engine.manual(reason);
     }
 
+    /**
+     * A unit of work on {@code thread} has been running for {@code running}, longer than
+     * {@link ForensicsConfig#slowUnit()}: captured once per thread per window, like other incidents.
+     */
+    public void slowUnit(Thread thread, java.time.Duration running) {
+        engine.slowUnit(thread, running);
+    }
+
     public Path dir() {
         return engine.dir();
     }

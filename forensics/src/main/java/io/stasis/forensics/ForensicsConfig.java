@@ -17,6 +17,8 @@ import java.util.List;
  * @param memoryThreshold    percent of the old generation's maximum, 1–99
  * @param onGcPause          a collection longer than {@code gcPause} is an incident
  * @param gcPause            the longest acceptable collection
+ * @param slowUnit           a unit of work ({@code @QuiescePoint}) running longer than this is an incident;
+ *                           {@code null}: off
  * @param window             one bundle per incident fingerprint per window
  * @param rateCount          at most this many bundles ...
  * @param ratePeriod         ... per this period, whatever the fingerprints
@@ -37,6 +39,7 @@ import java.util.List;
 public record ForensicsConfig(Path dir, List<String> recipients,
                               boolean onUncaught, boolean onDeadlock, Duration deadlockCheck,
                               boolean onMemory, int memoryThreshold, boolean onGcPause, Duration gcPause,
+                              Duration slowUnit,
                               Duration window, int rateCount, Duration ratePeriod, long diskBudget,
                               boolean histogram, boolean jfr, Duration jfrMaxAge, long jfrMaxSize,
                               boolean state, Duration stateTimeout, boolean heapDump, boolean heapDumpOnOom,

@@ -5,7 +5,9 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
@@ -51,6 +53,7 @@ public final class QuiesceGate {
     public static Unit enter() {
         Unit unit = CURRENT.get();
         if (unit.depth++ == 0) {
+            unit.entries++;
             unit.inside = true;
             while (closed) {
                 unit.waitForOpen();
@@ -119,6 +122,24 @@ public final class QuiesceGate {
         }
     }
 
+    /**
+     * The threads inside a unit of work now, each with the number of units it has entered so far:
+     * a sampler that sees the same number twice knows it is the same unit, not a new one.
+     */
+    public static Map<Thread, Long> unitsInProgress() {
+        Map<Thread, Long> inside = new HashMap<>();
+        for (Unit unit : UNITS) {
+            if (unit.inside) {
+                long entries = unit.entries; // written before the volatile store of inside
+                Thread thread = unit.get();
+                if (thread != null) {
+                    inside.put(thread, entries);
+                }
+            }
+        }
+        return inside;
+    }
+
     private static List<Thread> threadsInside() {
         List<Thread> inside = new ArrayList<>();
         for (Unit unit : UNITS) {
@@ -135,6 +156,8 @@ public final class QuiesceGate {
     /** One thread's passage through the gate; owned and written by that thread only. */
     public static final class Unit extends WeakReference<Thread> {
         private int depth;
+        /** Outermost units entered; written by the owning thread only, before it sets {@code inside}. */
+        private long entries;
         private volatile boolean inside;
 
         private Unit(Thread thread) {

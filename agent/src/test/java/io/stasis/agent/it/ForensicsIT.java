@@ -149,6 +149,21 @@ class ForensicsIT {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aUnitOfWorkSlowerThanItsBoundProducesOneBundle(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Setup s = new Setup(jdk, tmp);
+        try (App app = s.start("slow-unit", "forensics.slow-unit=1s", "forensics.state-timeout=100ms")) {
+            app.awaitLine("forensics: slow-unit captured in");
+            app.awaitLine("slow unit done");
+            Map<String, byte[]> zip = s.decryptWithAge(s.onlyBundle());
+            JsonNode manifest = s.checkManifest(zip, "slow-unit");
+            assertTrue(manifest.get("reason").asText().contains("thread main has been inside one unit of work for"),
+                    manifest.toString());
+            assertTrue(text(zip, "threads.txt").contains("ForensicsApp.slowUnit"), "the slow unit's stack is in the dump");
+        }
+    }
+
     /**
      * An OutOfMemoryError with the heap still full: the reserve makes room, the JVM's own heap dump
      * (forensics.heap-dump-on-oom) goes to the private directory and ends up encrypted in the bundle, then is removed.

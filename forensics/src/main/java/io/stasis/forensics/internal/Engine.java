@@ -169,6 +169,15 @@ public final class Engine implements ForensicsControlMBean {
         return done;
     }
 
+    public void slowUnit(Thread thread, java.time.Duration running) {
+        String fingerprint = "slow-unit:" + thread.getName();
+        if (budget.admit(fingerprint, false)) {
+            offer(new Incident("slow-unit", "thread " + thread.getName() + " has been inside one unit of work for "
+                    + running.toMillis() + " ms (bound " + config.slowUnit().toMillis() + " ms)", fingerprint, Instant.now(),
+                    null, null, null));
+        }
+    }
+
     private void offer(Incident incident) {
         if (!queue.offer(incident)) {
             dropped.incrementAndGet();

@@ -24,6 +24,7 @@ public final class ForensicsOptions {
             "forensics", "forensics.recipients", "forensics.recipients-file", "forensics.dir",
             "forensics.on-uncaught", "forensics.on-deadlock", "forensics.deadlock-check",
             "forensics.on-memory", "forensics.memory-threshold", "forensics.on-gc-pause", "forensics.gc-pause",
+            "forensics.slow-unit",
             "forensics.window", "forensics.rate", "forensics.disk-budget",
             "forensics.histogram", "forensics.jfr", "forensics.jfr-max-age", "forensics.jfr-max-size",
             "forensics.state", "forensics.state-timeout", "forensics.heap-dump", "forensics.heap-dump-on-oom",
@@ -91,6 +92,8 @@ public final class ForensicsOptions {
                 threshold,
                 onOff("forensics.on-gc-pause", values.getOrDefault("forensics.on-gc-pause", "on")),
                 duration("forensics.gc-pause", values.getOrDefault("forensics.gc-pause", "2s")),
+                values.containsKey("forensics.slow-unit") ? duration("forensics.slow-unit", values.get("forensics.slow-unit"))
+                        : null,
                 duration("forensics.window", values.getOrDefault("forensics.window", "10m")),
                 Integer.parseInt(r.group(1)), duration("forensics.rate", r.group(2)),
                 size("forensics.disk-budget", values.getOrDefault("forensics.disk-budget", "1g")),

@@ -13,7 +13,14 @@ import io.stasis.forensics.Forensics;
 import io.stasis.forensics.ForensicsConfig;
 import io.stasis.forensics.Reporter;
 import io.stasis.forensics.StateSource;
+import io.stasis.bootstrap.QuiesceGate;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 
 /**
@@ -76,6 +83,42 @@ public final class ForensicsSupport {
         } catch (IllegalArgumentException e) {
             throw new OptionsException("option 'forensics.dir': " + e.getMessage());
         }
+        if (config.slowUnit() != null) {
+            watchUnits(running, config.slowUnit());
+        }
+    }
+
+    /**
+     * Samples the quiesce gate four times per bound: a thread seen inside the same unit (the same
+     * entry count) for longer than the bound is reported once. The gate's fast path gains only an
+     * increment; no clock is read on it.
+     */
+    private static void watchUnits(Forensics forensics, Duration bound) {
+        long period = Math.max(10, bound.toMillis() / 4);
+        Map<Thread, long[]> seen = new HashMap<>(); // thread -> {entries, first seen (nanos), reported}
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "stasis-forensics-units");
+            thread.setDaemon(true);
+            return thread;
+        });
+        sampler.scheduleAtFixedRate(() -> {
+            try {
+                long now = System.nanoTime();
+                Map<Thread, Long> inside = QuiesceGate.unitsInProgress();
+                seen.keySet().retainAll(inside.keySet());
+                inside.forEach((thread, entries) -> {
+                    long[] state = seen.get(thread);
+                    if (state == null || state[0] != entries) {
+                        seen.put(thread, new long[] {entries, now, 0});
+                    } else if (state[2] == 0 && now - state[1] >= bound.toNanos()) {
+                        state[2] = 1;
+                        forensics.slowUnit(thread, Duration.ofNanos(now - state[1]));
+                    }
+                });
+            } catch (RuntimeException e) {
+                Log.error("the slow-unit watch failed", e);
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** The running forensics, or {@code null}. */

@@ -48,8 +48,27 @@ public final class ForensicsApp {
                 }
             }
             case "storm" -> storm(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "slow-unit" -> {
+                for (int i = 0; i < 200; i++) {
+                    quickUnit(); // many short units first: none of them is slow
+                }
+                slowUnit();
+                Thread.sleep(Long.MAX_VALUE);
+            }
             default -> throw new IllegalArgumentException(args[0]);
         }
+    }
+
+    @io.stasis.api.QuiescePoint
+    static void quickUnit() throws InterruptedException {
+        Thread.sleep(5);
+    }
+
+    @io.stasis.api.QuiescePoint
+    static void slowUnit() throws InterruptedException {
+        System.out.println("slow unit started");
+        Thread.sleep(3_000);
+        System.out.println("slow unit done");
     }
 
     static void deadlock() throws InterruptedException {
