@@ -62,6 +62,25 @@ public final class Stasis {
                 (Map<String, String>) m.get("skipped"), (String) m.get("message"));
     }
 
+    /**
+     * Writes an encrypted forensic bundle now (agent option {@code forensics=on}): thread dumps,
+     * recent JVM events, memory statistics and the checkpointed state, readable only by the
+     * configured recipients. Waits until it is written.
+     *
+     * @param reason recorded in the bundle's manifest
+     * @return the bundle's file
+     * @throws IllegalStateException when the agent is not running, forensics is off, or the bundle
+     *                               could not be written (the message says why)
+     */
+    public static java.nio.file.Path incident(String reason) {
+        if (!isActive()) {
+            throw new IllegalStateException("the Stasis agent is not running in this JVM; "
+                    + "start the JVM with -javaagent:stasis-agent.jar=forensics=on,... to capture incidents");
+        }
+        String file = invoke(Bridge.find().incident(), reason == null ? "manual request" : reason);
+        return java.nio.file.Path.of(file);
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> T invoke(MethodHandle handle, Object... args) {
         try {
@@ -77,7 +96,8 @@ public final class Stasis {
      * Method handles into the agent's bootstrap bridge. Looked up again until found, because an
      * agent loaded later through attach publishes its bridge after this class was initialized.
      */
-    private record Bridge(MethodHandle active, MethodHandle checkpoint, MethodHandle lastRestore) {
+    private record Bridge(MethodHandle active, MethodHandle checkpoint, MethodHandle lastRestore,
+                          MethodHandle incident) {
         private static volatile Bridge found;
 
         static Bridge find() {
@@ -89,7 +109,8 @@ public final class Stasis {
                     bridge = new Bridge(
                             lookup.findStatic(type, "isActive", MethodType.methodType(boolean.class)),
                             lookup.findStatic(type, "checkpoint", MethodType.methodType(Map.class, String.class)),
-                            lookup.findStatic(type, "lastRestore", MethodType.methodType(Map.class)));
+                            lookup.findStatic(type, "lastRestore", MethodType.methodType(Map.class)),
+                            lookup.findStatic(type, "incident", MethodType.methodType(String.class, String.class)));
                     found = bridge;
                 } catch (ReflectiveOperationException | LinkageError absent) {
                     return null; // no agent in this JVM (yet)

@@ -13,6 +13,9 @@ public final class FacadeBridge {
         Map<String, Object> checkpoint(String reason);
 
         Map<String, Object> lastRestore();
+
+        /** Writes a forensic bundle now; returns its file. */
+        String incident(String reason);
     }
 
     private static volatile Handler handler;
@@ -34,6 +37,10 @@ public final class FacadeBridge {
 
     public static Map<String, Object> lastRestore() {
         return active().lastRestore();
+    }
+
+    public static String incident(String reason) {
+        return active().incident(reason);
     }
 
     private static Handler active() {

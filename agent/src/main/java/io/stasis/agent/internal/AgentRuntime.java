@@ -194,6 +194,25 @@ public final class AgentRuntime implements FacadeBridge.Handler {
     }
 
     @Override
+    public String incident(String reason) {
+        io.stasis.forensics.Forensics forensics = io.stasis.agent.internal.forensics.ForensicsSupport.running();
+        if (forensics == null) {
+            throw new IllegalStateException("forensics is off in this JVM (agent option forensics=on, with recipients)");
+        }
+        try {
+            return forensics.incident(reason).get(2, java.util.concurrent.TimeUnit.MINUTES).toString();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the incident bundle could not be written: " + Log.describe(e.getCause()),
+                    e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the incident bundle was not written within 2 minutes");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the incident bundle was written");
+        }
+    }
+
+    @Override
     public Map<String, Object> lastRestore() {
         if (restorer != null) {
             return restorer.describe();

@@ -151,6 +151,19 @@ class ForensicsIT {
 
     @ParameterizedTest
     @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void theApplicationCanRequestABundleThroughTheFacade(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Setup s = new Setup(jdk, tmp);
+        try (App app = s.start("facade")) {
+            String line = app.awaitLine("facade bundle: ");
+            Path bundle = s.onlyBundle();
+            assertTrue(line.endsWith(bundle.getFileName().toString()), line + " names " + bundle);
+            JsonNode manifest = s.checkManifest(s.decryptWithAge(bundle), "manual");
+            assertTrue(manifest.get("reason").asText().contains("requested by the application"), manifest.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
     void aUnitOfWorkSlowerThanItsBoundProducesOneBundle(Jdk jdk, @TempDir Path tmp) throws Exception {
         Setup s = new Setup(jdk, tmp);
         try (App app = s.start("slow-unit", "forensics.slow-unit=1s", "forensics.state-timeout=100ms")) {

@@ -48,6 +48,10 @@ public final class ForensicsApp {
                 }
             }
             case "storm" -> storm(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "facade" -> {
+                System.out.println("facade bundle: " + io.stasis.api.Stasis.incident("requested by the application"));
+                Thread.sleep(Long.MAX_VALUE);
+            }
             case "slow-unit" -> {
                 for (int i = 0; i < 200; i++) {
                     quickUnit(); // many short units first: none of them is slow
