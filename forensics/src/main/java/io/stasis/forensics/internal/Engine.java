@@ -310,6 +310,14 @@ public final class Engine implements ForensicsControlMBean {
                 }, null, null);
             }
         }
+    }
+
+    /**
+     * The JMX control, registered last: once it is visible (as {@code incident PID} and tests look
+     * for it), the capture path is loaded and warmed up, so an OutOfMemoryError that follows cannot
+     * catch a capture class half-initialized.
+     */
+    private void registerControl() {
         try {
             ManagementFactory.getPlatformMBeanServer().registerMBean(
                     new javax.management.StandardMBean(this, ForensicsControlMBean.class), new ObjectName("io.stasis:type=Forensics"));
@@ -460,6 +468,7 @@ public final class Engine implements ForensicsControlMBean {
         installListeners();
         pickUpHeapDumps(true);
         warmUp();
+        registerControl();
         reporter.info("forensics active: dir=" + dir.toAbsolutePath() + ", " + config.recipients().size()
                 + " recipient(s), jfr=" + (jfr != null ? "on" : "off"));
     }
