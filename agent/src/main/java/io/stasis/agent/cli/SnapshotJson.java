@@ -16,14 +16,15 @@ final class SnapshotJson {
     private SnapshotJson() {
     }
 
-    static String describe(SnapshotRef ref, Snapshot snapshot) throws com.fasterxml.jackson.core.JsonProcessingException {
+    static String describe(SnapshotRef ref, Snapshot snapshot, long storedBytes)
+            throws com.fasterxml.jackson.core.JsonProcessingException {
         ObjectNode node = JSON.createObjectNode();
         node.put("id", ref.id());
         node.put("sequence", snapshot.sequence());
         node.put("time", snapshot.time().toString());
         node.put("reason", snapshot.reason());
         node.put("pauseNanos", snapshot.pauseNanos());
-        node.put("bytes", ref.bytes());
+        node.put("bytes", storedBytes);
         ArrayNode roots = node.putArray("roots");
         for (Root root : snapshot.roots()) {
             ObjectNode r = roots.addObject();

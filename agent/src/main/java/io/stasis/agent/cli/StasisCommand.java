@@ -96,7 +96,7 @@ public final class StasisCommand implements Callable<Integer> {
                     try {
                         Snapshot snapshot = s.read(ref);
                         out.printf("%-8s %-24s %-12s %6d %12d%n", ref.id(), snapshot.time(), snapshot.reason(),
-                                snapshot.roots().size(), ref.bytes());
+                                snapshot.roots().size(), s.storedBytes(ref));
                     } catch (IOException e) {
                         out.printf("%-8s DAMAGED: %s%n", ref.id(), e.getMessage());
                     }
@@ -126,11 +126,12 @@ public final class StasisCommand implements Callable<Integer> {
                         .orElseThrow(() -> new IOException("no snapshot '" + id + "' in " + store.dir.toAbsolutePath()));
                 Snapshot snapshot = s.read(ref);
                 if (json) {
-                    out.println(SnapshotJson.describe(ref, snapshot));
+                    out.println(SnapshotJson.describe(ref, snapshot, s.storedBytes(ref)));
                     return 0;
                 }
                 out.printf("snapshot %s: sequence %d, taken %s, reason %s, pause %.3f ms, %d bytes%n", ref.id(),
-                        snapshot.sequence(), snapshot.time(), snapshot.reason(), snapshot.pauseNanos() / 1e6, ref.bytes());
+                        snapshot.sequence(), snapshot.time(), snapshot.reason(), snapshot.pauseNanos() / 1e6,
+                        s.storedBytes(ref));
                 for (Root root : snapshot.roots()) {
                     out.printf("  %-60s %10d bytes  fields: %s%n", root.name(), root.data().length,
                             String.join(", ", root.fields()));

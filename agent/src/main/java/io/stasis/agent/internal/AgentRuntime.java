@@ -4,6 +4,7 @@ import io.stasis.agent.internal.capture.CheckpointException;
 import io.stasis.agent.internal.capture.Checkpointer;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
+import io.stasis.agent.internal.forensics.ForensicsSupport;
 import io.stasis.agent.internal.instrument.Instrumenter;
 import io.stasis.agent.internal.restore.Restorer;
 import io.stasis.agent.internal.restore.SnapshotSelector;
@@ -14,14 +15,18 @@ import io.stasis.agent.internal.store.StoreLockedException;
 import io.stasis.agent.internal.store.WrongKeyException;
 import io.stasis.bootstrap.FacadeBridge;
 import io.stasis.bootstrap.Registrations;
+import io.stasis.forensics.Forensics;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The running agent: wires registry, restore, instrumentation, checkpoints and their triggers
@@ -90,7 +95,7 @@ public final class AgentRuntime implements FacadeBridge.Handler {
         AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage);
         FacadeBridge.install(runtime);
         runtime.startTriggers();
-        io.stasis.agent.internal.forensics.ForensicsSupport.start(options, registry, checkpointer);
+        ForensicsSupport.start(options, registry, checkpointer);
 
         Log.info("agent active: dir=" + options.dir().toAbsolutePath() + ", interval="
                 + (options.interval() == null ? "off" : options.interval().toMillis() + "ms")
@@ -98,7 +103,7 @@ public final class AgentRuntime implements FacadeBridge.Handler {
         Log.info(restoreMessage);
     }
 
-    private static StoreKey readKey(java.nio.file.Path file) {
+    private static StoreKey readKey(Path file) {
         if (file == null) {
             return null;
         }
@@ -195,16 +200,16 @@ public final class AgentRuntime implements FacadeBridge.Handler {
 
     @Override
     public String incident(String reason) {
-        io.stasis.forensics.Forensics forensics = io.stasis.agent.internal.forensics.ForensicsSupport.running();
+        Forensics forensics = ForensicsSupport.running();
         if (forensics == null) {
             throw new IllegalStateException("forensics is off in this JVM (agent option forensics=on, with recipients)");
         }
         try {
-            return forensics.incident(reason).get(2, java.util.concurrent.TimeUnit.MINUTES).toString();
-        } catch (java.util.concurrent.ExecutionException e) {
+            return forensics.incident(reason).get(2, TimeUnit.MINUTES).toString();
+        } catch (ExecutionException e) {
             throw new IllegalStateException("the incident bundle could not be written: " + Log.describe(e.getCause()),
                     e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("the incident bundle was not written within 2 minutes");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

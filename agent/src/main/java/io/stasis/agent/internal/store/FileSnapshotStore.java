@@ -301,8 +301,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             long sequence = sequenceOf(file);
             long bytes;
             try {
-                Manifest manifest = manifests.get(file);
-                bytes = (manifest != null ? manifest.storedBytes() : 0) + Files.size(file);
+                bytes = Files.size(file);
             } catch (NoSuchFileException deletedMeanwhile) {
                 continue;
             }
@@ -366,6 +365,18 @@ public final class FileSnapshotStore implements SnapshotStore {
         return content;
     }
 
+    /**
+     * What a snapshot occupies in the store: its chunks (shared ones included) and its manifest,
+     * or its file for format 1. {@link #list} does not parse manifests, so it gives file sizes only.
+     */
+    public long storedBytes(SnapshotRef ref) throws IOException {
+        Path file = manifestFile(ref.sequence());
+        if (!Files.exists(file)) {
+            return ref.bytes();
+        }
+        return manifest(ref).storedBytes() + Files.size(file);
+    }
+
     /** The parsed, verified manifest of a snapshot of format 2. */
     Manifest manifest(SnapshotRef ref) throws IOException {
         return manifest(ref, false);
@@ -375,6 +386,10 @@ public final class FileSnapshotStore implements SnapshotStore {
     private Manifest manifest(SnapshotRef ref, boolean fresh) throws IOException {
         Path file = manifestFile(ref.sequence());
         Manifest manifest = fresh ? null : manifests.get(file);
+        if (manifest != null && !Files.exists(file)) {
+            manifests.remove(file); // retired by another process since it was cached: it no longer exists
+            manifest = null;
+        }
         if (manifest == null) {
             byte[] bytes;
             try {

@@ -76,6 +76,17 @@ class FileSnapshotStoreTest {
     }
 
     @Test
+    void anotherProcessListsTheSizeTheWriterReported() throws Exception {
+        long written;
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            written = store.write(big(1, state(1 << 20, 1))).bytes();
+        }
+        try (FileSnapshotStore reader = FileSnapshotStore.openForReading(dir)) {
+            assertEquals(written, reader.storedBytes(reader.list().get(0)), "chunks and manifest, before anything is read");
+        }
+    }
+
+    @Test
     void theManifestCarriesTheClassTable() throws Exception {
         Snapshot snapshot = snapshot(1);
         Snapshot withClasses = new Snapshot(1, snapshot.time(), snapshot.reason(), snapshot.pauseNanos(), snapshot.roots(),
