@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The demo: worker threads move money between accounts until the process is killed. Started
@@ -42,9 +43,10 @@ public final class LedgerApp {
             return;
         }
 
+        AtomicBoolean stop = new AtomicBoolean();
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-            Thread worker = new Thread(() -> work(ledger, gated), "teller-" + i);
+            Thread worker = new Thread(() -> work(ledger, gated, stop), "teller-" + i);
             worker.setDaemon(true);
             worker.start();
             workers.add(worker);
@@ -62,6 +64,11 @@ public final class LedgerApp {
                     System.out.println("checkpoint failed: " + e.getMessage());
                 }
             }
+            // The invariants hold only between transfers: stop the tellers before checking them.
+            stop.set(true);
+            for (Thread worker : workers) {
+                worker.join();
+            }
             System.out.println(status("done", ledger));
             return;
         }
@@ -73,10 +80,10 @@ public final class LedgerApp {
         }
     }
 
-    private static void work(Ledger ledger, boolean gated) {
+    private static void work(Ledger ledger, boolean gated, AtomicBoolean stop) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int accounts = ledger.accounts();
-        while (true) {
+        while (!stop.get()) {
             int from = random.nextInt(accounts);
             int to = random.nextInt(accounts);
             long amount = 1 + random.nextInt(50);
