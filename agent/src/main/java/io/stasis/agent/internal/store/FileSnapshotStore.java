@@ -422,7 +422,9 @@ public final class FileSnapshotStore implements SnapshotStore {
                 break;
             }
         }
-        for (SnapshotRef ref : refs) {
+        // Oldest first: a kill part-way leaves the survivors a contiguous run, which verify expects.
+        for (int i = refs.size() - 1; i >= 0; i--) {
+            SnapshotRef ref = refs.get(i);
             if (!kept.contains(ref.sequence())) {
                 Path file = manifestFile(ref.sequence());
                 manifests.remove(file);
