@@ -6,6 +6,8 @@ import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
 import io.stasis.agent.internal.config.OptionsParser;
+import io.stasis.agent.internal.image.ImageRequest;
+import io.stasis.agent.internal.image.ImageSupport;
 import java.lang.instrument.Instrumentation;
 
 /**
@@ -14,6 +16,9 @@ import java.lang.instrument.Instrumentation;
  * install the instrumentation, restore lazily.
  */
 public final class StasisAgent {
+
+    /** Whether the bridges are on the bootstrap class path: the agent runs, or was attached for an image. */
+    private static boolean started;
 
     private StasisAgent() {
     }
@@ -27,6 +32,11 @@ public final class StasisAgent {
     }
 
     private static synchronized void start(String argument, Instrumentation instrumentation, boolean attached) {
+        ImageRequest imageRequest = ImageRequest.parse(argument);
+        if (imageRequest != null) {
+            requestImage(imageRequest, instrumentation);
+            return;
+        }
         AgentOptions options;
         try {
             options = OptionsParser.parse(argument, System.getProperties());
@@ -37,10 +47,30 @@ public final class StasisAgent {
         try {
             BootstrapInjector.inject(instrumentation);
             AgentRuntime.start(instrumentation, options, attached);
+            started = true;
         } catch (OptionsException e) {
             failStartup(e.getMessage(), attached);
         } catch (Exception | LinkageError e) {
             failStartup("the agent could not start: " + Log.describe(e), attached);
+        }
+    }
+
+    /**
+     * {@code java -jar stasis-agent.jar image PID} attached to take a full-process image. If the agent
+     * is not running in this JVM, only the image machinery is set up: no snapshots, no restore.
+     */
+    private static void requestImage(ImageRequest request, Instrumentation instrumentation) {
+        try {
+            if (!started) {
+                BootstrapInjector.inject(instrumentation);
+                started = true;
+                ImageSupport.install(null, null);
+                Log.info("attached for a full-process image only; Resources registered through org.crac before now "
+                        + "are not notified");
+            }
+            ImageSupport.request(request);
+        } catch (Exception | LinkageError e) {
+            failStartup("the image cannot be taken: " + Log.describe(e), true);
         }
     }
 

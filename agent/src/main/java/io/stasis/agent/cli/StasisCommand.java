@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
                 + "As an agent: java -javaagent:stasis-agent.jar=dir=DIR,interval=30s -jar app.jar",
         subcommands = {StasisCommand.ListCommand.class, StasisCommand.InspectCommand.class,
                 StasisCommand.VerifyCommand.class, StasisCommand.GcCommand.class,
-                ForensicsCommands.Keygen.class, ForensicsCommands.Decrypt.class, ForensicsCommands.Incident.class})
+                ForensicsCommands.Keygen.class, ForensicsCommands.Decrypt.class, ForensicsCommands.Incident.class,
+                ImageCommands.Image.class, ImageCommands.RestoreImage.class})
 public final class StasisCommand implements Callable<Integer> {
 
     @CommandLine.Spec

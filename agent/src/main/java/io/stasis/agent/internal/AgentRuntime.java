@@ -5,6 +5,8 @@ import io.stasis.agent.internal.capture.Checkpointer;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
 import io.stasis.agent.internal.forensics.ForensicsSupport;
+import io.stasis.agent.internal.image.ImageHooks;
+import io.stasis.agent.internal.image.ImageSupport;
 import io.stasis.agent.internal.instrument.Instrumenter;
 import io.stasis.agent.internal.restore.Restorer;
 import io.stasis.agent.internal.restore.SnapshotSelector;
@@ -19,6 +21,7 @@ import io.stasis.forensics.Forensics;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +35,7 @@ import java.util.concurrent.TimeoutException;
  * The running agent: wires registry, restore, instrumentation, checkpoints and their triggers
  * ({@code interval}, {@code on-exit}, and the facade's {@code Stasis.checkpoint}).
  */
-public final class AgentRuntime implements FacadeBridge.Handler {
+public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
 
     private final AgentOptions options;
     private final Checkpointer checkpointer;
@@ -40,6 +43,8 @@ public final class AgentRuntime implements FacadeBridge.Handler {
     private final Restorer restorer;
     private final String restoreMessage;
     private volatile ScheduledExecutorService scheduler;
+    /** Set in a process restored from a full-process image. */
+    private volatile Map<String, Object> imageRestore;
 
     private AgentRuntime(AgentOptions options, Checkpointer checkpointer, String notWriting, Restorer restorer,
                          String restoreMessage) {
@@ -94,6 +99,7 @@ public final class AgentRuntime implements FacadeBridge.Handler {
                         options.allowed());
         AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage);
         FacadeBridge.install(runtime);
+        ImageSupport.install(runtime, options.imageDirOrDefault());
         runtime.startTriggers();
         ForensicsSupport.start(options, registry, checkpointer);
 
@@ -134,22 +140,32 @@ public final class AgentRuntime implements FacadeBridge.Handler {
         if (checkpointer == null) {
             return;
         }
-        if (options.interval() != null) {
-            scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "stasis-checkpoint");
-                thread.setDaemon(true);
-                return thread;
-            });
-            long period = options.interval().toNanos();
-            scheduler.scheduleWithFixedDelay(() -> checkpointAndLog("interval"), period, period, TimeUnit.NANOSECONDS);
-        }
+        startPeriodic();
         if (options.onExit()) {
             Runtime.getRuntime().addShutdownHook(new Thread(this::onExit, "stasis-exit-checkpoint"));
         }
     }
 
-    private void onExit() {
-        ScheduledExecutorService periodic = scheduler;
+    private synchronized void startPeriodic() {
+        if (checkpointer == null || options.interval() == null || scheduler != null) {
+            return;
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "stasis-checkpoint");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = options.interval().toNanos();
+        scheduler.scheduleWithFixedDelay(() -> checkpointAndLog("interval"), period, period, TimeUnit.NANOSECONDS);
+    }
+
+    /** Stops periodic checkpoints and waits for one in progress. */
+    private void stopPeriodic() {
+        ScheduledExecutorService periodic;
+        synchronized (this) {
+            periodic = scheduler;
+            scheduler = null;
+        }
         if (periodic != null) {
             periodic.shutdownNow();
             try {
@@ -158,6 +174,43 @@ public final class AgentRuntime implements FacadeBridge.Handler {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    @Override
+    public void beforeImage() throws CheckpointException {
+        stopPeriodic();
+        if (checkpointer != null) {
+            // The image's heap state also as a snapshot: what a start without the image restores.
+            log(checkpointer.suspend());
+        }
+    }
+
+    @Override
+    public void afterImage(boolean restored, String image, Instant taken) throws CheckpointException {
+        if (restored) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("source", "IMAGE");
+            d.put("id", image);
+            d.put("sequence", -1L);
+            d.put("timeMillis", taken.toEpochMilli());
+            d.put("restored", List.of());
+            d.put("pending", List.of());
+            d.put("skipped", Map.of());
+            d.put("message", "restored from the full-process image in " + image + " (taken " + taken + ")");
+            imageRestore = d;
+        }
+        try {
+            if (checkpointer != null) {
+                checkpointer.resume();
+            }
+        } finally {
+            // Timers are made anew: a restored process may find the clocks far from where they were.
+            startPeriodic();
+        }
+    }
+
+    private void onExit() {
+        stopPeriodic();
         checkpointAndLog("exit");
     }
 
@@ -219,6 +272,9 @@ public final class AgentRuntime implements FacadeBridge.Handler {
 
     @Override
     public Map<String, Object> lastRestore() {
+        if (imageRestore != null) {
+            return imageRestore;
+        }
         if (restorer != null) {
             return restorer.describe();
         }

@@ -36,6 +36,7 @@ class AgentJarIT {
             assertNotNull(jar.getEntry("io/stasis/agent/shaded/esotericsoftware/kryo/Kryo.class"));
             assertNotNull(jar.getEntry("io/stasis/agent/shaded/kryo/SnapshotKryo.class"));
             assertEquals(null, jar.getEntry("io/stasis/api/Stasis.class"), "the API is the application's, not the agent's");
+            assertNotNull(jar.getEntry("io/stasis/agent/shaded/crac/CriuDumper.class"));
         }
     }
 
@@ -51,9 +52,21 @@ class AgentJarIT {
     }
 
     @Test
-    void theNestedBridgeHoldsOnlyTheBootstrapPackage() throws Exception {
+    void theNestedBridgesHoldOnlyTheirPackages() throws Exception {
+        List<String> bridge = nestedClasses("META-INF/stasis/stasis-bootstrap.jar");
+        assertTrue(bridge.contains("io/stasis/bootstrap/QuiesceGate.class"), bridge.toString());
+        assertTrue(bridge.stream().allMatch(c -> c.startsWith("io/stasis/bootstrap/")), bridge.toString());
+
+        List<String> compat = nestedClasses("META-INF/stasis/stasis-crac-compat.jar");
+        for (String name : List.of("Core", "Context", "Resource", "CheckpointException", "RestoreException")) {
+            assertTrue(compat.contains("io/stasis/crac/compat/" + name + ".class"), "org.crac needs " + name + ": " + compat);
+        }
+        assertTrue(compat.stream().allMatch(c -> c.startsWith("io/stasis/crac/compat/")), compat.toString());
+    }
+
+    private static List<String> nestedClasses(String path) throws Exception {
         try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile());
-             InputStream nested = jar.getInputStream(jar.getEntry("META-INF/stasis/stasis-bootstrap.jar"));
+             InputStream nested = jar.getInputStream(jar.getEntry(path));
              JarInputStream bridge = new JarInputStream(nested)) {
             List<String> classes = new ArrayList<>();
             for (JarEntry entry; (entry = bridge.getNextJarEntry()) != null; ) {
@@ -61,8 +74,7 @@ class AgentJarIT {
                     classes.add(entry.getName());
                 }
             }
-            assertTrue(classes.contains("io/stasis/bootstrap/QuiesceGate.class"), classes.toString());
-            assertTrue(classes.stream().allMatch(c -> c.startsWith("io/stasis/bootstrap/")), classes.toString());
+            return classes;
         }
     }
 }

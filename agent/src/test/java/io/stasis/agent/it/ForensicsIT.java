@@ -3,7 +3,6 @@ package io.stasis.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +11,7 @@ import io.stasis.agent.it.apps.ForensicsApp;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.Jdks;
+import io.stasis.agent.testing.Required;
 import io.stasis.api.Stasis;
 import io.stasis.kryo.AllowedClasses;
 import io.stasis.kryo.SnapshotKryo;
@@ -36,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,14 +58,8 @@ class ForensicsIT {
     static void findAge() {
         age = Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator))
                 .map(p -> Path.of(p, "age")).filter(Files::isExecutable).findFirst().orElse(null);
-        if (age == null) {
-            String message = "the stock 'age' tool is not installed (Debian package 'age'); forensics tests need it";
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true and " + message);
-            }
-            System.err.println("\n!!!!! WARNING: " + message + " !!!!!\n");
-            Assumptions.abort(message);
-        }
+        Required.component(age != null,
+                "the stock 'age' tool is not installed (Debian package 'age'); forensics tests need it");
     }
 
     // ------------------------------------------------------------------ triggers

@@ -44,6 +44,8 @@ public final class Checkpointer {
     /** The roots restore had not applied when the current cut began, by name. */
     private Map<String, Root> pendingAtCut = Map.of();
     private Output output;
+    /** Between {@link #suspend} and {@link #resume}: the gate is closed and the store let go. */
+    private boolean suspended;
 
     /**
      * @param restorer the restore in progress, whose roots not yet applied are carried into every
@@ -66,6 +68,31 @@ public final class Checkpointer {
     }
 
     public synchronized Committed checkpoint(String reason) throws CheckpointException {
+        return take(reason, false);
+    }
+
+    /**
+     * For a full-process image: a checkpoint after which the quiesce gate stays closed and the store
+     * is let go of, until {@link #resume}. The snapshot holds exactly the state the image holds, so a
+     * start without the image resumes from the same point.
+     */
+    public synchronized Committed suspend() throws CheckpointException {
+        Committed committed = take("image", true);
+        try {
+            store.suspendWriting();
+        } catch (IOException e) {
+            QuiesceGate.open();
+            throw new CheckpointException("the store could not be let go of: " + Log.describe(e), e);
+        }
+        suspended = true;
+        return committed;
+    }
+
+    /** @param holdGate keep the gate closed once the snapshot is written, unless it fails */
+    private Committed take(String reason, boolean holdGate) throws CheckpointException {
+        if (suspended) {
+            throw new CheckpointException("checkpoint '" + reason + "' refused: a full-process image is being taken", null);
+        }
         if (restorer != null) {
             restorer.summarize();
             restorer.forgetConstructions();
@@ -81,22 +108,24 @@ public final class Checkpointer {
         }
         QuiesceGate.close();
         long start = System.nanoTime();
+        boolean captured = false;
         try {
             List<Thread> inside = QuiesceGate.awaitDrained(quiesceTimeout.toNanos());
             if (!inside.isEmpty()) {
-                throw new CheckpointException("checkpoint '" + reason + "' abandoned: " + inside.size()
-                        + " thread(s) still inside a unit of work after quiesce-timeout=" + format(quiesceTimeout) + ": "
-                        + inside.stream().map(Thread::getName).sorted().collect(Collectors.joining(", "))
+                throw new CheckpointException("checkpoint '" + reason + "' abandoned: " + stillInside(inside)
                         + "; the application carries on unchanged", null);
             }
             time = Instant.now();
             pendingAtCut = restorer == null ? Map.of() : restorer.pendingByName();
             classesOfCut.clear();
             roots = withPending(registry.capture(this::serialize));
+            captured = true;
         } catch (CaptureException e) {
             throw new CheckpointException("checkpoint '" + reason + "' failed: " + e.getMessage(), e.getCause());
         } finally {
-            QuiesceGate.open();
+            if (!(holdGate && captured)) {
+                QuiesceGate.open();
+            }
             pauseNanos = System.nanoTime() - start;
         }
         Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, roots, List.copyOf(classesOfCut));
@@ -105,8 +134,31 @@ public final class Checkpointer {
             store.retain(keep);
             return new Committed(ref, pauseNanos, reason, time);
         } catch (IOException | RuntimeException e) {
+            if (holdGate) {
+                QuiesceGate.open();
+            }
             throw new CheckpointException("checkpoint '" + reason + "' could not be written to the store: "
                     + Log.describe(e) + "; earlier snapshots are intact", e);
+        }
+    }
+
+    private String stillInside(List<Thread> inside) {
+        return inside.size() + " thread(s) still inside a unit of work after quiesce-timeout=" + format(quiesceTimeout)
+                + ": " + inside.stream().map(Thread::getName).sorted().collect(Collectors.joining(", "));
+    }
+
+    /** Takes the store back and opens the gate; the gate opens even if the store cannot be taken back. */
+    public synchronized void resume() throws CheckpointException {
+        if (!suspended) {
+            return;
+        }
+        suspended = false;
+        try {
+            store.resumeWriting();
+        } catch (IOException e) {
+            throw new CheckpointException("checkpoints cannot go on: " + Log.describe(e), e);
+        } finally {
+            QuiesceGate.open();
         }
     }
 

@@ -18,15 +18,22 @@ import java.util.List;
  * @param quiesceTimeout how long a cut waits for units of work to drain
  * @param allowed        classes a snapshot may name beyond those reachable from each root's fields
  * @param encryptionKey  the key file that encrypts snapshots at rest, or {@code null}
+ * @param imageDir       where {@code Core.checkpointRestore()} writes a full-process image, or
+ *                       {@code null} for {@code dir/image}
  * @param forensics      incident forensics ({@code forensics*} options), or {@code null} when off
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
-                           AllowedClasses allowed, Path encryptionKey,
+                           AllowedClasses allowed, Path encryptionKey, Path imageDir,
                            io.stasis.forensics.ForensicsConfig forensics) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";
+
+    /** Where {@code Core.checkpointRestore()} writes a full-process image. */
+    public Path imageDirOrDefault() {
+        return imageDir != null ? imageDir : dir.resolve("image");
+    }
 
     public AgentOptions {
         quiesce = List.copyOf(quiesce);

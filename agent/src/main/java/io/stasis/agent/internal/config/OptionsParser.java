@@ -30,7 +30,7 @@ public final class OptionsParser {
 
     private static final Set<String> KEYS = Set.of(
             "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow",
-            "encryption-key", "config");
+            "encryption-key", "image-dir", "config");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -63,6 +63,7 @@ public final class OptionsParser {
                 duration("quiesce-timeout", values.getOrDefault("quiesce-timeout", "10s")),
                 allowed(values.get("allow")),
                 values.containsKey("encryption-key") ? path("encryption-key", values.get("encryption-key")) : null,
+                values.containsKey("image-dir") ? path("image-dir", values.get("image-dir")) : null,
                 ForensicsOptions.parse(values));
     }
 

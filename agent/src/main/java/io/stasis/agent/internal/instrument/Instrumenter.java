@@ -82,7 +82,7 @@ public final class Instrumenter {
                         .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun."))
                         .or(nameStartsWith("io.stasis.agent.internal.")).or(nameStartsWith("io.stasis.agent.shaded."))
                         .or(nameStartsWith("io.stasis.agent.cli.")).or(named("io.stasis.agent.StasisAgent"))
-                        .or(nameStartsWith("io.stasis.bootstrap."))
+                        .or(nameStartsWith("io.stasis.bootstrap.")).or(nameStartsWith("io.stasis.crac.compat."))
                         .or(isSynthetic()))
                 .type(declaresMethod(unitOfWork))
                 .transform((builder, type, loader, module, domain) ->

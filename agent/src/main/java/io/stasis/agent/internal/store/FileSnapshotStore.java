@@ -58,8 +58,10 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     private final Path dir;
     private final ChunkCodec codec;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private FileChannel lockChannel;
+    private volatile FileLock lock;
+    /** Whether this store was opened to write; {@link #lock} is null while writing is suspended. */
+    private final boolean writer;
     /** Manifests are immutable once published: each is parsed and verified once. */
     private final Map<Path, Manifest> manifests = new ConcurrentHashMap<>();
     /** Chunks stored under the current key, by name, from the manifests present. */
@@ -73,6 +75,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         this.codec = new ChunkCodec(key);
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.writer = lock != null;
     }
 
     /** Opens {@code dir} to read snapshots only. */
@@ -100,6 +103,12 @@ public final class FileSnapshotStore implements SnapshotStore {
         Files.createDirectories(dir.resolve(MANIFESTS));
         Files.createDirectories(dir.resolve(PACKS));
         FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileSnapshotStore store = new FileSnapshotStore(dir, key, channel, lock(dir, channel));
+        store.removeTemporaryFiles();
+        return store;
+    }
+
+    private static FileLock lock(Path dir, FileChannel channel) throws IOException {
         FileLock lock;
         try {
             lock = channel.tryLock();
@@ -111,9 +120,45 @@ public final class FileSnapshotStore implements SnapshotStore {
             throw new StoreLockedException("another process is writing snapshots to " + dir.toAbsolutePath()
                     + " (it holds " + dir.resolve(".lock") + "); give each JVM its own dir");
         }
-        FileSnapshotStore store = new FileSnapshotStore(dir, key, channel, lock);
-        store.removeTemporaryFiles();
-        return store;
+        return lock;
+    }
+
+    /**
+     * Lets go of the writer's lock and its file, so that a full-process image holds no file of the
+     * store open; {@link #resumeWriting} takes them again.
+     */
+    @Override
+    public synchronized void suspendWriting() throws IOException {
+        if (lock != null) {
+            lock.release();
+            lockChannel.close();
+            lock = null;
+            lockChannel = null;
+        }
+    }
+
+    private void requireWriting() {
+        if (lock == null) {
+            throw new IllegalStateException(writer ? "writing is suspended while a full-process image is taken"
+                    : "store opened for reading only");
+        }
+    }
+
+    /**
+     * Takes the writer's lock again after {@link #suspendWriting}. Snapshots another process wrote
+     * meanwhile count: the next sequence is read from the directory again.
+     *
+     * @throws StoreLockedException when another process writes to the directory now
+     */
+    @Override
+    public synchronized void resumeWriting() throws IOException {
+        if (writer && lock == null) {
+            FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lock(dir, channel);
+            lockChannel = channel;
+            nextSequence = -1;
+            index = null;
+        }
     }
 
     public Path dir() {
@@ -151,9 +196,7 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public synchronized SnapshotRef write(Snapshot snapshot) throws IOException {
-        if (lock == null) {
-            throw new IllegalStateException("store opened for reading only");
-        }
+        requireWriting();
         long start = System.nanoTime();
         nextSequence();
         Map<String, Manifest.ChunkRef> known = index();
@@ -447,9 +490,7 @@ public final class FileSnapshotStore implements SnapshotStore {
      * @return the files removed, relative to the store's directory
      */
     public synchronized List<String> gc() throws IOException {
-        if (lock == null) {
-            throw new IllegalStateException("store opened for reading only");
-        }
+        requireWriting();
         List<String> removed = new ArrayList<>(removeTemporaryFiles());
         Set<String> referenced = new HashSet<>();
         for (SnapshotRef ref : list()) {
@@ -550,10 +591,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                 workers.shutdownNow();
             }
         }
-        if (lockChannel != null) {
-            lock.release();
-            lockChannel.close();
-        }
+        suspendWriting();
     }
 
     private boolean readable(SnapshotRef ref) {

@@ -24,6 +24,17 @@ public interface SnapshotStore extends AutoCloseable {
     /** Deletes all but the newest {@code keep} snapshots. */
     void retain(int keep) throws IOException;
 
+    /**
+     * Lets go of whatever the writer holds outside the heap (locks, open files) until
+     * {@link #resumeWriting}, for a full-process image. Nothing, for a store that holds nothing.
+     */
+    default void suspendWriting() throws IOException {
+    }
+
+    /** Takes back what {@link #suspendWriting} let go of; fails if another writer took it meanwhile. */
+    default void resumeWriting() throws IOException {
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -1,0 +1,195 @@
+package io.stasis.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stasis.agent.it.apps.ImageApp;
+import io.stasis.agent.testing.ForkedJvm;
+import io.stasis.agent.testing.Jdk;
+import io.stasis.agent.testing.Required;
+import io.stasis.api.Stasis;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Full-process images with the real CRIU on a stock JDK: {@code image PID} and
+ * {@code restore-image DIR} of the built agent jar against a ticking application that registers an
+ * {@code org.crac} Resource through its own copy of {@code org.crac}.
+ */
+class ImageIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String CLASS_PATH = ForkedJvm.classPathOf(ImageApp.class, Stasis.class, org.crac.Core.class);
+
+    @BeforeAll
+    static void criuIsInstalled() throws Exception {
+        Path criu = Path.of(System.getenv().getOrDefault("STASIS_CRIU", "/opt/stasis-criu/bin/criu"));
+        Process check = Files.isExecutable(criu) ? new ProcessBuilder(criu.toString(), "--version").start() : null;
+        Required.component(check != null && check.waitFor() == 0,
+                "CRIU is not installed at " + criu + " (crac-integration/scripts/install-criu.sh); image tests need it");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void anImagedProcessComesBackWithItsHeapAndItsResourcesHearOnce(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path image = tmp.resolve("image");
+        long pid;
+        long ticksAtImage;
+        try (ForkedJvm app = app(jdk, tmp, "200").start()) {
+            pid = app.pid();
+            app.awaitLineContaining("tick 10 ", TIMEOUT);
+            ForkedJvm cli = cli(jdk, "image", Long.toString(pid), "--dir", image.toString()).start();
+            assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+            assertTrue(cli.output().contains("the process has exited"), cli.output());
+            app.awaitExit(TIMEOUT);
+            ticksAtImage = lastTick(app.lines());
+            assertTrue(app.output().contains("resource beforeCheckpoint #1"), app.output());
+            assertTrue(!app.output().contains("done"), "the imaged process did not run to its end");
+        }
+
+        try (ForkedJvm restored = cli(jdk, "restore-image", image.toString()).start()) {
+            assertEquals(0, restored.awaitExit(TIMEOUT), restored.output());
+            String out = restored.output();
+            assertEquals(1, count(restored.lines(), "resource afterRestore #"), out);
+            assertTrue(out.contains("resource afterRestore #1"), "notified once, in the restored process: " + out);
+            assertTrue(out.contains("restored from the full-process image in " + image), out);
+            assertTrue(out.contains("done 200"), "it ran to its end: " + out);
+            assertTrue(!out.contains("ready "), "it did not start again: " + out);
+            long firstTick = firstTick(restored.lines());
+            assertTrue(firstTick > ticksAtImage && firstTick <= ticksAtImage + 2,
+                    "it carried on from tick " + ticksAtImage + ", not from zero: " + firstTick);
+            assertTrue(out.contains("tick 200 IMAGE"), "Stasis.lastRestore() says IMAGE: " + out);
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void leaveRunningNotifiesTheResourcesAndTheProcessCarriesOn(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path image = tmp.resolve("image");
+        try (ForkedJvm app = app(jdk, tmp, "100").start()) {
+            app.awaitLineContaining("tick 10 ", TIMEOUT);
+            ForkedJvm cli = cli(jdk, "image", Long.toString(app.pid()), "--dir", image.toString(), "--leave-running")
+                    .start();
+            assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+            assertEquals(0, app.awaitExit(TIMEOUT), app.output());
+            assertEquals(1, count(app.lines(), "resource beforeCheckpoint #"), app.output());
+            assertEquals(1, count(app.lines(), "resource afterRestore #"), app.output());
+            assertTrue(app.output().contains("full-process image written to " + image + "; this process carries on"),
+                    app.output());
+            assertTrue(app.output().contains("tick 100 NONE"), "not restored, so not from an image: " + app.output());
+        }
+        assertTrue(Files.exists(image.resolve("stasis-image.json")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void theApplicationCanAskForItsOwnImageThroughOrgCrac(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path image = tmp.resolve("data").resolve("image");
+        long pid;
+        try (ForkedJvm app = app(jdk, tmp, "60", "self-image").start()) {
+            pid = app.pid();
+            app.awaitExit(TIMEOUT);
+            assertTrue(app.output().contains("resource beforeCheckpoint #1 at tick 20"), app.output());
+            assertTrue(!app.output().contains("checkpointRestore returned"), "the imaged process exits: " + app.output());
+        }
+        try (ForkedJvm restored = cli(jdk, "restore-image", image.toString()).start()) {
+            assertEquals(0, restored.awaitExit(TIMEOUT), restored.output());
+            assertTrue(restored.output().contains("checkpointRestore returned: IMAGE"), restored.output());
+            assertTrue(restored.output().contains("done 60"), restored.output());
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aDamagedImageFallsBackToAnOrdinaryStartFromTheSnapshot(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path image = tmp.resolve("image");
+        long ticksAtImage;
+        try (ForkedJvm app = app(jdk, tmp, "80").start()) {
+            app.awaitLineContaining("tick 10 ", TIMEOUT);
+            ForkedJvm cli = cli(jdk, "image", Long.toString(app.pid()), "--dir", image.toString()).start();
+            assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+            app.awaitExit(TIMEOUT);
+            ticksAtImage = lastTick(app.lines());
+        }
+        Path pages = Files.list(image).filter(p -> p.getFileName().toString().startsWith("pages-")).findFirst()
+                .orElseThrow();
+        try (RandomAccessFile file = new RandomAccessFile(pages.toFile(), "rw")) {
+            file.seek(file.length() / 2);
+            int b = file.read();
+            file.seek(file.length() / 2);
+            file.write(b ^ 0x10);
+        }
+
+        try (ForkedJvm refused = cli(jdk, "restore-image", image.toString(), "--no-fallback").start()) {
+            assertEquals(1, refused.awaitExit(TIMEOUT), refused.output());
+            assertTrue(refused.output().contains("image file " + pages.getFileName() + " is damaged"), refused.output());
+        }
+        try (ForkedJvm fallback = cli(jdk, "restore-image", image.toString()).start()) {
+            assertEquals(0, fallback.awaitExit(TIMEOUT), fallback.output());
+            String out = fallback.output();
+            assertTrue(out.contains("starting the application normally"), out);
+            assertTrue(out.contains("ready ") && out.contains("from SNAPSHOT"), "an ordinary start: " + out);
+            long firstTick = firstTick(fallback.lines());
+            assertTrue(firstTick > ticksAtImage - 2 && firstTick <= ticksAtImage + 1,
+                    "its state came from the snapshot taken with the image (tick " + ticksAtImage + "): " + firstTick);
+            assertTrue(out.contains("done 80"), out);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void whatCannotWorkIsRefusedBeforeAnythingIsTouched(Jdk jdk, @TempDir Path tmp) throws Exception {
+        try (ForkedJvm cli = cli(jdk, "image", "2147483000", "--dir", tmp.resolve("none").toString()).start()) {
+            assertEquals(1, cli.awaitExit(TIMEOUT), cli.output());
+            assertTrue(cli.output().contains("no process 2147483000"), cli.output());
+        }
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + tmp.resolve("data")).classPath(CLASS_PATH)
+                .main(ImageApp.class, "1000").start()) {
+            app.awaitLineContaining("tick 2 ", TIMEOUT);
+            try (ForkedJvm cli = cli(jdk, "image", Long.toString(app.pid()), "--dir", tmp.resolve("perf").toString())
+                    .start()) {
+                assertEquals(1, cli.awaitExit(TIMEOUT), cli.output());
+                assertTrue(cli.output().contains("start the JVM with -XX:-UsePerfData"), cli.output());
+            }
+            assertTrue(app.isAlive(), "the application was not touched");
+            assertTrue(!Files.exists(tmp.resolve("perf")), "nothing was written");
+            assertEquals(0, count(app.lines(), "resource beforeCheckpoint"), app.output());
+        }
+    }
+
+    private static ForkedJvm.Builder app(Jdk jdk, Path tmp, String... args) {
+        return ForkedJvm.on(jdk).jvmOption("-XX:-UsePerfData").agent("dir=" + tmp.resolve("data")).classPath(CLASS_PATH)
+                .main(ImageApp.class, args).directory(tmp);
+    }
+
+    private static ForkedJvm.Builder cli(Jdk jdk, String... args) {
+        return ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), args);
+    }
+
+    private static long count(List<String> lines, String prefix) {
+        return lines.stream().filter(l -> l.startsWith(prefix)).count();
+    }
+
+    private static long lastTick(List<String> lines) {
+        return lines.stream().filter(l -> l.startsWith("tick ")).mapToLong(ImageIT::tickOf).max().orElse(-1);
+    }
+
+    private static long firstTick(List<String> lines) {
+        return lines.stream().filter(l -> l.startsWith("tick ")).mapToLong(ImageIT::tickOf).findFirst().orElse(-1);
+    }
+
+    private static long tickOf(String line) {
+        return Long.parseLong(line.split(" ")[1]);
+    }
+}

@@ -1,0 +1,59 @@
+package io.stasis.agent.it.apps;
+
+import io.stasis.api.Checkpointed;
+import io.stasis.api.QuiescePoint;
+import io.stasis.api.Stasis;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.crac.Context;
+import org.crac.Core;
+import org.crac.Resource;
+
+/**
+ * Ticks until {@code args[0]}, printing each tick and where its state came from; registers an
+ * {@code org.crac} Resource that prints each notification. With {@code self-image}, it asks for its
+ * own image at tick 20 ({@code Core.checkpointRestore()}).
+ */
+public final class ImageApp {
+
+    @Checkpointed
+    static long ticks;
+
+    private static final AtomicInteger BEFORE = new AtomicInteger();
+    private static final AtomicInteger AFTER = new AtomicInteger();
+    private static final Resource RESOURCE = new Resource() {
+        @Override
+        public void beforeCheckpoint(Context<? extends Resource> context) {
+            System.out.println("resource beforeCheckpoint #" + BEFORE.incrementAndGet() + " at tick " + ticks);
+        }
+
+        @Override
+        public void afterRestore(Context<? extends Resource> context) {
+            System.out.println("resource afterRestore #" + AFTER.incrementAndGet() + " at tick " + ticks);
+        }
+    };
+
+    private ImageApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long until = Long.parseLong(args[0]);
+        boolean selfImage = args.length > 1 && args[1].equals("self-image");
+        Core.getGlobalContext().register(RESOURCE);
+        System.out.println("ready " + ProcessHandle.current().pid() + " from " + Stasis.lastRestore().source());
+        while (ticks < until) {
+            tick();
+            if (selfImage && ticks == 20) {
+                Core.checkpointRestore();
+                System.out.println("checkpointRestore returned: " + Stasis.lastRestore().source());
+            }
+            Thread.sleep(20);
+        }
+        System.out.println("done " + ticks);
+    }
+
+    @QuiescePoint
+    static void tick() {
+        ticks++;
+        System.out.println("tick " + ticks + " " + Stasis.lastRestore().source());
+    }
+}

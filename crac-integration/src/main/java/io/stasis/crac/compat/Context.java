@@ -1,0 +1,16 @@
+package io.stasis.crac.compat;
+
+/** A group of Resources notified together, itself a Resource; the shape {@code org.crac} expects. */
+public abstract class Context<R extends Resource> implements Resource {
+
+    protected Context() {
+    }
+
+    @Override
+    public abstract void beforeCheckpoint(Context<? extends Resource> context) throws CheckpointException;
+
+    @Override
+    public abstract void afterRestore(Context<? extends Resource> context) throws RestoreException;
+
+    public abstract void register(R resource);
+}

@@ -1,0 +1,161 @@
+package io.stasis.crac.image;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The dumper: runs outside the JVM's process tree (CRIU cannot dump its own ancestor), waits for
+ * the JVM to say its Resources are ready, dumps it with CRIU, and describes the image.
+ */
+public final class CriuDumper {
+
+    static final String DUMP_LOG = "criu-dump.log";
+
+    private final Criu criu;
+    private final Consumer<String> progress;
+
+    private CriuDumper(Criu criu, Consumer<String> progress) {
+        this.criu = criu;
+        this.progress = progress;
+    }
+
+    /**
+     * Everything that can be checked before the JVM is asked for anything: CRIU, privileges, the
+     * process, the directory.
+     *
+     * @param requested whether the process asked for the image itself, and has prepared {@code dir}
+     */
+    public static CriuDumper preflight(long pid, ImageDir dir, boolean requested, Consumer<String> progress)
+            throws ImageException {
+        Criu criu = Criu.locate();
+        try {
+            criu.checkKernel(HostFacts.kernel());
+            if (!HostFacts.mayCheckpoint()) {
+                throw new ImageException("CRIU needs root (or CAP_CHECKPOINT_RESTORE); run this command as root");
+            }
+            if (!Files.isDirectory(Path.of("/proc/" + pid))) {
+                throw new ImageException("no process " + pid);
+            }
+            HostFacts.jdkOf(pid);
+            Optional<Path> perfData = perfDataFile(pid);
+            if (perfData.isPresent()) {
+                throw new ImageException("process " + pid + " keeps " + perfData.get() + " mapped, which a restored JVM "
+                        + "cannot get back; start the JVM with -XX:-UsePerfData");
+            }
+            if (!requested && dir.inUse()) {
+                throw new ImageException(dir + " is not empty; images are never overwritten: name a new directory");
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot inspect process " + pid + ": " + e.getMessage(), e);
+        }
+        return new CriuDumper(criu, progress);
+    }
+
+    private static Optional<Path> perfDataFile(long pid) throws IOException {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/maps"))) {
+                int slash = line.indexOf('/');
+                if (slash >= 0 && line.contains("/hsperfdata_")) {
+                    return Optional.of(Path.of(line.substring(slash).replace(" (deleted)", "")));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // the process is gone; the caller says so
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Waits for the JVM to be ready, dumps it, and writes the manifest.
+     *
+     * @param prepareTimeout how long the JVM's Resources may take to get ready
+     */
+    public ImageManifest dump(long pid, ImageDir dir, boolean leaveRunning, Duration prepareTimeout)
+            throws ImageException {
+        try {
+            awaitPrepared(pid, dir, prepareTimeout);
+            if (!dir.claim("dumping")) {
+                throw new ImageException("process " + pid + " stopped waiting for the dump; nothing was imaged");
+            }
+            ImageManifest.Application application = HostFacts.applicationOf(pid);
+            ImageManifest.Jdk jdk = HostFacts.jdkOf(pid);
+            List<String> streams = HostFacts.standardStreamsOf(pid);
+            List<String> arguments = new ArrayList<>(List.of("dump", "--tree", Long.toString(pid), "--images-dir",
+                    dir.path().toString(), "--shell-job", "--file-locks", "--log-file", DUMP_LOG, "-v2"));
+            if (leaveRunning) {
+                arguments.add("--leave-running");
+            }
+            progress.accept("dumping process " + pid + " with CRIU " + criu.version()
+                    + (leaveRunning ? " (it carries on afterwards)" : " (it exits afterwards)"));
+            long start = System.nanoTime();
+            Processes.Result result = Processes.run(criu.command(arguments), Map.of());
+            if (result.exitCode() != 0) {
+                String why = "criu dump failed (exit " + result.exitCode() + "); the end of "
+                        + dir.path().resolve(DUMP_LOG) + ":\n" + Criu.logErrors(dir.path().resolve(DUMP_LOG));
+                dir.result(ImageDir.FAILED + "\n" + why);
+                throw new ImageException(why);
+            }
+            progress.accept(String.format("dumped in %d ms; describing the image", (System.nanoTime() - start) / 1_000_000));
+            ImageManifest manifest = ImageManifest.describe(dir, pid, leaveRunning, application, streams, jdk,
+                    criu.version());
+            manifest.write(dir);
+            dir.result(ImageDir.DUMPED);
+            if (!leaveRunning) {
+                awaitGone(pid);
+            }
+            return manifest;
+        } catch (IOException e) {
+            throw new ImageException("the image in " + dir + " could not be completed: " + e.getMessage(), e);
+        }
+    }
+
+    /** CRIU has killed the process; its PID is free for a restore once it has been reaped. */
+    private static void awaitGone(long pid) throws ImageException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (Files.isDirectory(Path.of("/proc/" + pid)) && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImageException("interrupted while process " + pid + " exited");
+            }
+        }
+    }
+
+    private void awaitPrepared(long pid, ImageDir dir, Duration timeout) throws IOException, ImageException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        progress.accept("waiting for process " + pid + " to get its Resources ready");
+        while (true) {
+            Optional<String> prepared = dir.prepared();
+            if (prepared.isPresent()) {
+                if (ImageDir.kind(prepared.get()).equals(ImageDir.READY)) {
+                    return;
+                }
+                throw new ImageException("process " + pid + " refused the checkpoint: "
+                        + ImageDir.detail(prepared.get()) + "\nnothing was imaged; it carries on");
+            }
+            if (!Files.isDirectory(Path.of("/proc/" + pid))) {
+                throw new ImageException("process " + pid + " exited before it was imaged");
+            }
+            if (System.nanoTime() - deadline > 0) {
+                dir.claim("timed out");
+                throw new ImageException("process " + pid + " did not get ready within " + timeout.toSeconds()
+                        + " s (its Resources, or units of work that did not finish); nothing was imaged");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImageException("interrupted while waiting for process " + pid);
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.stasis.crac.image;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Brings a process back from an image: checks the image and this host before anything is touched,
+ * restores with CRIU with the caller's standard output and error in place of the imaged process's,
+ * and waits for it. When the image cannot be used, starts the application the ordinary way instead,
+ * so that it restores its heap state from its newest snapshot.
+ */
+public final class CriuRestorer {
+
+    static final String RESTORE_LOG = "criu-restore.log";
+    private static final String RESTORED = "Restore finished successfully";
+
+    /** Which path the application took, and how it ended. */
+    public record Outcome(boolean fromImage, int exitCode, List<String> problems) {
+    }
+
+    private CriuRestorer() {
+    }
+
+    /**
+     * Everything that stands in the way of restoring {@code manifest}'s image here; empty when
+     * nothing does.
+     */
+    public static List<String> problems(ImageDir dir, ImageManifest manifest, Criu criu) {
+        List<String> problems = new ArrayList<>();
+        try {
+            criu.checkKernel(HostFacts.kernel());
+        } catch (ImageException | IOException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            if (!HostFacts.mayCheckpoint()) {
+                problems.add("CRIU needs root (or CAP_CHECKPOINT_RESTORE) to restore; run this command as root");
+            }
+            if (Files.isDirectory(Path.of("/proc/" + manifest.pid()))) {
+                problems.add("process " + manifest.pid() + " is running: the imaged process's PID must be free to restore it");
+            }
+            Path libjvm = Path.of(manifest.jdk().libjvm());
+            if (!Files.exists(libjvm)) {
+                problems.add("the JDK the image was taken with is not here (" + libjvm + ")");
+            } else if (!HostFacts.crc32c(libjvm).equals(manifest.jdk().libjvmCrc32c())) {
+                problems.add("a different JDK build is installed at " + manifest.jdk().home() + " than the image was taken with ("
+                        + manifest.jdk().version() + ")");
+            }
+            Set<String> missing = new HashSet<>(manifest.cpu().flags());
+            missing.removeAll(HostFacts.cpu().flags());
+            if (!missing.isEmpty()) {
+                problems.add("this CPU (" + HostFacts.cpu().model() + ") lacks features the imaged JVM may use: "
+                        + String.join(" ", new java.util.TreeSet<>(missing)));
+            }
+            for (ImageManifest.ImageFile file : manifest.files()) {
+                Path path = dir.path().resolve(file.name());
+                if (!Files.exists(path)) {
+                    problems.add("image file " + file.name() + " is missing");
+                } else if (Files.size(path) != file.bytes() || !HostFacts.crc32c(path).equals(file.crc32c())) {
+                    problems.add("image file " + file.name() + " is damaged (its checksum differs)");
+                }
+            }
+        } catch (IOException e) {
+            problems.add("the image or this host cannot be inspected: " + e.getMessage());
+        }
+        return problems;
+    }
+
+    /**
+     * Restores the image in {@code dir} and waits for the restored process to end; or, when the
+     * image cannot be used and {@code fallback} is set, starts the application normally.
+     */
+    public static Outcome restore(ImageDir dir, boolean fallback, Consumer<String> progress) throws ImageException {
+        awaitDump(dir, progress);
+        ImageManifest manifest = ImageManifest.read(dir);
+        List<String> problems;
+        Criu criu = null;
+        try {
+            criu = Criu.locate();
+            problems = problems(dir, manifest, criu);
+        } catch (ImageException e) {
+            problems = List.of(e.getMessage());
+        }
+        if (problems.isEmpty()) {
+            int exit = runCriu(dir, manifest, criu);
+            if (Criu.readLogTail(dir.path().resolve(RESTORE_LOG), Integer.MAX_VALUE).contains(RESTORED)) {
+                return new Outcome(true, exit, List.of());
+            }
+            problems = List.of("criu restore failed (exit " + exit + "); the end of " + dir.path().resolve(RESTORE_LOG)
+                    + ":\n" + Criu.logErrors(dir.path().resolve(RESTORE_LOG)));
+        }
+        if (!fallback) {
+            throw new ImageException("the image in " + dir + " cannot be used:\n  " + String.join("\n  ", problems));
+        }
+        progress.accept("the image in " + dir + " cannot be used:\n  " + String.join("\n  ", problems)
+                + "\nstarting the application normally; it restores its state from its newest snapshot: "
+                + String.join(" ", manifest.application().commandLine()));
+        return new Outcome(false, start(manifest.application()), problems);
+    }
+
+    /** An image the process asked for is complete a moment after the process has gone: wait for it. */
+    private static void awaitDump(ImageDir dir, Consumer<String> progress) throws ImageException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        try {
+            if (dir.dumping()) {
+                progress.accept("the image in " + dir + " is still being written; waiting for it");
+            }
+            while (dir.dumping()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new ImageException("the image in " + dir + " was not completed within 2 minutes");
+                }
+                Thread.sleep(10);
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot read " + dir + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageException("interrupted while waiting for the image in " + dir, e);
+        }
+    }
+
+    private static int runCriu(ImageDir dir, ImageManifest manifest, Criu criu) throws ImageException {
+        List<String> arguments = new ArrayList<>(List.of("restore", "--images-dir", dir.path().toString(), "--shell-job",
+                "--file-locks", "--log-file", RESTORE_LOG, "-v3")); // -v3: the log says when the restore succeeded
+        // Output and error only: CRIU's --shell-job keeps its own standard input for the terminal.
+        List<String> streams = manifest.standardStreams();
+        for (int fd = 1; fd < streams.size(); fd++) {
+            String key = inheritKey(streams.get(fd));
+            if (key != null) {
+                arguments.add("--inherit-fd");
+                arguments.add("fd[" + fd + "]:" + key);
+            }
+        }
+        try {
+            Files.deleteIfExists(dir.path().resolve(RESTORE_LOG));
+        } catch (IOException e) {
+            throw new ImageException("cannot write to " + dir + ": " + e.getMessage(), e);
+        }
+        return waitFor(new ProcessBuilder(criu.command(arguments)).inheritIO(), "criu restore");
+    }
+
+    /**
+     * How CRIU names an external resource for {@code --inherit-fd}: pipes and sockets by their
+     * {@code type:[inode]}, files by their path without the leading slash. Terminals and
+     * {@code /dev/null} need nothing: {@code --shell-job} reconnects the one, the other is the same
+     * everywhere.
+     */
+    static String inheritKey(String stream) {
+        if (stream.startsWith("pipe:[") || stream.startsWith("socket:[")) {
+            return stream;
+        }
+        if (stream.startsWith("/") && !stream.startsWith("/dev/")) {
+            return stream.substring(1);
+        }
+        return null;
+    }
+
+    private static int start(ImageManifest.Application application) throws ImageException {
+        return waitFor(new ProcessBuilder(application.commandLine()).directory(Path.of(application.workingDirectory()).toFile())
+                .inheritIO(), application.commandLine().get(0));
+    }
+
+    private static int waitFor(ProcessBuilder builder, String what) throws ImageException {
+        try {
+            return builder.start().waitFor();
+        } catch (IOException e) {
+            throw new ImageException("cannot start " + what + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageException("interrupted while " + what + " ran", e);
+        }
+    }
+}

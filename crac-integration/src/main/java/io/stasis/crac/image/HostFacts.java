@@ -1,0 +1,131 @@
+package io.stasis.crac.image;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.zip.CRC32C;
+
+/** What an image depends on, read from {@code /proc}: the kernel, the CPU, the JVM's build and command line. */
+final class HostFacts {
+
+    private static final int CAP_SYS_ADMIN = 21;
+    private static final int CAP_CHECKPOINT_RESTORE = 40;
+
+    private HostFacts() {
+    }
+
+    static String kernel() throws IOException {
+        return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+    }
+
+    static ImageManifest.Cpu cpu() throws IOException {
+        String model = "";
+        List<String> flags = List.of();
+        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String key = line.substring(0, colon).strip();
+            String value = line.substring(colon + 1).strip();
+            if (key.equals("model name") && model.isEmpty()) {
+                model = value;
+            } else if (key.equals("flags") && flags.isEmpty()) {
+                flags = List.copyOf(new TreeSet<>(Arrays.asList(value.split("\\s+"))));
+            }
+        }
+        return new ImageManifest.Cpu(model, flags);
+    }
+
+    /** The JDK the process runs: its home, its release file and a checksum of its libjvm. */
+    static ImageManifest.Jdk jdkOf(long pid) throws IOException {
+        Path libjvm = null;
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/maps"))) {
+            int slash = line.indexOf('/');
+            if (slash >= 0 && line.endsWith("/libjvm.so")) {
+                libjvm = Path.of(line.substring(slash));
+                break;
+            }
+        }
+        if (libjvm == null) {
+            throw new IOException("process " + pid + " is not a HotSpot JVM (no libjvm.so mapped)");
+        }
+        Path home = libjvm.getParent().getParent().getParent();
+        String version = "";
+        Path release = home.resolve("release");
+        if (Files.exists(release)) {
+            for (String line : Files.readAllLines(release)) {
+                if (line.startsWith("JAVA_RUNTIME_VERSION=") || (version.isEmpty() && line.startsWith("JAVA_VERSION="))) {
+                    version = line.substring(line.indexOf('=') + 1).replace("\"", "");
+                }
+            }
+        }
+        return new ImageManifest.Jdk(home.toString(), version, libjvm.toString(), crc32c(libjvm));
+    }
+
+    /** The process's command line and working directory: how to start the application without the image. */
+    static ImageManifest.Application applicationOf(long pid) throws IOException {
+        byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+        List<String> arguments = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == 0) {
+                arguments.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        String cwd = Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).toString();
+        String executable = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+        if (!arguments.isEmpty()) {
+            arguments.set(0, executable);
+        }
+        return new ImageManifest.Application(arguments, cwd);
+    }
+
+    /** What descriptors 0, 1 and 2 of the process are: {@code pipe:[inode]}, a path, {@code /dev/null}. */
+    static List<String> standardStreamsOf(long pid) throws IOException {
+        List<String> streams = new ArrayList<>();
+        for (int fd = 0; fd <= 2; fd++) {
+            Path link = Path.of("/proc/" + pid + "/fd/" + fd);
+            streams.add(Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    ? Files.readSymbolicLink(link).toString() : "");
+        }
+        return streams;
+    }
+
+    /** Whether this process may run CRIU: root, or CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in effect. */
+    static boolean mayCheckpoint() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("CapEff:")) {
+                long caps = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+                return (caps & (1L << CAP_SYS_ADMIN)) != 0 || (caps & (1L << CAP_CHECKPOINT_RESTORE)) != 0;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * CRC32C of a file, in hex: fast enough (several GB/s) to check a whole image before every
+     * restore without giving back what the image saves. It catches damage, not tampering; images
+     * are protected like any other file that holds a process's memory.
+     */
+    static String crc32c(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel channel = FileChannel.open(file)) {
+            while (channel.read(buffer) > 0) {
+                buffer.flip();
+                crc.update(buffer);
+                buffer.clear();
+            }
+        }
+        return String.format("%08x", crc.getValue());
+    }
+}

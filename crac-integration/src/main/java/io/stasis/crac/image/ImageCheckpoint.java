@@ -1,0 +1,133 @@
+package io.stasis.crac.image;
+
+import io.stasis.crac.compat.CheckpointException;
+import io.stasis.crac.compat.Context;
+import io.stasis.crac.compat.Resource;
+import io.stasis.crac.compat.RestoreException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The imaged JVM's side of a CRIU image: notify the Resources, tell the dumper outside the JVM that
+ * it may dump, wait, and notify the Resources again. CRIU freezes and dumps the process meanwhile;
+ * the waiting thread wakes up either in the process that was imaged (left running, or the dump
+ * failed) or, later, in a process restored from the image: a different process start time tells
+ * which.
+ */
+public final class ImageCheckpoint {
+
+    /** Which process returned from {@link #run}. */
+    public enum Outcome {
+        /** The image was taken and this process carried on ({@code --leave-running}). */
+        LEFT_RUNNING,
+        /** This process was restored from the image. */
+        RESTORED
+    }
+
+    /** Starts the dumper, if something must: the command line's {@code image} is already running. */
+    @FunctionalInterface
+    public interface Dumper {
+        void start(ImageDir dir) throws IOException;
+    }
+
+    private static final Duration POLL = Duration.ofMillis(2);
+
+    private ImageCheckpoint() {
+    }
+
+    /**
+     * Runs one image: {@code beforeCheckpoint} on every Resource of {@code context}, the dump, then
+     * {@code afterRestore} on every Resource, also when the checkpoint failed (as on a CRaC JDK).
+     *
+     * @param timeout how long to wait for the dumper to start CRIU before giving up
+     */
+    public static Outcome run(Context<Resource> context, ImageDir dir, Dumper dumper, Duration timeout)
+            throws CheckpointException, RestoreException {
+        CheckpointException failed = null;
+        Outcome outcome = null;
+        try {
+            context.beforeCheckpoint(context);
+        } catch (CheckpointException e) {
+            failed = e;
+        }
+        try {
+            if (failed != null) {
+                dir.prepared(ImageDir.FAILED + "\n" + describe(failed));
+            } else {
+                long start = processStart();
+                dir.prepared(ImageDir.READY + "\n" + ProcessHandle.current().pid());
+                dumper.start(dir);
+                outcome = awaitDump(dir, start, timeout);
+            }
+        } catch (IOException | RuntimeException e) {
+            failed = failed != null ? failed : new CheckpointException("no image was taken in " + dir);
+            failed.addSuppressed(e);
+        }
+        try {
+            context.afterRestore(context);
+        } catch (RestoreException e) {
+            if (failed == null) {
+                throw e;
+            }
+            for (Throwable cause : e.getSuppressed()) {
+                failed.addSuppressed(cause);
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        return outcome;
+    }
+
+    private static Outcome awaitDump(ImageDir dir, long start, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                if (processStart() != start) {
+                    return Outcome.RESTORED;
+                }
+                var result = dir.result();
+                if (result.isPresent()) {
+                    if (ImageDir.kind(result.get()).equals(ImageDir.DUMPED)) {
+                        return Outcome.LEFT_RUNNING;
+                    }
+                    throw new IOException("the image failed: " + ImageDir.detail(result.get()));
+                }
+                if (System.nanoTime() - deadline > 0 && dir.claim("abandoned")) {
+                    throw new IOException("nothing dumped this process within " + timeout.toSeconds() + " s");
+                }
+                try {
+                    Thread.sleep(POLL.toMillis());
+                } catch (InterruptedException e) {
+                    // Not now: CRIU may be dumping this process, and the Resources must hear how it ended.
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** When this process started, in clock ticks since boot: a restored process is a new one. */
+    public static long processStart() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"), StandardCharsets.US_ASCII);
+        // The command name may hold spaces and parentheses: fields are counted after its last ')'.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[19]);
+    }
+
+    /** A CheckpointException's message and each suppressed cause, one per line. */
+    public static String describe(Exception e) {
+        StringBuilder text = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        for (Throwable cause : e.getSuppressed()) {
+            text.append("\n  ").append(cause);
+        }
+        return text.toString();
+    }
+}
