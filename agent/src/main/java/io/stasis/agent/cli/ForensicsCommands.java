@@ -131,12 +131,7 @@ final class ForensicsCommands {
 
         @Override
         public Integer call() throws Exception {
-            VirtualMachine vm;
-            try {
-                vm = VirtualMachine.attach(Long.toString(pid));
-            } catch (Exception e) {
-                throw new IOException("cannot attach to process " + pid + ": " + e.getMessage(), e);
-            }
+            VirtualMachine vm = Attach.to(pid);
             try {
                 String address = vm.startLocalManagementAgent();
                 try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {

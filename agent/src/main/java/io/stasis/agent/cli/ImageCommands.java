@@ -70,12 +70,7 @@ final class ImageCommands {
         }
 
         private void attach(ImageDir image) throws IOException {
-            VirtualMachine vm;
-            try {
-                vm = VirtualMachine.attach(Long.toString(pid));
-            } catch (Exception e) {
-                throw new IOException("cannot attach to process " + pid + ": " + e.getMessage(), e);
-            }
+            VirtualMachine vm = Attach.to(pid);
             try {
                 vm.loadAgent(AgentJar.path().toString(),
                         new ImageRequest(image.path(), Duration.ofSeconds(timeoutSeconds)).toString());

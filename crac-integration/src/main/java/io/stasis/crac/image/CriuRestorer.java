@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -53,11 +54,12 @@ public final class CriuRestorer {
                 problems.add("a different JDK build is installed at " + manifest.jdk().home() + " than the image was taken with ("
                         + manifest.jdk().version() + ")");
             }
+            ImageManifest.Cpu cpu = HostFacts.cpu();
             Set<String> missing = new HashSet<>(manifest.cpu().flags());
-            missing.removeAll(HostFacts.cpu().flags());
+            missing.removeAll(cpu.flags());
             if (!missing.isEmpty()) {
-                problems.add("this CPU (" + HostFacts.cpu().model() + ") lacks features the imaged JVM may use: "
-                        + String.join(" ", new java.util.TreeSet<>(missing)));
+                problems.add("this CPU (" + cpu.model() + ") lacks features the imaged JVM may use: "
+                        + String.join(" ", new TreeSet<>(missing)));
             }
             for (ImageManifest.ImageFile file : manifest.files()) {
                 Path path = dir.path().resolve(file.name());
