@@ -31,7 +31,7 @@ echo "JDK: $("$JAVA" -version 2>&1 | head -1)"
 for i in $(seq "$RUNS"); do first_op "${START[@]}"; done > "$WORK/cold"
 echo "ordinary start, first operation (ms): $(tr '\n' ' ' < "$WORK/cold")-> median $(median < "$WORK/cold")"
 
-"${START[@]}" > "$WORK/app.out" 2>&1 &
+setsid "${START[@]}" > "$WORK/app.out" 2>&1 &
 until grep -q '^op ' "$WORK/app.out"; do sleep 0.01; done
 "$JAVA" -jar "$AGENT" image $! --dir "$WORK/image" | tail -1
 du -sh "$WORK/image" | cut -f1 | sed 's/^/image size: /'

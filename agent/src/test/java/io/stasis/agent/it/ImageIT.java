@@ -168,9 +168,40 @@ class ImageIT {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aSessionLedFromOutsideThePidNamespaceIsRefusedBeforeAnythingIsTouched(Jdk jdk, @TempDir Path tmp)
+            throws Exception {
+        // As in a container whose first process never called setsid: the application is PID 1 of a
+        // new PID namespace, its session leader out of sight, and the command runs in that namespace.
+        List<String> container = List.of("unshare", "--pid", "--fork", "--kill-child", "--mount-proc");
+        try (ForkedJvm app = app(jdk, tmp, container, "1000").start()) {
+            app.awaitLineContaining("tick 2 ", TIMEOUT);
+            long jvm = ProcessHandle.of(app.pid()).orElseThrow().children().findFirst().orElseThrow().pid();
+            try (ForkedJvm cli = cli(jdk, "image", "1", "--dir", tmp.resolve("refused").toString())
+                    .launcher("nsenter", "--target", Long.toString(jvm), "--pid", "--mount").start()) {
+                assertEquals(1, cli.awaitExit(TIMEOUT), cli.output());
+                assertTrue(cli.output().contains("belongs to a session whose leader is outside its PID namespace"),
+                        cli.output());
+                assertTrue(cli.output().contains("setsid"), "it says what to do: " + cli.output());
+            }
+            assertTrue(ProcessHandle.of(jvm).map(ProcessHandle::isAlive).orElse(false), "the application was not touched");
+            assertTrue(!Files.exists(tmp.resolve("refused")), "nothing was written");
+            assertEquals(0, count(app.lines(), "resource beforeCheckpoint"), app.output());
+        }
+    }
+
+    /**
+     * The application, in a session of its own as an imaged process must be: an inherited session
+     * may be led from outside the PID namespace, as in containers.
+     */
     private static ForkedJvm.Builder app(Jdk jdk, Path tmp, String... args) {
-        return ForkedJvm.on(jdk).jvmOption("-XX:-UsePerfData").agent("dir=" + tmp.resolve("data")).classPath(CLASS_PATH)
-                .main(ImageApp.class, args).directory(tmp);
+        return app(jdk, tmp, List.of("setsid"), args);
+    }
+
+    private static ForkedJvm.Builder app(Jdk jdk, Path tmp, List<String> launcher, String... args) {
+        return ForkedJvm.on(jdk).launcher(launcher.toArray(String[]::new)).jvmOption("-XX:-UsePerfData")
+                .agent("dir=" + tmp.resolve("data")).classPath(CLASS_PATH).main(ImageApp.class, args).directory(tmp);
     }
 
     private static ForkedJvm.Builder cli(Jdk jdk, String... args) {

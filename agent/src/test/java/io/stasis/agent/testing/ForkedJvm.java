@@ -177,6 +177,7 @@ public final class ForkedJvm implements AutoCloseable {
         private Path jar;
         private final List<String> arguments = new ArrayList<>();
         private Path directory;
+        private final List<String> launcher = new ArrayList<>();
 
         private Builder(Jdk jdk) {
             this.jdk = jdk;
@@ -222,8 +223,17 @@ public final class ForkedJvm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs the JVM through a command that execs it, such as {@code setsid} (which keeps the PID,
+         * since the child is not a group leader) or {@code unshare}.
+         */
+        public Builder launcher(String... command) {
+            launcher.addAll(List.of(command));
+            return this;
+        }
+
         public ForkedJvm start() {
-            List<String> command = new ArrayList<>();
+            List<String> command = new ArrayList<>(launcher);
             command.add(jdk.java().toString());
             command.addAll(jvmOptions);
             if (agentOptions != null) {

@@ -50,6 +50,12 @@ public final class CriuDumper {
                 throw new ImageException("process " + pid + " keeps " + perfData.get() + " mapped, which a restored JVM "
                         + "cannot get back; start the JVM with -XX:-UsePerfData");
             }
+            if (HostFacts.stat(Long.toString(pid), HostFacts.STAT_SESSION) == 0) {
+                // Session 0: the leader lives in an outer PID namespace, where CRIU cannot follow it.
+                throw new ImageException("process " + pid + " belongs to a session whose leader is outside its PID "
+                        + "namespace, which CRIU cannot image; start the application in a session of its own "
+                        + "(setsid java ...)");
+            }
             if (!requested && dir.inUse()) {
                 throw new ImageException(dir + " is not empty; images are never overwritten: name a new directory");
             }

@@ -15,10 +15,22 @@ import java.util.zip.CRC32C;
 /** What an image depends on, read from {@code /proc}: the kernel, the CPU, the JVM's build and command line. */
 final class HostFacts {
 
+    /** Fields of {@code /proc/PID/stat}, counted from the state, the first after the command name. */
+    static final int STAT_SESSION = 3;
+    static final int STAT_START_TIME = 19;
+
     private static final int CAP_SYS_ADMIN = 21;
     private static final int CAP_CHECKPOINT_RESTORE = 40;
 
     private HostFacts() {
+    }
+
+    /** One numeric field of {@code /proc/PID/stat} ({@code pid} may be {@code "self"}). */
+    static long stat(String pid, int field) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.US_ASCII);
+        // The command name may hold spaces and parentheses: fields are counted after its last ')'.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[field]);
     }
 
     static String kernel() throws IOException {

@@ -5,9 +5,6 @@ import io.stasis.crac.compat.Context;
 import io.stasis.crac.compat.Resource;
 import io.stasis.crac.compat.RestoreException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -116,10 +113,7 @@ public final class ImageCheckpoint {
 
     /** When this process started, in clock ticks since boot: a restored process is a new one. */
     public static long processStart() throws IOException {
-        String stat = Files.readString(Path.of("/proc/self/stat"), StandardCharsets.US_ASCII);
-        // The command name may hold spaces and parentheses: fields are counted after its last ')'.
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[19]);
+        return HostFacts.stat("self", HostFacts.STAT_START_TIME);
     }
 
     /** A CheckpointException's message and each suppressed cause, one per line. */
