@@ -4,15 +4,18 @@ import com.exceptionfactory.jagged.DecryptingChannelFactory;
 import com.exceptionfactory.jagged.RecipientStanzaReader;
 import com.exceptionfactory.jagged.RecipientStanzaWriter;
 import com.exceptionfactory.jagged.framework.stream.StandardDecryptingChannelFactory;
+import com.exceptionfactory.jagged.framework.stream.StandardEncryptingChannelFactory;
 import com.exceptionfactory.jagged.x25519.X25519KeyPairGenerator;
 import com.exceptionfactory.jagged.x25519.X25519RecipientStanzaReaderFactory;
 import com.exceptionfactory.jagged.x25519.X25519RecipientStanzaWriterFactory;
+import io.stasis.forensics.internal.KeepOpen;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * age X25519 keys: generating a pair, reading recipients and identities, decrypting a bundle. The
+ * age X25519 keys: generating a pair, reading recipients and identities, encrypting and decrypting. The
  * format is the standard one, so the stock {@code age} tool reads and writes the same keys.
  */
 public final class AgeKeys {
@@ -89,6 +92,29 @@ public final class AgeKeys {
             throw new IOException(file + " holds no age identity (a line AGE-SECRET-KEY-1...)");
         }
         return readers;
+    }
+
+    /**
+     * Encrypts all of {@code in} to {@code out} as one age file, streamed in age's 64 KiB chunks;
+     * {@code out} is left open.
+     */
+    public static long encrypt(InputStream in, WritableByteChannel out, List<RecipientStanzaWriter> recipients)
+            throws IOException {
+        long total = 0;
+        try (WritableByteChannel channel = new StandardEncryptingChannelFactory()
+                .newEncryptingChannel(new KeepOpen(out), recipients)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                while (chunk.hasRemaining()) {
+                    channel.write(chunk);
+                }
+                total += n;
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot start the age stream: " + describe(e), e);
+        }
+        return total;
     }
 
     /**

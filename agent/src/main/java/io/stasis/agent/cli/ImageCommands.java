@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,8 +31,11 @@ final class ImageCommands {
                         + "org.crac Resources prepare (beforeCheckpoint), dumps the process with CRIU from outside it, "
                         + "and writes a manifest beside the image. The process then exits, or with --leave-running "
                         + "carries on (its Resources get afterRestore).",
-                "Start the JVM with -XX:-UsePerfData. Needs root (or CAP_CHECKPOINT_RESTORE) and CRIU 4.1 or later "
-                        + "on kernels from 6.13 (crac-integration/scripts/install-criu.sh)."})
+                "With --recipient or --recipients-file, every image file is encrypted (age, as forensics bundles): "
+                        + "CRIU writes to memory-backed storage (/dev/shm) and only encrypted files reach DIR.",
+                "Start the JVM with -XX:-UsePerfData, in a session of its own (setsid). Needs root (or "
+                        + "CAP_CHECKPOINT_RESTORE) and CRIU 4.1 or later on kernels from 6.13 "
+                        + "(crac-integration/scripts/install-criu.sh)."})
     static final class Image implements Callable<Integer> {
         @Parameters(paramLabel = "PID", description = "The process id of the JVM.")
         long pid;
@@ -43,6 +48,12 @@ final class ImageCommands {
                 description = "How long the JVM may take to get ready (its Resources, units of work in flight). "
                         + "Default: ${DEFAULT-VALUE}")
         long timeoutSeconds;
+        @Option(names = {"-r", "--recipient"}, paramLabel = "age1...",
+                description = "Encrypt the image to this age X25519 public key (from keygen or age-keygen); repeatable.")
+        List<String> recipients = new ArrayList<>();
+        @Option(names = {"-R", "--recipients-file"}, paramLabel = "FILE",
+                description = "Encrypt the image to the public keys in FILE, one per line (as age -R reads them).")
+        Path recipientsFile;
         @Option(names = "--prepared", hidden = true,
                 description = "The JVM asked for its own image (Core.checkpointRestore) and is ready: do not attach.")
         boolean prepared;
@@ -53,7 +64,8 @@ final class ImageCommands {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             ImageDir image = new ImageDir(dir);
-            CriuDumper dumper = CriuDumper.preflight(pid, image, prepared, line -> {
+            CriuDumper dumper = CriuDumper.preflight(pid, image, prepared,
+                    AgeImageCipher.toRecipients(recipients, recipientsFile), line -> {
                 out.println(line);
                 out.flush();
             });
@@ -89,19 +101,24 @@ final class ImageCommands {
                         + "runs its Resources' afterRestore once, and its exit status becomes this command's.",
                 "If the image cannot be used, the application is started normally instead (its command line is in "
                         + "the image's manifest) and restores its state from its newest snapshot; --no-fallback "
-                        + "fails instead."})
+                        + "fails instead.",
+                "An encrypted image is decrypted into memory-backed storage (/dev/shm), only until CRIU has read it."})
     static final class RestoreImage implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "The image directory.")
         Path dir;
         @Option(names = "--no-fallback", description = "Fail instead of starting the application normally.")
         boolean noFallback;
+        @Option(names = {"-i", "--identity"}, paramLabel = "KEYFILE",
+                description = "The private key that opens an encrypted image (from keygen or age-keygen).")
+        Path identity;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
-            CriuRestorer.Outcome outcome = CriuRestorer.restore(new ImageDir(dir), !noFallback, line -> {
+            CriuRestorer.Outcome outcome = CriuRestorer.restore(new ImageDir(dir), !noFallback,
+                    AgeImageCipher.withIdentity(identity), line -> {
                 err.println("[stasis] " + line);
                 err.flush();
             });

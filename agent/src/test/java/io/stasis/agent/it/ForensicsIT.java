@@ -11,6 +11,7 @@ import io.stasis.agent.it.apps.ForensicsApp;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.Jdks;
+import io.stasis.agent.testing.Plaintext;
 import io.stasis.agent.testing.Required;
 import io.stasis.api.Stasis;
 import io.stasis.kryo.AllowedClasses;
@@ -456,7 +457,7 @@ class ForensicsIT {
             for (Map.Entry<String, byte[]> e : zip.entrySet()) {
                 // The state and heap dumps are the application's memory as it is: not redacted, only encrypted.
                 if (!e.getKey().startsWith("state/") && !e.getKey().endsWith(".hprof")) {
-                    assertFalse(contains(e.getValue(), canary), "canary in bundle part " + e.getKey());
+                    assertFalse(Plaintext.contains(e.getValue(), canary), "canary in bundle part " + e.getKey());
                 }
             }
             assertTrue(text(zip, "system-properties.json").contains("\"app.canary\" : \"<redacted>\""));
@@ -489,7 +490,7 @@ class ForensicsIT {
                     }
                     try {
                         searched++;
-                        if (contains(Files.readAllBytes(f), canary)) {
+                        if (Plaintext.contains(Files.readAllBytes(f), canary)) {
                             leaks.add(f);
                         }
                     } catch (IOException e) {
@@ -499,22 +500,6 @@ class ForensicsIT {
             }
             assertEquals(List.of(), leaks, "files holding the canary in plaintext (searched " + searched + ")");
         }
-    }
-
-    static boolean contains(byte[] data, String text) {
-        for (java.nio.charset.Charset cs : List.of(StandardCharsets.UTF_8, StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
-            byte[] needle = text.getBytes(cs);
-            outer:
-            for (int i = 0; i + needle.length <= data.length; i++) {
-                for (int j = 0; j < needle.length; j++) {
-                    if (data[i + j] != needle[j]) {
-                        continue outer;
-                    }
-                }
-                return true;
-            }
-        }
-        return false;
     }
 
     static Map<String, byte[]> unzip(byte[] zip) throws IOException {

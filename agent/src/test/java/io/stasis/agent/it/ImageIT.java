@@ -6,13 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stasis.agent.it.apps.ImageApp;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
+import io.stasis.agent.testing.Plaintext;
 import io.stasis.agent.testing.Required;
 import io.stasis.api.Stasis;
+import io.stasis.forensics.AgeKeys;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -124,12 +130,7 @@ class ImageIT {
         }
         Path pages = Files.list(image).filter(p -> p.getFileName().toString().startsWith("pages-")).findFirst()
                 .orElseThrow();
-        try (RandomAccessFile file = new RandomAccessFile(pages.toFile(), "rw")) {
-            file.seek(file.length() / 2);
-            int b = file.read();
-            file.seek(file.length() / 2);
-            file.write(b ^ 0x10);
-        }
+        flipByteInTheMiddle(pages);
 
         try (ForkedJvm refused = cli(jdk, "restore-image", image.toString(), "--no-fallback").start()) {
             assertEquals(1, refused.awaitExit(TIMEOUT), refused.output());
@@ -144,6 +145,78 @@ class ImageIT {
             assertTrue(firstTick > ticksAtImage - 2 && firstTick <= ticksAtImage + 1,
                     "its state came from the snapshot taken with the image (tick " + ticksAtImage + "): " + firstTick);
             assertTrue(out.contains("done 80"), out);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void anEncryptedImageKeepsNothingInTheClearAndOpensOnlyWithItsKey(Jdk jdk, @TempDir Path tmp) throws Exception {
+        AgeKeys.Pair pair = AgeKeys.generate();
+        Path key = Files.writeString(tmp.resolve("key.txt"), pair.identity() + "\n");
+        Path otherKey = Files.writeString(tmp.resolve("other-key.txt"), AgeKeys.generate().identity() + "\n");
+        String marker = "stasis-marker-" + UUID.randomUUID();
+        Path image = tmp.resolve("image");
+        long pid;
+        try (ForkedJvm app = app(jdk, tmp, "200").jvmOption("-Dmarker=" + marker).start()) {
+            pid = app.pid();
+            app.awaitLineContaining("tick 10 ", TIMEOUT);
+            ForkedJvm cli = cli(jdk, "image", Long.toString(pid), "--dir", image.toString(), "--recipient",
+                    pair.recipient()).start();
+            assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+            assertTrue(cli.output().contains("with age"), cli.output());
+            app.awaitExit(TIMEOUT);
+        }
+        assertEquals(List.of(), stagedImages(), "nothing is left in memory-backed storage");
+        assertTrue(Files.readString(image.resolve("stasis-image.json")).contains("\"encryption\" : \"age\""),
+                "the visible manifest says how the image is encrypted");
+        List<Path> stored = Files.list(image).toList();
+        assertTrue(stored.stream().noneMatch(p -> p.toString().endsWith(".img")), "no plain image file: " + stored);
+        boolean markerInPlainImage = false;
+        for (Path file : stored) {
+            byte[] bytes = Files.readAllBytes(file);
+            assertTrue(!Plaintext.contains(bytes, marker), file + " holds the process's memory in the clear");
+            if (file.toString().endsWith(".img.age")) {
+                ByteArrayOutputStream plain = new ByteArrayOutputStream();
+                AgeKeys.decrypt(new ByteArrayInputStream(bytes), plain, AgeKeys.readIdentities(key));
+                markerInPlainImage |= Plaintext.contains(plain.toByteArray(), marker);
+            }
+        }
+        assertTrue(markerInPlainImage, "the marker is in the process's memory, so in the decrypted image");
+
+        try (ForkedJvm noKey = cli(jdk, "restore-image", image.toString(), "--no-fallback").start()) {
+            assertEquals(1, noKey.awaitExit(TIMEOUT), noKey.output());
+            assertTrue(noKey.output().contains("is encrypted (age): give the key that opens it"), noKey.output());
+        }
+        try (ForkedJvm wrongKey = cli(jdk, "restore-image", image.toString(), "--no-fallback", "--identity",
+                otherKey.toString()).start()) {
+            assertEquals(1, wrongKey.awaitExit(TIMEOUT), wrongKey.output());
+            assertTrue(wrongKey.output().contains("stasis-image.json.age cannot be decrypted"), wrongKey.output());
+            assertEquals(List.of(), stagedImages(), "the decrypted part is removed");
+        }
+        try (ForkedJvm restored = cli(jdk, "restore-image", image.toString(), "--identity", key.toString()).start()) {
+            restored.awaitLineContaining("tick ", TIMEOUT);
+            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (!stagedImages().isEmpty() && System.nanoTime() - deadline < 0) {
+                Thread.sleep(5);
+            }
+            assertEquals(List.of(), stagedImages(), "the plain image is removed once CRIU has read it");
+            assertTrue(restored.isAlive(), "... while the restored process still runs");
+            assertEquals(0, restored.awaitExit(TIMEOUT), restored.output());
+            assertEquals(1, count(restored.lines(), "resource afterRestore #"), restored.output());
+            assertTrue(restored.output().contains("tick 200 IMAGE"), restored.output());
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+
+        Path pages = Files.list(image).filter(p -> p.getFileName().toString().startsWith("pages-")).findFirst()
+                .orElseThrow();
+        flipByteInTheMiddle(pages);
+        try (ForkedJvm damaged = cli(jdk, "restore-image", image.toString(), "--no-fallback", "--identity",
+                key.toString()).start()) {
+            assertEquals(1, damaged.awaitExit(TIMEOUT), damaged.output());
+            assertTrue(damaged.output().contains("image file " + pages.getFileName() + " cannot be decrypted"),
+                    damaged.output());
+            assertEquals(List.of(), stagedImages(), "the decrypted part is removed");
         }
     }
 
@@ -202,6 +275,22 @@ class ImageIT {
     private static ForkedJvm.Builder app(Jdk jdk, Path tmp, List<String> launcher, String... args) {
         return ForkedJvm.on(jdk).launcher(launcher.toArray(String[]::new)).jvmOption("-XX:-UsePerfData")
                 .agent("dir=" + tmp.resolve("data")).classPath(CLASS_PATH).main(ImageApp.class, args).directory(tmp);
+    }
+
+    private static void flipByteInTheMiddle(Path path) throws IOException {
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+            file.seek(file.length() / 2);
+            int b = file.read();
+            file.seek(file.length() / 2);
+            file.write(b ^ 0x10);
+        }
+    }
+
+    /** Decrypted images in memory-backed storage: there only while CRIU works on them. */
+    private static List<Path> stagedImages() throws IOException {
+        try (var entries = Files.list(Path.of("/dev/shm"))) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("stasis-image-")).toList();
+        }
     }
 
     private static ForkedJvm.Builder cli(Jdk jdk, String... args) {

@@ -20,10 +20,12 @@ public final class CriuDumper {
     static final String DUMP_LOG = "criu-dump.log";
 
     private final Criu criu;
+    private final ImageCipher cipher;
     private final Consumer<String> progress;
 
-    private CriuDumper(Criu criu, Consumer<String> progress) {
+    private CriuDumper(Criu criu, ImageCipher cipher, Consumer<String> progress) {
         this.criu = criu;
+        this.cipher = cipher;
         this.progress = progress;
     }
 
@@ -32,9 +34,10 @@ public final class CriuDumper {
      * process, the directory.
      *
      * @param requested whether the process asked for the image itself, and has prepared {@code dir}
+     * @param cipher    what to seal the image's files with, or {@code null} to leave them as CRIU writes them
      */
-    public static CriuDumper preflight(long pid, ImageDir dir, boolean requested, Consumer<String> progress)
-            throws ImageException {
+    public static CriuDumper preflight(long pid, ImageDir dir, boolean requested, ImageCipher cipher,
+                                       Consumer<String> progress) throws ImageException {
         Criu criu = Criu.locate();
         try {
             criu.checkKernel(HostFacts.kernel());
@@ -59,10 +62,13 @@ public final class CriuDumper {
             if (!requested && dir.inUse()) {
                 throw new ImageException(dir + " is not empty; images are never overwritten: name a new directory");
             }
+            if (cipher != null) {
+                MemoryStaging.create(0).close();
+            }
         } catch (IOException e) {
             throw new ImageException("cannot inspect process " + pid + ": " + e.getMessage(), e);
         }
-        return new CriuDumper(criu, progress);
+        return new CriuDumper(criu, cipher, progress);
     }
 
     private static Optional<Path> perfDataFile(long pid) throws IOException {
@@ -94,32 +100,52 @@ public final class CriuDumper {
             ImageManifest.Application application = HostFacts.applicationOf(pid);
             ImageManifest.Jdk jdk = HostFacts.jdkOf(pid);
             List<String> streams = HostFacts.standardStreamsOf(pid);
-            List<String> arguments = new ArrayList<>(List.of("dump", "--tree", Long.toString(pid), "--images-dir",
-                    dir.path().toString(), "--shell-job", "--file-locks", "--log-file", DUMP_LOG, "-v2"));
-            if (leaveRunning) {
-                arguments.add("--leave-running");
+            // Encrypted, CRIU writes to memory-backed storage and only sealed files reach the directory.
+            try (MemoryStaging staging = cipher == null ? null : MemoryStaging.create(0)) {
+                Path images = staging == null ? dir.path() : staging.path();
+                List<String> arguments = new ArrayList<>(List.of("dump", "--tree", Long.toString(pid), "--images-dir",
+                        images.toString(), "--work-dir", dir.path().toString(), "--shell-job", "--file-locks",
+                        "--log-file", DUMP_LOG, "-v2"));
+                if (leaveRunning) {
+                    arguments.add("--leave-running");
+                }
+                progress.accept("dumping process " + pid + " with CRIU " + criu.version()
+                        + (leaveRunning ? " (it carries on afterwards)" : " (it exits afterwards)"));
+                long start = System.nanoTime();
+                Processes.Result result = Processes.run(criu.command(arguments), Map.of());
+                if (result.exitCode() != 0) {
+                    String why = "criu dump failed (exit " + result.exitCode() + "); the end of "
+                            + dir.path().resolve(DUMP_LOG) + ":\n" + Criu.logErrors(dir.path().resolve(DUMP_LOG));
+                    dir.result(ImageDir.FAILED + "\n" + why);
+                    throw new ImageException(why);
+                }
+                progress.accept(String.format("dumped in %d ms; describing the image",
+                        (System.nanoTime() - start) / 1_000_000));
+                ImageManifest manifest = ImageManifest.describe(images, pid, leaveRunning, application, streams, jdk,
+                        criu.version(), cipher == null ? null : cipher.format());
+                if (cipher != null) {
+                    progress.accept(String.format("encrypting %d files (%.1f MB) with %s", manifest.files().size(),
+                            manifest.bytes() / 1e6, cipher.format()));
+                    sealOrFail(manifest, images, dir);
+                }
+                manifest.write(dir, cipher);
+                dir.result(ImageDir.DUMPED);
+                if (!leaveRunning) {
+                    awaitGone(pid);
+                }
+                return manifest;
             }
-            progress.accept("dumping process " + pid + " with CRIU " + criu.version()
-                    + (leaveRunning ? " (it carries on afterwards)" : " (it exits afterwards)"));
-            long start = System.nanoTime();
-            Processes.Result result = Processes.run(criu.command(arguments), Map.of());
-            if (result.exitCode() != 0) {
-                String why = "criu dump failed (exit " + result.exitCode() + "); the end of "
-                        + dir.path().resolve(DUMP_LOG) + ":\n" + Criu.logErrors(dir.path().resolve(DUMP_LOG));
-                dir.result(ImageDir.FAILED + "\n" + why);
-                throw new ImageException(why);
-            }
-            progress.accept(String.format("dumped in %d ms; describing the image", (System.nanoTime() - start) / 1_000_000));
-            ImageManifest manifest = ImageManifest.describe(dir, pid, leaveRunning, application, streams, jdk,
-                    criu.version());
-            manifest.write(dir);
-            dir.result(ImageDir.DUMPED);
-            if (!leaveRunning) {
-                awaitGone(pid);
-            }
-            return manifest;
         } catch (IOException e) {
             throw new ImageException("the image in " + dir + " could not be completed: " + e.getMessage(), e);
+        }
+    }
+
+    private void sealOrFail(ImageManifest manifest, Path images, ImageDir dir) throws IOException {
+        try {
+            SealedFiles.seal(manifest, images, dir, cipher);
+        } catch (IOException e) {
+            dir.result(ImageDir.FAILED + "\n" + e.getMessage());
+            throw e;
         }
     }
 

@@ -1,6 +1,9 @@
 package io.stasis.crac.image;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,10 +33,10 @@ public final class CriuRestorer {
     }
 
     /**
-     * Everything that stands in the way of restoring {@code manifest}'s image here; empty when
-     * nothing does.
+     * Everything that stands in the way of restoring {@code manifest}'s image here, short of
+     * decrypting it; empty when nothing does.
      */
-    public static List<String> problems(ImageDir dir, ImageManifest manifest, Criu criu) {
+    static List<String> problems(ImageDir dir, ImageManifest manifest, Criu criu) {
         List<String> problems = new ArrayList<>();
         try {
             criu.checkKernel(HostFacts.kernel());
@@ -61,12 +64,13 @@ public final class CriuRestorer {
                 problems.add("this CPU (" + cpu.model() + ") lacks features the imaged JVM may use: "
                         + String.join(" ", new TreeSet<>(missing)));
             }
-            for (ImageManifest.ImageFile file : manifest.files()) {
-                Path path = dir.path().resolve(file.name());
-                if (!Files.exists(path)) {
-                    problems.add("image file " + file.name() + " is missing");
-                } else if (Files.size(path) != file.bytes() || !HostFacts.crc32c(path).equals(file.crc32c())) {
-                    problems.add("image file " + file.name() + " is damaged (its checksum differs)");
+            if (manifest.encryption() == null) {
+                problems.addAll(fileProblems(manifest, dir.path()));
+            } else {
+                for (ImageManifest.ImageFile file : manifest.files()) {
+                    if (!Files.exists(dir.path().resolve(manifest.storedName(file)))) {
+                        problems.add("image file " + manifest.storedName(file) + " is missing");
+                    }
                 }
             }
         } catch (IOException e) {
@@ -75,13 +79,31 @@ public final class CriuRestorer {
         return problems;
     }
 
+    /** Each of CRIU's files in {@code images} that is missing or differs from what the manifest says. */
+    private static List<String> fileProblems(ImageManifest manifest, Path images) throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (ImageManifest.ImageFile file : manifest.files()) {
+            Path path = images.resolve(file.name());
+            if (!Files.exists(path)) {
+                problems.add("image file " + file.name() + " is missing");
+            } else if (Files.size(path) != file.bytes() || !HostFacts.crc32c(path).equals(file.crc32c())) {
+                problems.add("image file " + file.name() + " is damaged (its checksum differs)");
+            }
+        }
+        return problems;
+    }
+
     /**
      * Restores the image in {@code dir} and waits for the restored process to end; or, when the
      * image cannot be used and {@code fallback} is set, starts the application normally.
+     *
+     * @param cipher what opens an encrypted image, or {@code null}; an encrypted image, even its
+     *               manifest and so the fallback, needs it
      */
-    public static Outcome restore(ImageDir dir, boolean fallback, Consumer<String> progress) throws ImageException {
+    public static Outcome restore(ImageDir dir, boolean fallback, ImageCipher cipher, Consumer<String> progress)
+            throws ImageException {
         awaitDump(dir, progress);
-        ImageManifest manifest = ImageManifest.read(dir);
+        ImageManifest manifest = ImageManifest.read(dir, cipher);
         List<String> problems;
         Criu criu = null;
         try {
@@ -91,12 +113,23 @@ public final class CriuRestorer {
             problems = List.of(e.getMessage());
         }
         if (problems.isEmpty()) {
-            int exit = runCriu(dir, manifest, criu);
-            if (Criu.readLogTail(dir.path().resolve(RESTORE_LOG), Integer.MAX_VALUE).contains(RESTORED)) {
-                return new Outcome(true, exit, List.of());
+            // Encrypted, the plain image exists only in memory-backed storage, and only until CRIU has read it.
+            try (MemoryStaging staging = manifest.encryption() == null ? null : MemoryStaging.create(manifest.bytes())) {
+                problems = staging == null ? List.of() : open(manifest, dir, staging, cipher, progress);
+                if (problems.isEmpty()) {
+                    int exit = runCriu(dir, staging, manifest, criu);
+                    if (Criu.readLogTail(dir.path().resolve(RESTORE_LOG), Integer.MAX_VALUE).contains(RESTORED)) {
+                        return new Outcome(true, exit, List.of());
+                    }
+                    problems = List.of("criu restore failed (exit " + exit + "); the end of "
+                            + dir.path().resolve(RESTORE_LOG) + ":\n" + Criu.logErrors(dir.path().resolve(RESTORE_LOG)));
+                }
+            } catch (ImageException e) {
+                problems = List.of(e.getMessage());
+            } catch (IOException e) {
+                problems = List.of("cannot remove the decrypted image from " + MemoryStaging.SHARED_MEMORY + ": "
+                        + e.getMessage());
             }
-            problems = List.of("criu restore failed (exit " + exit + "); the end of " + dir.path().resolve(RESTORE_LOG)
-                    + ":\n" + Criu.logErrors(dir.path().resolve(RESTORE_LOG)));
         }
         if (!fallback) {
             throw new ImageException("the image in " + dir + " cannot be used:\n  " + String.join("\n  ", problems));
@@ -128,9 +161,29 @@ public final class CriuRestorer {
         }
     }
 
-    private static int runCriu(ImageDir dir, ImageManifest manifest, Criu criu) throws ImageException {
-        List<String> arguments = new ArrayList<>(List.of("restore", "--images-dir", dir.path().toString(), "--shell-job",
-                "--file-locks", "--log-file", RESTORE_LOG, "-v3")); // -v3: the log says when the restore succeeded
+    /** Decrypts the image into {@code staging} and checks what came out; the problems, if any. */
+    private static List<String> open(ImageManifest manifest, ImageDir dir, MemoryStaging staging, ImageCipher cipher,
+                                     Consumer<String> progress) {
+        progress.accept(String.format("decrypting the image (%d files, %.1f MB) into %s", manifest.files().size(),
+                manifest.bytes() / 1e6, staging));
+        try {
+            SealedFiles.open(manifest, dir, staging.path(), cipher);
+            return fileProblems(manifest, staging.path());
+        } catch (IOException e) {
+            return List.of(e.getMessage());
+        }
+    }
+
+    /**
+     * Runs {@code criu restore} and waits for the restored process to end. A decrypted image in
+     * {@code staging} is removed as soon as CRIU no longer reads it.
+     */
+    private static int runCriu(ImageDir dir, MemoryStaging staging, ImageManifest manifest, Criu criu)
+            throws ImageException {
+        Path images = staging == null ? dir.path() : staging.path();
+        List<String> arguments = new ArrayList<>(List.of("restore", "--images-dir", images.toString(), "--work-dir",
+                dir.path().toString(), "--shell-job", "--file-locks", "--log-file", RESTORE_LOG,
+                "-v3")); // -v3: the log says when the restore succeeded
         // Output and error only: CRIU's --shell-job keeps its own standard input for the terminal.
         List<String> streams = manifest.standardStreams();
         for (int fd = 1; fd < streams.size(); fd++) {
@@ -145,7 +198,42 @@ public final class CriuRestorer {
         } catch (IOException e) {
             throw new ImageException("cannot write to " + dir + ": " + e.getMessage(), e);
         }
-        return waitFor(new ProcessBuilder(criu.command(arguments)).inheritIO(), "criu restore");
+        ProcessBuilder builder = new ProcessBuilder(criu.command(arguments)).inheritIO();
+        if (staging == null) {
+            return waitFor(builder, "criu restore");
+        }
+        try {
+            Process restore = builder.start();
+            awaitRestored(restore, dir.path().resolve(RESTORE_LOG));
+            staging.close();
+            return restore.waitFor();
+        } catch (IOException e) {
+            throw new ImageException("criu restore: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageException("interrupted while criu restore ran", e);
+        }
+    }
+
+    /** Returns once CRIU's log says the restore finished (the image is no longer read), or CRIU has exited. */
+    private static void awaitRestored(Process restore, Path log) throws IOException, InterruptedException {
+        long position = 0;
+        String carry = "";
+        while (restore.isAlive()) {
+            if (Files.exists(log)) {
+                try (FileChannel channel = FileChannel.open(log)) {
+                    ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(Math.max(channel.size() - position, 0), 1 << 20));
+                    channel.read(chunk, position);
+                    position += chunk.position();
+                    String text = carry + new String(chunk.array(), 0, chunk.position(), StandardCharsets.ISO_8859_1);
+                    if (text.contains(RESTORED)) {
+                        return;
+                    }
+                    carry = text.substring(Math.max(0, text.length() - RESTORED.length()));
+                }
+            }
+            Thread.sleep(10);
+        }
     }
 
     /**

@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
- * An image directory: CRIU's image files, {@value #MANIFEST} beside them, and three small files
+ * An image directory: CRIU's image files (or, encrypted, {@code NAME.img.age}), {@value #MANIFEST} beside them, and three small files
  * through which the JVM being imaged and the dumper outside it agree on what happens:
  * <ol>
  *   <li>{@value #PREPARED}: the JVM has notified its Resources ({@code ready}) or could not
@@ -67,7 +67,7 @@ public final class ImageDir {
         try (var entries = Files.list(path)) {
             for (Path file : entries.toList()) {
                 String name = file.getFileName().toString();
-                if (name.endsWith(".img") || name.startsWith(MANIFEST) || name.startsWith(".stasis-")
+                if (name.endsWith(".img") || name.contains(".img.") || name.startsWith(MANIFEST) || name.startsWith(".stasis-")
                         || name.endsWith(".log")) {
                     Files.delete(file);
                 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,12 +22,17 @@ import java.util.stream.Stream;
  *
  * @param standardStreams what the process's descriptors 0, 1 and 2 were ({@code pipe:[inode]}, a
  *                        path, a terminal); a restore hands the caller's own in their place
+ * @param files           CRIU's files as CRIU wrote them (sizes and checksums of the plain bytes)
+ * @param encryption      {@code null}, or the {@link ImageCipher#format()} each file is sealed with,
+ *                        stored as {@code NAME.FORMAT}
  */
 public record ImageManifest(int format, String created, long pid, boolean leftRunning, Application application,
                             List<String> standardStreams, Jdk jdk, Cpu cpu, String kernel, String criu, long bytes,
-                            List<ImageFile> files) {
+                            List<ImageFile> files, String encryption) {
 
-    public static final int FORMAT = 1;
+    /** Format 1: plain images; format 2 adds {@code encryption}, which a reader of format 1 would not honour. */
+    public static final int FORMAT = 2;
+    private static final int FORMAT_PLAIN = 1;
 
     /** How the application was started: the fallback when the image cannot be used. */
     public record Application(List<String> commandLine, String workingDirectory) {
@@ -46,46 +54,96 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    /** Describes the image CRIU has just written to {@code dir} of process {@code pid}. */
-    static ImageManifest describe(ImageDir dir, long pid, boolean leftRunning, Application application,
-                                  List<String> standardStreams, Jdk jdk, String criuVersion) throws IOException {
+    /**
+     * Describes the image CRIU has just written to {@code images} of process {@code pid}.
+     *
+     * @param encryption what the files will be sealed with, or {@code null}
+     */
+    static ImageManifest describe(Path images, long pid, boolean leftRunning, Application application,
+                                  List<String> standardStreams, Jdk jdk, String criuVersion, String encryption)
+            throws IOException {
         List<ImageFile> files = new ArrayList<>();
         long bytes = 0;
-        for (Path file : imageFiles(dir)) {
+        for (Path file : imageFiles(images)) {
             long size = Files.size(file);
             files.add(new ImageFile(file.getFileName().toString(), size, HostFacts.crc32c(file)));
             bytes += size;
         }
-        return new ImageManifest(FORMAT, Instant.now().toString(), pid, leftRunning, application, standardStreams, jdk, HostFacts.cpu(),
-                HostFacts.kernel(), criuVersion, bytes, files);
+        return new ImageManifest(encryption == null ? FORMAT_PLAIN : FORMAT, Instant.now().toString(), pid, leftRunning,
+                application, standardStreams, jdk, HostFacts.cpu(), HostFacts.kernel(), criuVersion, bytes, files,
+                encryption);
+    }
+
+    /** Where {@code file} is stored in the image directory: as CRIU wrote it, or sealed. */
+    String storedName(ImageFile file) {
+        return encryption == null ? file.name() : file.name() + "." + encryption;
     }
 
     /** CRIU's files: everything but the manifest, our control files and the logs. */
-    static List<Path> imageFiles(ImageDir dir) throws IOException {
-        try (Stream<Path> entries = Files.list(dir.path())) {
+    static List<Path> imageFiles(Path images) throws IOException {
+        try (Stream<Path> entries = Files.list(images)) {
             return entries.filter(p -> p.getFileName().toString().endsWith(".img")).sorted().toList();
         }
     }
 
-    void write(ImageDir dir) throws IOException {
-        Path temp = dir.path().resolve(ImageDir.MANIFEST + ".tmp");
-        JSON.writeValue(temp.toFile(), this);
-        Files.move(temp, dir.manifest(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    /**
+     * Writes the manifest. Encrypted, it is sealed too (it names the command line, which may hold
+     * secrets, and the host) and {@value ImageDir#MANIFEST} says no more than that and how.
+     */
+    void write(ImageDir dir, ImageCipher cipher) throws IOException {
+        if (cipher != null) {
+            ByteArrayOutputStream sealed = new ByteArrayOutputStream();
+            cipher.seal(new ByteArrayInputStream(JSON.writeValueAsBytes(this)), sealed);
+            replace(dir.path().resolve(sealedManifestName()), sealed.toByteArray());
+        }
+        ImageManifest visible = cipher == null ? this
+                : new ImageManifest(format, created, 0, false, null, null, null, null, null, null, 0, null, encryption);
+        replace(dir.manifest(), JSON.writeValueAsBytes(visible));
     }
 
-    public static ImageManifest read(ImageDir dir) throws ImageException {
+    private String sealedManifestName() {
+        return ImageDir.MANIFEST + "." + encryption;
+    }
+
+    private static void replace(Path file, byte[] content) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(temp, content);
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Reads the manifest of the image in {@code dir}.
+     *
+     * @param cipher what opens an encrypted image's manifest, or {@code null}
+     */
+    public static ImageManifest read(ImageDir dir, ImageCipher cipher) throws ImageException {
         if (!Files.exists(dir.manifest())) {
             throw new ImageException("no image in " + dir + " (" + ImageDir.MANIFEST + " is missing)");
         }
+        ImageManifest manifest;
         try {
-            ImageManifest manifest = JSON.readValue(dir.manifest().toFile(), ImageManifest.class);
-            if (manifest.format() > FORMAT) {
-                throw new ImageException("the image in " + dir + " has format " + manifest.format()
-                        + "; this Stasis reads up to format " + FORMAT);
-            }
-            return manifest;
+            manifest = JSON.readValue(dir.manifest().toFile(), ImageManifest.class);
         } catch (IOException e) {
             throw new ImageException("the manifest of the image in " + dir + " cannot be read: " + e.getMessage(), e);
+        }
+        if (manifest.format() > FORMAT) {
+            throw new ImageException("the image in " + dir + " has format " + manifest.format()
+                    + "; this Stasis reads up to format " + FORMAT);
+        }
+        if (manifest.encryption() == null) {
+            return manifest;
+        }
+        if (cipher == null || !cipher.format().equals(manifest.encryption())) {
+            throw new ImageException("the image in " + dir + " is encrypted (" + manifest.encryption()
+                    + "): give the key that opens it (--identity)");
+        }
+        Path sealed = dir.path().resolve(manifest.sealedManifestName());
+        try (InputStream in = Files.newInputStream(sealed)) {
+            ByteArrayOutputStream plain = new ByteArrayOutputStream();
+            cipher.open(in, plain);
+            return JSON.readValue(plain.toByteArray(), ImageManifest.class);
+        } catch (IOException e) {
+            throw new ImageException(sealed.getFileName() + " cannot be decrypted: " + e.getMessage(), e);
         }
     }
 }

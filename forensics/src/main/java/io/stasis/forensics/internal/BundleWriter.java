@@ -176,30 +176,4 @@ public final class BundleWriter implements AutoCloseable {
     }
 
     /** The file channel, handed to the age stream, which must not close it before it is fsynced. */
-    private static final class KeepOpen implements WritableByteChannel {
-        private final FileChannel channel;
-
-        KeepOpen(FileChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            int n = 0;
-            while (src.hasRemaining()) {
-                n += channel.write(src);
-            }
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return channel.isOpen();
-        }
-
-        @Override
-        public void close() {
-            // closed by BundleWriter after force
-        }
-    }
 }

@@ -1,0 +1,90 @@
+package io.stasis.crac.image;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A private directory on memory-backed storage ({@code tmpfs}) where an encrypted image exists in
+ * the clear, only while CRIU writes or reads it: nothing unencrypted ever reaches a disk.
+ */
+final class MemoryStaging implements AutoCloseable {
+
+    static final Path SHARED_MEMORY = Path.of("/dev/shm");
+
+    private final Path path;
+    /** Removes the plain image if the command is stopped (Ctrl-C, SIGTERM) while it exists. */
+    private final Thread onExit;
+
+    private MemoryStaging(Path path) {
+        this.path = path;
+        this.onExit = new Thread(this::delete, "stasis-staging-cleanup");
+        Runtime.getRuntime().addShutdownHook(onExit);
+    }
+
+    /**
+     * A new {@code 0700} directory on {@code /dev/shm}.
+     *
+     * @param bytes how much it must hold, or 0 when not yet known
+     */
+    static MemoryStaging create(long bytes) throws ImageException {
+        try {
+            FileStore store = Files.isDirectory(SHARED_MEMORY) ? Files.getFileStore(SHARED_MEMORY) : null;
+            if (store == null || !store.type().equals("tmpfs")) {
+                throw new ImageException(SHARED_MEMORY + " is not a memory-backed file system (tmpfs), where an "
+                        + "encrypted image is kept in the clear while CRIU works on it; mount one there");
+            }
+            if (store.getUsableSpace() < bytes) {
+                throw new ImageException(SHARED_MEMORY + " has " + store.getUsableSpace() / 1_000_000 + " MB free; "
+                        + "the image needs " + bytes / 1_000_000 + " MB there while it is restored");
+            }
+            return new MemoryStaging(Files.createTempDirectory(SHARED_MEMORY, "stasis-image-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
+        } catch (IOException e) {
+            throw new ImageException("cannot make a private directory on " + SHARED_MEMORY + ": " + e.getMessage(), e);
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** Removes the directory and everything in it; safe to call more than once. */
+    @Override
+    public void close() throws IOException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException e) {
+            // shutting down: the hook does the same
+        }
+        deleteTree();
+    }
+
+    private void delete() {
+        try {
+            deleteTree();
+        } catch (IOException e) {
+            System.err.println("[stasis] WARNING: cannot remove " + path + ": " + e.getMessage());
+        }
+    }
+
+    private synchronized void deleteTree() throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(path)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return path.toString();
+    }
+}
