@@ -31,9 +31,24 @@ echo "JDK: $("$JAVA" -version 2>&1 | head -1)"
 for i in $(seq "$RUNS"); do first_op "${START[@]}"; done > "$WORK/cold"
 echo "ordinary start, first operation (ms): $(tr '\n' ' ' < "$WORK/cold")-> median $(median < "$WORK/cold")"
 
-setsid "${START[@]}" > "$WORK/app.out" 2>&1 &
-until grep -q '^op ' "$WORK/app.out"; do sleep 0.01; done
-"$JAVA" -jar "$AGENT" image $! --dir "$WORK/image" | tail -1
-du -sh "$WORK/image" | cut -f1 | sed 's/^/image size: /'
+setsid # Images a warmed-up WarmService into $1, with any further arguments passed to the image command.
+take_image() {
+    local dir=$1
+    shift
+    rm -rf "$WORK/data"
+    setsid "${START[@]}" > "$WORK/app.out" 2>&1 &
+    until grep -q '^op ' "$WORK/app.out"; do sleep 0.01; done
+    "$JAVA" -jar "$AGENT" image $! --dir "$dir" "$@" | tail -1
+    du -sh "$dir" | cut -f1 | sed 's/^/image size: /'
+}
+
+take_image "$WORK/image"
 for i in $(seq "$RUNS"); do first_op "$JAVA" -jar "$AGENT" restore-image "$WORK/image" --no-fallback; done > "$WORK/warm"
 echo "restore-image, first operation (ms): $(tr '\n' ' ' < "$WORK/warm")-> median $(median < "$WORK/warm")"
+
+RECIPIENT=$("$JAVA" -jar "$AGENT" keygen -o "$WORK/key.txt" | sed -n 's/^Public key: //p')
+take_image "$WORK/sealed" --recipient "$RECIPIENT"
+for i in $(seq "$RUNS"); do
+    first_op "$JAVA" -jar "$AGENT" restore-image "$WORK/sealed" --no-fallback --identity "$WORK/key.txt"
+done > "$WORK/sealed-warm"
+echo "restore-image of the encrypted image, first operation (ms): $(tr '\n' ' ' < "$WORK/sealed-warm")-> median $(median < "$WORK/sealed-warm")"

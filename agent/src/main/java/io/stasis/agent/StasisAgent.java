@@ -3,11 +3,14 @@ package io.stasis.agent;
 import io.stasis.agent.internal.AgentRuntime;
 import io.stasis.agent.internal.BootstrapInjector;
 import io.stasis.agent.internal.Log;
+import io.stasis.agent.internal.capture.CheckpointRequest;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
 import io.stasis.agent.internal.config.OptionsParser;
 import io.stasis.agent.internal.image.ImageRequest;
 import io.stasis.agent.internal.image.ImageSupport;
+import io.stasis.bootstrap.FacadeBridge;
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 
 /**
@@ -35,6 +38,11 @@ public final class StasisAgent {
         ImageRequest imageRequest = ImageRequest.parse(argument);
         if (imageRequest != null) {
             requestImage(imageRequest, instrumentation);
+            return;
+        }
+        CheckpointRequest checkpointRequest = CheckpointRequest.parse(argument);
+        if (checkpointRequest != null) {
+            requestCheckpoint(checkpointRequest, instrumentation);
             return;
         }
         AgentOptions options;
@@ -71,6 +79,27 @@ public final class StasisAgent {
             ImageSupport.request(request);
         } catch (Exception | LinkageError e) {
             failStartup("the image cannot be taken: " + Log.describe(e), true);
+        }
+    }
+
+    /**
+     * {@code java -jar stasis-agent.jar checkpoint PID} attached to take a snapshot now, starting the
+     * agent first if it is not running. It answers in the request's directory, never by failing the
+     * attach, so the command can say why.
+     */
+    private static void requestCheckpoint(CheckpointRequest request, Instrumentation instrumentation) {
+        try {
+            try {
+                if (!started) {
+                    // The application's state is live: there is nothing to restore into it.
+                    start(request.agentOptions() + ",restore=none", instrumentation, true);
+                }
+                request.reply(FacadeBridge.checkpoint(request.reason()));
+            } catch (RuntimeException | LinkageError e) {
+                request.fail(Log.describe(e));
+            }
+        } catch (IOException e) {
+            Log.error("cannot answer the checkpoint request in " + request.dir(), e);
         }
     }
 

@@ -309,7 +309,7 @@ class ImageIT {
         return lines.stream().filter(l -> l.startsWith("tick ")).mapToLong(ImageIT::tickOf).findFirst().orElse(-1);
     }
 
-    private static long tickOf(String line) {
+    static long tickOf(String line) {
         return Long.parseLong(line.split(" ")[1]);
     }
 }
