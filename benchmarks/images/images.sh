@@ -31,7 +31,7 @@ echo "JDK: $("$JAVA" -version 2>&1 | head -1)"
 for i in $(seq "$RUNS"); do first_op "${START[@]}"; done > "$WORK/cold"
 echo "ordinary start, first operation (ms): $(tr '\n' ' ' < "$WORK/cold")-> median $(median < "$WORK/cold")"
 
-setsid # Images a warmed-up WarmService into $1, with any further arguments passed to the image command.
+# Images a warmed-up WarmService into $1, with any further arguments passed to the image command.
 take_image() {
     local dir=$1
     shift

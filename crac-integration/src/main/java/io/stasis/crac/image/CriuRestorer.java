@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -65,7 +67,7 @@ public final class CriuRestorer {
                         + String.join(" ", new TreeSet<>(missing)));
             }
             if (manifest.encryption() == null) {
-                problems.addAll(fileProblems(manifest, dir.path()));
+                problems.addAll(fileProblems(manifest, ImageManifest.filesIn(dir.path())));
             } else {
                 for (ImageManifest.ImageFile file : manifest.files()) {
                     if (!Files.exists(dir.path().resolve(manifest.storedName(file)))) {
@@ -79,14 +81,16 @@ public final class CriuRestorer {
         return problems;
     }
 
-    /** Each of CRIU's files in {@code images} that is missing or differs from what the manifest says. */
-    private static List<String> fileProblems(ImageManifest manifest, Path images) throws IOException {
+    /** Each of CRIU's files that is missing from what was {@code found}, or differs from what the manifest says. */
+    private static List<String> fileProblems(ImageManifest manifest, List<ImageManifest.ImageFile> found) {
+        Map<String, ImageManifest.ImageFile> byName = new HashMap<>();
+        found.forEach(file -> byName.put(file.name(), file));
         List<String> problems = new ArrayList<>();
         for (ImageManifest.ImageFile file : manifest.files()) {
-            Path path = images.resolve(file.name());
-            if (!Files.exists(path)) {
+            ImageManifest.ImageFile actual = byName.get(file.name());
+            if (actual == null) {
                 problems.add("image file " + file.name() + " is missing");
-            } else if (Files.size(path) != file.bytes() || !HostFacts.crc32c(path).equals(file.crc32c())) {
+            } else if (!actual.equals(file)) {
                 problems.add("image file " + file.name() + " is damaged (its checksum differs)");
             }
         }
@@ -102,6 +106,7 @@ public final class CriuRestorer {
      */
     public static Outcome restore(ImageDir dir, boolean fallback, ImageCipher cipher, Consumer<String> progress)
             throws ImageException {
+        long start = System.nanoTime();
         awaitDump(dir, progress);
         ImageManifest manifest = ImageManifest.read(dir, cipher);
         List<String> problems;
@@ -117,6 +122,8 @@ public final class CriuRestorer {
             try (MemoryStaging staging = manifest.encryption() == null ? null : MemoryStaging.create(manifest.bytes())) {
                 problems = staging == null ? List.of() : open(manifest, dir, staging, cipher, progress);
                 if (problems.isEmpty()) {
+                    progress.accept(String.format("checked the image and this host in %d ms; restoring with CRIU %s",
+                            (System.nanoTime() - start) / 1_000_000, criu.version()));
                     int exit = runCriu(dir, staging, manifest, criu);
                     if (Criu.readLogTail(dir.path().resolve(RESTORE_LOG), Integer.MAX_VALUE).contains(RESTORED)) {
                         return new Outcome(true, exit, List.of());
@@ -168,7 +175,7 @@ public final class CriuRestorer {
                 manifest.bytes() / 1e6, staging));
         try {
             SealedFiles.open(manifest, dir, staging.path(), cipher);
-            return fileProblems(manifest, staging.path());
+            return fileProblems(manifest, ImageManifest.filesIn(staging.path()));
         } catch (IOException e) {
             return List.of(e.getMessage());
         }

@@ -62,13 +62,8 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
     static ImageManifest describe(Path images, long pid, boolean leftRunning, Application application,
                                   List<String> standardStreams, Jdk jdk, String criuVersion, String encryption)
             throws IOException {
-        List<ImageFile> files = new ArrayList<>();
-        long bytes = 0;
-        for (Path file : imageFiles(images)) {
-            long size = Files.size(file);
-            files.add(new ImageFile(file.getFileName().toString(), size, HostFacts.crc32c(file)));
-            bytes += size;
-        }
+        List<ImageFile> files = filesIn(images);
+        long bytes = files.stream().mapToLong(ImageFile::bytes).sum();
         return new ImageManifest(encryption == null ? FORMAT_PLAIN : FORMAT, Instant.now().toString(), pid, leftRunning,
                 application, standardStreams, jdk, HostFacts.cpu(), HostFacts.kernel(), criuVersion, bytes, files,
                 encryption);
@@ -79,11 +74,20 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
         return encryption == null ? file.name() : file.name() + "." + encryption;
     }
 
-    /** CRIU's files: everything but the manifest, our control files and the logs. */
-    static List<Path> imageFiles(Path images) throws IOException {
+    /**
+     * CRIU's files in {@code images} (everything but the manifest, our control files and the logs)
+     * with their sizes and checksums.
+     */
+    static List<ImageFile> filesIn(Path images) throws IOException {
+        List<Path> paths;
         try (Stream<Path> entries = Files.list(images)) {
-            return entries.filter(p -> p.getFileName().toString().endsWith(".img")).sorted().toList();
+            paths = entries.filter(p -> p.getFileName().toString().endsWith(".img")).sorted().toList();
         }
+        List<ImageFile> files = new ArrayList<>();
+        for (Path file : paths) {
+            files.add(new ImageFile(file.getFileName().toString(), Files.size(file), HostFacts.crc32c(file)));
+        }
+        return files;
     }
 
     /**
