@@ -39,6 +39,16 @@ public final class Forensics {
         engine.slowUnit(thread, running);
     }
 
+    /** Before a full-process image: the JFR recording stops, so that no file it writes is open in the image. */
+    public void beforeImage() {
+        engine.beforeImage();
+    }
+
+    /** After a full-process image, in the process that carries on or the restored one: recording again. */
+    public void afterImage() {
+        engine.afterImage();
+    }
+
     public Path dir() {
         return engine.dir();
     }

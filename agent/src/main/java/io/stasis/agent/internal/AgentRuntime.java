@@ -179,6 +179,10 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     @Override
     public void beforeImage() throws CheckpointException {
         stopPeriodic();
+        Forensics forensics = ForensicsSupport.running();
+        if (forensics != null) {
+            forensics.beforeImage();
+        }
         if (checkpointer != null) {
             // The image's heap state also as a snapshot: what a start without the image restores.
             log(checkpointer.suspend());
@@ -206,6 +210,10 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         } finally {
             // Timers are made anew: a restored process may find the clocks far from where they were.
             startPeriodic();
+            Forensics forensics = ForensicsSupport.running();
+            if (forensics != null) {
+                forensics.afterImage();
+            }
         }
     }
 

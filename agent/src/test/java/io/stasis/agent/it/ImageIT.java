@@ -98,6 +98,32 @@ class ImageIT {
 
     @ParameterizedTest
     @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void withForensicsOnTheImageOfAProcessThatCarriesOnStillRestores(Jdk jdk, @TempDir Path tmp) throws Exception {
+        // The forensics JFR recording writes a chunk file; had it stayed open, the process carrying on
+        // would grow it and CRIU would refuse the restore ("bad size").
+        Path image = tmp.resolve("image");
+        String forensics = ",forensics=on,forensics.recipients=" + AgeKeys.generate().recipient() + ",forensics.dir="
+                + tmp.resolve("bundles");
+        long pid;
+        try (ForkedJvm app = app(jdk, tmp, "400").agent("dir=" + tmp.resolve("data") + forensics).start()) {
+            pid = app.pid();
+            app.awaitLineContaining("tick 10 ", TIMEOUT);
+            ForkedJvm cli = cli(jdk, "image", Long.toString(pid), "--dir", image.toString(), "--leave-running").start();
+            assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+            app.awaitLineContaining("tick 160 ", TIMEOUT); // a few seconds: JFR writes out about once a second
+            app.kill9();
+        }
+        try (ForkedJvm restored = cli(jdk, "restore-image", image.toString(), "--no-fallback").start()) {
+            assertEquals(0, restored.awaitExit(TIMEOUT), restored.output());
+            assertTrue(restored.output().contains("restored from the full-process image in " + image), restored.output());
+            assertTrue(restored.output().contains("done 400"), restored.output());
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
     void theApplicationCanAskForItsOwnImageThroughOrgCrac(Jdk jdk, @TempDir Path tmp) throws Exception {
         Path image = tmp.resolve("data").resolve("image");
         long pid;

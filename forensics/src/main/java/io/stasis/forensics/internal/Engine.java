@@ -453,17 +453,7 @@ public final class Engine implements ForensicsControlMBean {
                 Files.deleteIfExists(p);
             }
         }
-        if (config.jfr()) {
-            try {
-                jfr = JfrRecorder.start(jfrRepository, config.jfrMaxAge(), config.jfrMaxSize());
-                jfrProblem = null;
-            } catch (Exception | LinkageError e) {
-                jfrProblem = BundleWriter.describe(e);
-                reporter.warn("forensics: no JFR recording: " + jfrProblem);
-            }
-        } else {
-            jfrProblem = "forensics.jfr=off";
-        }
+        startRecording();
         configureHeapDumpOnOom();
         installListeners();
         pickUpHeapDumps(true);
@@ -471,6 +461,40 @@ public final class Engine implements ForensicsControlMBean {
         registerControl();
         reporter.info("forensics active: dir=" + dir.toAbsolutePath() + ", " + config.recipients().size()
                 + " recipient(s), jfr=" + (jfr != null ? "on" : "off"));
+    }
+
+    private synchronized void startRecording() {
+        if (!config.jfr()) {
+            jfrProblem = "forensics.jfr=off";
+            return;
+        }
+        try {
+            jfr = JfrRecorder.start(jfrRepository, config.jfrMaxAge(), config.jfrMaxSize());
+            jfrProblem = null;
+        } catch (Exception | LinkageError e) {
+            jfrProblem = BundleWriter.describe(e);
+            reporter.warn("forensics: no JFR recording: " + jfrProblem);
+        }
+    }
+
+    /**
+     * Before a full-process image: the recording stops and lets go of its chunk file, which a
+     * restore needs unchanged (the process may carry on and would grow it).
+     */
+    public synchronized void beforeImage() {
+        JfrRecorder recorder = jfr;
+        jfr = null;
+        if (recorder != null) {
+            recorder.stop();
+            jfrProblem = "stopped for a full-process image";
+        }
+    }
+
+    /** After the image, in the process that carries on or in the restored one: a new recording. */
+    public synchronized void afterImage() {
+        if (jfr == null) {
+            startRecording();
+        }
     }
 
     /**
