@@ -269,6 +269,52 @@ class ImageIT {
 
     @ParameterizedTest
     @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aBusyPidAnotherHostOrNoPrivilegeIsRefusedBeforeAnythingIsTouched(Jdk jdk, @TempDir Path tmp)
+            throws Exception {
+        Path image = tmp.resolve("image");
+        // Root without capabilities: what CRIU needs is CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN), not uid 0.
+        String[] unprivileged = {"setpriv", "--bounding-set=-all"};
+        try (ForkedJvm app = app(jdk, tmp, "100000").start()) {
+            long pid = app.pid();
+            app.awaitLineContaining("tick 5 ", TIMEOUT);
+            ForkedJvm cli = cli(jdk, "image", Long.toString(pid), "--dir", image.toString(), "--leave-running").start();
+            assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+            try (ForkedJvm busy = cli(jdk, "restore-image", image.toString(), "--no-fallback").start()) {
+                assertEquals(1, busy.awaitExit(TIMEOUT), busy.output());
+                assertTrue(busy.output().contains("process " + pid + " is running: the imaged process's PID must be free"),
+                        busy.output());
+            }
+            try (ForkedJvm refused = cli(jdk, "image", Long.toString(pid), "--dir", tmp.resolve("again").toString())
+                    .launcher(unprivileged).start()) {
+                assertEquals(1, refused.awaitExit(TIMEOUT), refused.output());
+                assertTrue(refused.output().contains("CRIU needs root (or CAP_CHECKPOINT_RESTORE)"), refused.output());
+            }
+            assertTrue(app.isAlive(), "the application was not touched");
+            assertTrue(!Files.exists(tmp.resolve("again")), "nothing was written");
+            app.kill9();
+        }
+
+        // What another host would present: another build of the JDK, a CPU without a feature the image's had.
+        Path manifest = image.resolve("stasis-image.json");
+        Files.writeString(manifest, Files.readString(manifest)
+                .replaceFirst("(\"libjvmCrc32c\"\\s*:\\s*\")[0-9a-f]+\"", "$1ffffffff\"")
+                .replaceFirst("(\"flags\"\\s*:\\s*\\[)", "$1 \"stasis_test_feature\","));
+        try (ForkedJvm refused = cli(jdk, "restore-image", image.toString(), "--no-fallback").start()) {
+            assertEquals(1, refused.awaitExit(TIMEOUT), refused.output());
+            assertTrue(refused.output().contains("a different JDK build is installed at "), refused.output());
+            assertTrue(refused.output().contains("lacks features the imaged JVM may use: stasis_test_feature"),
+                    refused.output());
+        }
+        try (ForkedJvm refused = cli(jdk, "restore-image", image.toString(), "--no-fallback").launcher(unprivileged)
+                .start()) {
+            assertEquals(1, refused.awaitExit(TIMEOUT), refused.output());
+            assertTrue(refused.output().contains("CRIU needs root (or CAP_CHECKPOINT_RESTORE) to restore"),
+                    refused.output());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
     void aSessionLedFromOutsideThePidNamespaceIsRefusedBeforeAnythingIsTouched(Jdk jdk, @TempDir Path tmp)
             throws Exception {
         // As in a container whose first process never called setsid: the application is PID 1 of a
