@@ -97,11 +97,12 @@ final class ImageCommands {
     @Command(name = "restore-image", mixinStandardHelpOptions = true,
             description = {"Bring a process back from an image taken with 'image', and wait for it.",
                 "Checks the image (checksums) and this host (CRIU, privileges, free PID, the same JDK build, CPU "
-                        + "features) first. The restored process writes to this command's standard output and error, "
-                        + "runs its Resources' afterRestore once; this command waits for it and exits 0 (CRIU does not pass the process's own status on).",
+                        + "features) first. The restored process writes to this command's standard output and error "
+                        + "and runs its Resources' afterRestore once; this command waits for it and exits 0 (CRIU does "
+                        + "not pass the process's own status on).",
                 "If the image cannot be used, the application is started normally instead (its command line is in "
-                        + "the image's manifest) and restores its state from its newest snapshot; --no-fallback "
-                        + "fails instead.",
+                        + "the image's manifest) and restores its state from its newest snapshot, and its exit status "
+                        + "becomes this command's; --no-fallback fails instead.",
                 "An encrypted image is decrypted into memory-backed storage (/dev/shm), only until CRIU has read it."})
     static final class RestoreImage implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "The image directory.")
