@@ -22,7 +22,7 @@ public final class Criu {
     private final Path binary;
     private final int[] version;
 
-    private Criu(Path binary, int[] version) {
+    Criu(Path binary, int[] version) {
         this.binary = binary;
         this.version = version;
     }
