@@ -234,6 +234,21 @@ class ImageIT {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
 
+        // Killed outright while it decrypts, restore-image leaves the plain part behind ...
+        try (ForkedJvm killed = cli(jdk, "restore-image", image.toString(), "--no-fallback", "--identity",
+                key.toString()).start()) {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (stagedImages().isEmpty() && System.nanoTime() - deadline < 0) {
+                Thread.sleep(2);
+            }
+            killed.kill9();
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        List<Path> leftBehind = stagedImages();
+        assertEquals(1, leftBehind.size(), "kill -9 gives no chance to clean up");
+
+        // ... which the next image command removes, whatever becomes of it.
         Path pages = Files.list(image).filter(p -> p.getFileName().toString().startsWith("pages-")).findFirst()
                 .orElseThrow();
         flipByteInTheMiddle(pages);
@@ -241,6 +256,8 @@ class ImageIT {
                 key.toString()).start()) {
             assertEquals(1, damaged.awaitExit(TIMEOUT), damaged.output());
             assertTrue(damaged.output().contains("image file " + pages.getFileName() + " cannot be decrypted"),
+                    damaged.output());
+            assertTrue(damaged.output().contains("removed " + leftBehind.get(0) + ", a decrypted image that process"),
                     damaged.output());
             assertEquals(List.of(), stagedImages(), "the decrypted part is removed");
         }

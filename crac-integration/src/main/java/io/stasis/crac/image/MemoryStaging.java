@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -15,6 +17,9 @@ import java.util.stream.Stream;
 final class MemoryStaging implements AutoCloseable {
 
     static final Path SHARED_MEMORY = Path.of("/dev/shm");
+    private static final String PREFIX = "stasis-image-";
+    /** {@code stasis-image-PID-...}: the process that made it, so that another can tell it was left behind. */
+    private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-.*");
 
     private final Path path;
     /** Removes the plain image if the command is stopped (Ctrl-C, SIGTERM) while it exists. */
@@ -42,10 +47,29 @@ final class MemoryStaging implements AutoCloseable {
                 throw new ImageException(SHARED_MEMORY + " has " + store.getUsableSpace() / 1_000_000 + " MB free; "
                         + "the image needs " + bytes / 1_000_000 + " MB there while it is restored");
             }
-            return new MemoryStaging(Files.createTempDirectory(SHARED_MEMORY, "stasis-image-",
+            removeAbandoned();
+            return new MemoryStaging(Files.createTempDirectory(SHARED_MEMORY,
+                    PREFIX + ProcessHandle.current().pid() + "-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
         } catch (IOException e) {
             throw new ImageException("cannot make a private directory on " + SHARED_MEMORY + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes plain images whose process is gone: one killed outright (kill -9, a crash) had no
+     * chance to. Nothing is left behind for longer than until the next image command.
+     */
+    private static void removeAbandoned() throws IOException {
+        try (Stream<Path> entries = Files.list(SHARED_MEMORY)) {
+            for (Path entry : entries.toList()) {
+                Matcher name = NAME.matcher(entry.getFileName().toString());
+                if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty()) {
+                    deleteTree(entry);
+                    System.err.println("[stasis] removed " + entry + ", a decrypted image that process "
+                            + name.group(1) + " left behind");
+                }
+            }
         }
     }
 
@@ -55,24 +79,24 @@ final class MemoryStaging implements AutoCloseable {
 
     /** Removes the directory and everything in it; safe to call more than once. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         try {
             Runtime.getRuntime().removeShutdownHook(onExit);
         } catch (IllegalStateException e) {
             // shutting down: the hook does the same
         }
-        deleteTree();
+        deleteTree(path);
     }
 
-    private void delete() {
+    private synchronized void delete() {
         try {
-            deleteTree();
+            deleteTree(path);
         } catch (IOException e) {
             System.err.println("[stasis] WARNING: cannot remove " + path + ": " + e.getMessage());
         }
     }
 
-    private synchronized void deleteTree() throws IOException {
+    private static void deleteTree(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }
