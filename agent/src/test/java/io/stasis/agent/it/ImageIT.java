@@ -201,7 +201,7 @@ class ImageIT {
         for (Path file : stored) {
             byte[] bytes = Files.readAllBytes(file);
             assertTrue(!Plaintext.contains(bytes, marker), file + " holds the process's memory in the clear");
-            if (file.toString().endsWith(".img.age")) {
+            if (file.toString().endsWith(".age")) {
                 ByteArrayOutputStream plain = new ByteArrayOutputStream();
                 AgeKeys.decrypt(new ByteArrayInputStream(bytes), plain, AgeKeys.readIdentities(key));
                 markerInPlainImage |= Plaintext.contains(plain.toByteArray(), marker);

@@ -122,7 +122,8 @@ public final class CriuDumper {
                 progress.accept(String.format("dumped in %d ms; describing the image",
                         (System.nanoTime() - start) / 1_000_000));
                 ImageManifest manifest = ImageManifest.describe(images, pid, leaveRunning, application, streams, jdk,
-                        criu.version(), cipher == null ? null : cipher.format());
+                        criu.version(), cipher == null ? null : cipher.format(),
+                        cipher == null ? null : SealedFiles.SEGMENT_BYTES);
                 if (cipher != null) {
                     progress.accept(String.format("encrypting %d files (%.1f MB) with %s", manifest.files().size(),
                             manifest.bytes() / 1e6, cipher.format()));

@@ -70,8 +70,10 @@ public final class CriuRestorer {
                 problems.addAll(fileProblems(manifest, ImageManifest.filesIn(dir.path())));
             } else {
                 for (ImageManifest.ImageFile file : manifest.files()) {
-                    if (!Files.exists(dir.path().resolve(manifest.storedName(file)))) {
-                        problems.add("image file " + manifest.storedName(file) + " is missing");
+                    for (String stored : manifest.storedNames(file)) {
+                        if (!Files.exists(dir.path().resolve(stored))) {
+                            problems.add("image file " + stored + " is missing");
+                        }
                     }
                 }
             }

@@ -20,12 +20,15 @@ import java.util.stream.Stream;
  * @param standardStreams what the process's descriptors 0, 1 and 2 were ({@code pipe:[inode]}, a
  *                        path, a terminal); a restore hands the caller's own in their place
  * @param files           CRIU's files as CRIU wrote them (sizes and checksums of the plain bytes)
- * @param encryption      {@code null}, or the {@link ImageCipher#format()} each file is sealed with,
- *                        stored as {@code NAME.FORMAT}
+ * @param encryption      {@code null}, or the {@link ImageCipher#format()} each file is sealed with
+ * @param segmentBytes    for an encrypted image, how much of a file each sealed file holds: a file
+ *                        larger than that is stored as {@code NAME.0.FORMAT}, {@code NAME.1.FORMAT},
+ *                        ..., which are sealed and opened on every core; one that is not, as
+ *                        {@code NAME.FORMAT}
  */
 public record ImageManifest(int format, String created, long pid, boolean leftRunning, Application application,
                             List<String> standardStreams, Jdk jdk, Cpu cpu, String kernel, String criu, long bytes,
-                            List<ImageFile> files, String encryption) {
+                            List<ImageFile> files, String encryption, Long segmentBytes) {
 
     /** Format 1: plain images; format 2 adds {@code encryption}, which a reader of format 1 would not honour. */
     public static final int FORMAT = 2;
@@ -56,21 +59,33 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
     /**
      * Describes the image CRIU has just written to {@code images} of process {@code pid}.
      *
-     * @param encryption what the files will be sealed with, or {@code null}
+     * @param encryption   what the files will be sealed with, or {@code null}
+     * @param segmentBytes how much of a file each sealed file holds, or {@code null}
      */
     static ImageManifest describe(Path images, long pid, boolean leftRunning, Application application,
-                                  List<String> standardStreams, Jdk jdk, String criuVersion, String encryption)
-            throws IOException {
+                                  List<String> standardStreams, Jdk jdk, String criuVersion, String encryption,
+                                  Long segmentBytes) throws IOException {
         List<ImageFile> files = filesIn(images);
         long bytes = files.stream().mapToLong(ImageFile::bytes).sum();
         return new ImageManifest(encryption == null ? FORMAT_PLAIN : FORMAT, Instant.now().toString(), pid, leftRunning,
                 application, standardStreams, jdk, HostFacts.cpu(), HostFacts.kernel(), criuVersion, bytes, files,
-                encryption);
+                encryption, segmentBytes);
     }
 
-    /** Where {@code file} is stored in the image directory: as CRIU wrote it, or sealed. */
-    String storedName(ImageFile file) {
-        return encryption == null ? file.name() : file.name() + "." + encryption;
+    /** Where {@code file} is stored in the image directory: as CRIU wrote it, or sealed, in order. */
+    List<String> storedNames(ImageFile file) {
+        if (encryption == null) {
+            return List.of(file.name());
+        }
+        long segments = Math.max(1, (file.bytes() + segmentBytes - 1) / segmentBytes);
+        if (segments == 1) {
+            return List.of(file.name() + "." + encryption);
+        }
+        List<String> names = new ArrayList<>();
+        for (long i = 0; i < segments; i++) {
+            names.add(file.name() + "." + i + "." + encryption);
+        }
+        return names;
     }
 
     /**
@@ -100,7 +115,8 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
             replace(dir.path().resolve(sealedManifestName()), sealed.toByteArray());
         }
         ImageManifest visible = cipher == null ? this
-                : new ImageManifest(format, created, 0, false, null, null, null, null, null, null, 0, null, encryption);
+                : new ImageManifest(format, created, 0, false, null, null, null, null, null, null, 0, null, encryption,
+                        null);
         replace(dir.manifest(), JSON_FORMAT.asBytes(visible));
     }
 

@@ -3,46 +3,98 @@ package io.stasis.crac.image;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.io.input.BoundedInputStream;
 
-/** Moving an image's files between CRIU's plain form and their sealed form, one stream at a time. */
+/**
+ * Moving an image's files between CRIU's plain form and their sealed form. A large file is sealed
+ * in segments, each its own stream, so that sealing and opening use every core: one pages file
+ * holds nearly all of an image.
+ */
 final class SealedFiles {
+
+    /** For new images, 32 MiB: pieces enough for every core of a large image, few enough files. */
+    static final long SEGMENT_BYTES = 32L << 20;
+
+    /** One sealed file: bytes {@code [offset, offset + length)} of {@code file}. */
+    private record Segment(ImageManifest.ImageFile file, String stored, long offset, long length) {
+    }
+
+    private interface SegmentTask {
+        void run(Segment segment) throws IOException;
+    }
 
     private SealedFiles() {
     }
 
-    /** Seals each file of {@code manifest} from {@code plain} into {@code dir}, each written whole or not at all. */
+    /** Seals each file of {@code manifest} from {@code plain} into {@code dir}, each sealed file written whole or not at all. */
     static void seal(ImageManifest manifest, Path plain, ImageDir dir, ImageCipher cipher) throws IOException {
-        for (ImageManifest.ImageFile file : manifest.files()) {
-            Path target = dir.path().resolve(manifest.storedName(file));
+        inParallel(segments(manifest), segment -> {
+            Path target = dir.path().resolve(segment.stored());
             Path partial = target.resolveSibling(target.getFileName() + ".partial");
-            try (InputStream in = Files.newInputStream(plain.resolve(file.name()));
+            try (FileChannel source = FileChannel.open(plain.resolve(segment.file().name()));
+                 InputStream in = BoundedInputStream.builder()
+                         .setInputStream(Channels.newInputStream(source.position(segment.offset())))
+                         .setMaxCount(segment.length()).get();
                  FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 cipher.seal(in, Channels.newOutputStream(channel));
                 channel.force(true);
             } catch (IOException e) {
                 Files.deleteIfExists(partial);
-                throw new IOException("cannot encrypt " + file.name() + ": " + e.getMessage(), e);
+                throw new IOException("cannot encrypt " + segment.stored() + ": " + e.getMessage(), e);
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        }
+        });
     }
 
     /** Opens each sealed file of {@code manifest} in {@code dir} into {@code plain}; the message names the one that fails. */
     static void open(ImageManifest manifest, ImageDir dir, Path plain, ImageCipher cipher) throws IOException {
         for (ImageManifest.ImageFile file : manifest.files()) {
-            String stored = manifest.storedName(file);
-            try (InputStream in = Files.newInputStream(dir.path().resolve(stored));
-                 OutputStream out = Files.newOutputStream(plain.resolve(file.name()), StandardOpenOption.CREATE_NEW)) {
+            Files.createFile(plain.resolve(file.name()));
+        }
+        inParallel(segments(manifest), segment -> {
+            try (InputStream in = Files.newInputStream(dir.path().resolve(segment.stored()));
+                 FileChannel target = FileChannel.open(plain.resolve(segment.file().name()), StandardOpenOption.WRITE);
+                 OutputStream out = Channels.newOutputStream(target.position(segment.offset()))) {
                 cipher.open(in, out);
             } catch (IOException e) {
-                throw new IOException("image file " + stored + " cannot be decrypted: " + e.getMessage(), e);
+                throw new IOException("image file " + segment.stored() + " cannot be decrypted: " + e.getMessage(), e);
             }
+        });
+    }
+
+    private static List<Segment> segments(ImageManifest manifest) {
+        List<Segment> segments = new ArrayList<>();
+        for (ImageManifest.ImageFile file : manifest.files()) {
+            List<String> stored = manifest.storedNames(file);
+            for (int i = 0; i < stored.size(); i++) {
+                long offset = i * manifest.segmentBytes();
+                long length = stored.size() == 1 ? file.bytes() : Math.min(manifest.segmentBytes(), file.bytes() - offset);
+                segments.add(new Segment(file, stored.get(i), offset, length));
+            }
+        }
+        return segments;
+    }
+
+    private static void inParallel(List<Segment> segments, SegmentTask task) throws IOException {
+        try {
+            segments.parallelStream().forEach(segment -> {
+                try {
+                    task.run(segment);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 }

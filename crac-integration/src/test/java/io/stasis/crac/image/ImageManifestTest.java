@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,25 +22,7 @@ class ImageManifestTest {
                 new ImageManifest.Cpu("Some CPU", List.of("avx", "avx2", "sse4_2")), "6.18.0", "4.1", 3072,
                 List.of(new ImageManifest.ImageFile("core-4242.img", 1024, "00000001"),
                         new ImageManifest.ImageFile("pages-1.img", 2048, "00000002")),
-                encryption);
-    }
-
-    /** Not encryption: enough to show that the manifest goes through the seam, and what stays visible. */
-    private static final class Base64Cipher implements ImageCipher {
-        @Override
-        public String format() {
-            return "b64";
-        }
-
-        @Override
-        public void seal(InputStream plain, OutputStream sealed) throws IOException {
-            sealed.write(Base64.getEncoder().encode(plain.readAllBytes()));
-        }
-
-        @Override
-        public void open(InputStream sealed, OutputStream plain) throws IOException {
-            plain.write(Base64.getDecoder().decode(sealed.readAllBytes()));
-        }
+                encryption, encryption == null ? null : 1024L);
     }
 
     @Test
@@ -67,7 +45,8 @@ class ImageManifestTest {
         ImageException refused = assertThrows(ImageException.class, () -> ImageManifest.read(dir, null));
         assertTrue(refused.getMessage().contains("is encrypted (b64): give the key that opens it"), refused.getMessage());
         assertEquals(written, ImageManifest.read(dir, new Base64Cipher()));
-        assertEquals("pages-1.img.b64", written.storedName(written.files().get(1)));
+        assertEquals(List.of("core-4242.img.b64"), written.storedNames(written.files().get(0)));
+        assertEquals(List.of("pages-1.img.0.b64", "pages-1.img.1.b64"), written.storedNames(written.files().get(1)));
     }
 
     @Test
