@@ -135,9 +135,6 @@ public final class CriuRestorer {
                 }
             } catch (ImageException e) {
                 problems = List.of(e.getMessage());
-            } catch (IOException e) {
-                problems = List.of("cannot remove the decrypted image from " + MemoryStaging.SHARED_MEMORY + ": "
-                        + e.getMessage());
             }
         }
         if (!fallback) {
@@ -211,17 +208,22 @@ public final class CriuRestorer {
         if (staging == null) {
             return waitFor(builder, "criu restore");
         }
+        Process restore;
         try {
-            Process restore = builder.start();
+            restore = builder.start();
+        } catch (IOException e) {
+            throw new ImageException("cannot start criu restore: " + e.getMessage(), e);
+        }
+        // From here on the process may be coming back: whatever happens, wait for it, never fall back.
+        try {
             awaitRestored(restore, dir.path().resolve(RESTORE_LOG));
             staging.close();
-            return restore.waitFor();
         } catch (IOException e) {
-            throw new ImageException("criu restore: " + e.getMessage(), e);
+            // the log cannot be followed: the plain image is removed once CRIU has ended
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ImageException("interrupted while criu restore ran", e);
         }
+        return waitFor(restore, "criu restore");
     }
 
     /** Returns once CRIU's log says the restore finished (the image is no longer read), or CRIU has exited. */
@@ -268,9 +270,15 @@ public final class CriuRestorer {
 
     private static int waitFor(ProcessBuilder builder, String what) throws ImageException {
         try {
-            return builder.start().waitFor();
+            return waitFor(builder.start(), what);
         } catch (IOException e) {
             throw new ImageException("cannot start " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int waitFor(Process process, String what) throws ImageException {
+        try {
+            return process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ImageException("interrupted while " + what + " ran", e);

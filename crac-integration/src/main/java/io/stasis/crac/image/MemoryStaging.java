@@ -77,22 +77,27 @@ final class MemoryStaging implements AutoCloseable {
         return path;
     }
 
-    /** Removes the directory and everything in it; safe to call more than once. */
+    /**
+     * Removes the directory and everything in it; safe to call more than once. It never throws: what
+     * happens to the image must not depend on it. A failure is a loud warning, and the next image
+     * command removes what is left.
+     */
     @Override
-    public synchronized void close() throws IOException {
+    public synchronized void close() {
         try {
             Runtime.getRuntime().removeShutdownHook(onExit);
         } catch (IllegalStateException e) {
             // shutting down: the hook does the same
         }
-        deleteTree(path);
+        delete();
     }
 
     private synchronized void delete() {
         try {
             deleteTree(path);
         } catch (IOException e) {
-            System.err.println("[stasis] WARNING: cannot remove " + path + ": " + e.getMessage());
+            System.err.println("[stasis] WARNING: cannot remove " + path + ", which holds a decrypted image: "
+                    + e.getMessage());
         }
     }
 
