@@ -184,6 +184,8 @@ class ForensicsIT {
                 "forensics.histogram=off")) {
             assertEquals(1, app.awaitExit(), app.output());
             assertTrue(app.output().contains("forensics: out-of-memory captured in"), app.output());
+            assertFalse(app.output().contains("Exception in thread \"stasis-forensics\""),
+                    "the forensics thread outlives the full heap: " + app.output());
             Map<String, byte[]> zip = s.decryptWithAge(s.onlyBundle());
             s.checkManifest(zip, "out-of-memory");
             assertFalse(zip.containsKey("class-histogram.txt"), "forensics.histogram=off");

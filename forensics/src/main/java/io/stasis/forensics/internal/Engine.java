@@ -127,7 +127,9 @@ public final class Engine implements ForensicsControlMBean {
         if (oom) {
             reserve = null; // the memory the capture itself needs
         }
-        boolean precise = precise();
+        // An OutOfMemoryError is one incident however many threads hit it (an exit hook, another worker):
+        // the first bundle holds the heap dump, and more captures would compete for memory that is gone.
+        boolean precise = precise() && !oom;
         String coarse = "uncaught:" + fingerprint(e, false);
         if (!precise && budget.recentlyAdmitted(coarse)) {
             return; // in a storm: this exception type was captured within the window
@@ -396,42 +398,60 @@ public final class Engine implements ForensicsControlMBean {
             reporter.error("forensics: start-up in the background failed", t);
         }
         while (true) {
-            Incident incident;
             try {
-                incident = queue.poll(config.deadlockCheck().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (incident == null) {
-                safely(this::tick);
-                continue;
-            }
-            busy.set(true);
-            try {
-                Path bundle = capture(incident);
-                if (incident.done() != null) {
-                    incident.done().complete(bundle);
+                if (!step()) {
+                    return;
                 }
-            } catch (Throwable t) {
-                reporter.error("forensics: incident '" + incident.trigger() + "' could not be captured", t);
-                if (incident.done() != null) {
-                    incident.done().completeExceptionally(t);
-                }
-            } finally {
-                if (incident.exception() != null && isOutOfMemory(incident.exception()) && reserve == null && config.oomReserve() > 0) {
-                    try {
-                        reserve = new byte[(int) Math.min(config.oomReserve(), Integer.MAX_VALUE - 16)];
-                    } catch (OutOfMemoryError e) {
-                        // still short of memory: the reserve comes back later
-                    }
-                }
-                busy.set(false);
-                synchronized (idle) {
-                    idle.notifyAll();
+            } catch (OutOfMemoryError e) {
+                // The heap is full (an OutOfMemoryError elsewhere): whatever failed to allocate here, the
+                // thread must outlive it, or no later incident is captured.
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    return;
                 }
             }
-            safely(this::tick);
         }
+    }
+
+    /** One incident, or one periodic check when none comes; {@code false} when interrupted. */
+    private boolean step() {
+        Incident incident;
+        try {
+            incident = queue.poll(config.deadlockCheck().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            return false;
+        }
+        if (incident == null) {
+            safely(this::tick);
+            return true;
+        }
+        busy.set(true);
+        try {
+            Path bundle = capture(incident);
+            if (incident.done() != null) {
+                incident.done().complete(bundle);
+            }
+        } catch (Throwable t) {
+            reporter.error("forensics: incident '" + incident.trigger() + "' could not be captured", t);
+            if (incident.done() != null) {
+                incident.done().completeExceptionally(t);
+            }
+        } finally {
+            if (incident.exception() != null && isOutOfMemory(incident.exception()) && reserve == null && config.oomReserve() > 0) {
+                try {
+                    reserve = new byte[(int) Math.min(config.oomReserve(), Integer.MAX_VALUE - 16)];
+                } catch (OutOfMemoryError e) {
+                    // still short of memory: the reserve comes back later
+                }
+            }
+            busy.set(false);
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+        safely(this::tick);
+        return true;
     }
 
     private void safely(Runnable r) {
