@@ -144,6 +144,21 @@ class ImageIT {
 
     @ParameterizedTest
     @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void anImageTheApplicationAsksForThatCannotBeTakenFailsAtOnceWithTheReason(Jdk jdk, @TempDir Path tmp)
+            throws Exception {
+        // Perf data left on: the dumper refuses the process, and the process must hear why at once
+        // rather than wait out its two minutes.
+        try (ForkedJvm app = ForkedJvm.on(jdk).launcher("setsid").agent("dir=" + tmp.resolve("data"))
+                .classPath(CLASS_PATH).main(ImageApp.class, "60", "self-image").directory(tmp).start()) {
+            assertEquals(1, app.awaitExit(Duration.ofSeconds(30)), app.output());
+            assertTrue(app.output().contains("start the JVM with -XX:-UsePerfData"), app.output());
+            assertEquals(1, count(app.lines(), "resource afterRestore #"), "notified, as on a CRaC JDK: " + app.output());
+            assertTrue(!app.output().contains("checkpointRestore returned"), app.output());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
     void aDamagedImageFallsBackToAnOrdinaryStartFromTheSnapshot(Jdk jdk, @TempDir Path tmp) throws Exception {
         Path image = tmp.resolve("image");
         long ticksAtImage;

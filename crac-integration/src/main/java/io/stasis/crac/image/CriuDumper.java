@@ -38,6 +38,22 @@ public final class CriuDumper {
      */
     public static CriuDumper preflight(long pid, ImageDir dir, boolean requested, ImageCipher cipher,
                                        Consumer<String> progress) throws ImageException {
+        try {
+            return new CriuDumper(check(pid, dir, requested, cipher), cipher, progress);
+        } catch (ImageException e) {
+            if (requested) {
+                // The process waits in dir for the outcome: it hears why at once, not after its timeout.
+                try {
+                    dir.result(ImageDir.FAILED + "\n" + e.getMessage());
+                } catch (IOException unwritable) {
+                    e.addSuppressed(unwritable);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static Criu check(long pid, ImageDir dir, boolean requested, ImageCipher cipher) throws ImageException {
         Criu criu = Criu.locate();
         try {
             criu.checkKernel(HostFacts.kernel());
@@ -68,7 +84,7 @@ public final class CriuDumper {
         } catch (IOException e) {
             throw new ImageException("cannot inspect process " + pid + ": " + e.getMessage(), e);
         }
-        return new CriuDumper(criu, cipher, progress);
+        return criu;
     }
 
     private static Optional<Path> perfDataFile(long pid) throws IOException {
