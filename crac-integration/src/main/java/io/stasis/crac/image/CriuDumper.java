@@ -79,7 +79,7 @@ public final class CriuDumper {
                 throw new ImageException(dir + " is not empty; images are never overwritten: name a new directory");
             }
             if (cipher != null) {
-                MemoryStaging.create(0).close();
+                MemoryStaging.checkAvailable(0);
             }
         } catch (IOException e) {
             throw new ImageException("cannot inspect process " + pid + ": " + e.getMessage(), e);

@@ -5,10 +5,10 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 
 /**
  * A private directory on memory-backed storage ({@code tmpfs}) where an encrypted image exists in
@@ -32,11 +32,10 @@ final class MemoryStaging implements AutoCloseable {
     }
 
     /**
-     * A new {@code 0700} directory on {@code /dev/shm}.
-     *
-     * @param bytes how much it must hold, or 0 when not yet known
+     * Whether {@code /dev/shm} is memory-backed and can hold {@code bytes}: checked before anything
+     * is touched.
      */
-    static MemoryStaging create(long bytes) throws ImageException {
+    static void checkAvailable(long bytes) throws ImageException {
         try {
             FileStore store = Files.isDirectory(SHARED_MEMORY) ? Files.getFileStore(SHARED_MEMORY) : null;
             if (store == null || !store.type().equals("tmpfs")) {
@@ -47,6 +46,19 @@ final class MemoryStaging implements AutoCloseable {
                 throw new ImageException(SHARED_MEMORY + " has " + store.getUsableSpace() / 1_000_000 + " MB free; "
                         + "the image needs " + bytes / 1_000_000 + " MB there while it is restored");
             }
+        } catch (IOException e) {
+            throw new ImageException("cannot inspect " + SHARED_MEMORY + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A new {@code 0700} directory on {@code /dev/shm}.
+     *
+     * @param bytes how much it must hold, or 0 when not yet known
+     */
+    static MemoryStaging create(long bytes) throws ImageException {
+        checkAvailable(bytes);
+        try {
             removeAbandoned();
             return new MemoryStaging(Files.createTempDirectory(SHARED_MEMORY,
                     PREFIX + ProcessHandle.current().pid() + "-",
@@ -65,7 +77,7 @@ final class MemoryStaging implements AutoCloseable {
             for (Path entry : entries.toList()) {
                 Matcher name = NAME.matcher(entry.getFileName().toString());
                 if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty()) {
-                    deleteTree(entry);
+                    FileUtils.deleteDirectory(entry.toFile());
                     System.err.println("[stasis] removed " + entry + ", a decrypted image that process "
                             + name.group(1) + " left behind");
                 }
@@ -94,21 +106,10 @@ final class MemoryStaging implements AutoCloseable {
 
     private synchronized void delete() {
         try {
-            deleteTree(path);
+            FileUtils.deleteDirectory(path.toFile());
         } catch (IOException e) {
             System.err.println("[stasis] WARNING: cannot remove " + path + ", which holds a decrypted image: "
                     + e.getMessage());
-        }
-    }
-
-    private static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(path)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
         }
     }
 

@@ -9,10 +9,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 
 /**
  * The attach of {@code java -jar stasis-agent.jar checkpoint PID}. The agent argument
@@ -90,11 +89,7 @@ public record CheckpointRequest(Path dir) {
     }
 
     public void delete() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
+        FileUtils.deleteDirectory(dir.toFile());
     }
 
     private void write(String name, Properties content) throws IOException {
