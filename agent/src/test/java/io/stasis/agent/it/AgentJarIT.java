@@ -37,6 +37,7 @@ class AgentJarIT {
             assertNotNull(jar.getEntry("io/stasis/agent/shaded/kryo/SnapshotKryo.class"));
             assertEquals(null, jar.getEntry("io/stasis/api/Stasis.class"), "the API is the application's, not the agent's");
             assertNotNull(jar.getEntry("io/stasis/agent/shaded/crac/CriuDumper.class"));
+            assertNotNull(jar.getEntry("io/stasis/agent/shaded/files/PrivateFiles.class"));
         }
     }
 

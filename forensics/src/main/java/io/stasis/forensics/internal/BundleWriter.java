@@ -1,5 +1,6 @@
 package io.stasis.forensics.internal;
 
+import io.stasis.files.PrivateFiles;
 import com.exceptionfactory.jagged.RecipientStanzaWriter;
 import com.exceptionfactory.jagged.framework.stream.StandardEncryptingChannelFactory;
 import java.io.BufferedOutputStream;

@@ -1,5 +1,6 @@
 package io.stasis.forensics.internal;
 
+import io.stasis.files.PrivateFiles;
 import com.exceptionfactory.jagged.RecipientStanzaWriter;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.management.GarbageCollectionNotificationInfo;

@@ -1,5 +1,6 @@
 package io.stasis.forensics.internal;
 
+import io.stasis.files.PrivateFiles;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
