@@ -167,10 +167,15 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
             scheduler = null;
         }
         if (periodic != null) {
-            periodic.shutdownNow();
+            // No interrupt: one would close the store's channels under a checkpoint being written and
+            // turn an orderly exit into an error. Only one that outlives its bound is interrupted.
+            periodic.shutdown();
             try {
-                periodic.awaitTermination(options.quiesceTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+                if (!periodic.awaitTermination(options.quiesceTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)) {
+                    periodic.shutdownNow();
+                }
             } catch (InterruptedException e) {
+                periodic.shutdownNow();
                 Thread.currentThread().interrupt();
             }
         }

@@ -72,6 +72,7 @@ public final class Instrumenter {
         // sun.misc.Unsafe (which JDK 24+ warns about on standard error). The property name is our
         // relocated copy's, so the application's own Byte Buddy is unaffected.
         System.setProperty(Nexus.PROPERTY, "true");
+        instrumentation.addTransformer(new MissingApiWarning(), false);
         new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
                 .with(attached ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION : AgentBuilder.RedefinitionStrategy.DISABLED)
                 // One cache of parsed class files for all matching: supertypes are shared by many classes.
