@@ -1,138 +1,29 @@
 package io.stasis.agent.internal.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.declaresField;
-import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
-import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
-import static net.bytebuddy.matcher.ElementMatchers.isAnnotatedWith;
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.isTypeInitializer;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-
-import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.config.AgentOptions;
-import io.stasis.agent.internal.config.MemberPattern;
-import io.stasis.agent.internal.state.Annotations;
-import io.stasis.bootstrap.Registrations;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.Method;
-import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.field.FieldDescription;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.Nexus;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.MethodCall;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
 
 /**
- * Installs the agent's one {@link AgentBuilder}:
- * <ul>
- *   <li>units of work ({@code @QuiescePoint} or the {@code quiesce} option) pass through the gate
- *       on entry and on every exit;</li>
- *   <li>constructors of classes that own instance state, or inherit it, report the instance;</li>
- *   <li>static initializers of classes that own static state report the class.</li>
- * </ul>
+ * Installs the agent's instrumentation. Nothing of Byte Buddy is referenced here, so that a JVM
+ * whose classes need no instrumentation never loads it (see {@link ClassPrefilter}).
  */
 public final class Instrumenter {
-
-    private static final Method REPORT_INITIALIZED;
-
-    static {
-        try {
-            REPORT_INITIALIZED = Registrations.class.getMethod("initialized", Class.class);
-        } catch (NoSuchMethodException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private Instrumenter() {
     }
 
     /**
      * @param attached whether the agent was attached to a running JVM, whose already loaded
-     *                 classes must then be retransformed; at start-up there are none of ours yet
+     *                 classes must then be retransformed; at start-up there are none of ours yet,
+     *                 and the Byte Buddy machinery is built only when a class first needs it
      */
     public static void install(Instrumentation instrumentation, AgentOptions options, boolean attached) {
-        ElementMatcher.Junction<FieldDescription> checkpointed =
-                isAnnotatedWith(named(Annotations.CHECKPOINTED)).or(fieldPattern(options.fields()));
-        ElementMatcher.Junction<MethodDescription> unitOfWork =
-                isAnnotatedWith(named(Annotations.QUIESCE_POINT)).or(methodPattern(options.quiesce()));
-
-        // Advice needs no dynamic type initializers; without the Nexus, Byte Buddy never reaches for
-        // sun.misc.Unsafe (which JDK 24+ warns about on standard error). The property name is our
-        // relocated copy's, so the application's own Byte Buddy is unaffected.
-        System.setProperty(Nexus.PROPERTY, "true");
         instrumentation.addTransformer(new MissingApiWarning(), false);
-        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-                .with(attached ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION : AgentBuilder.RedefinitionStrategy.DISABLED)
-                // One cache of parsed class files for all matching: supertypes are shared by many classes.
-                .with(new AgentBuilder.PoolStrategy.WithTypePoolCache.Simple(new ConcurrentHashMap<>()))
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(new ErrorLogger())
-                .ignore(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
-                        .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun."))
-                        .or(nameStartsWith("io.stasis.agent.internal.")).or(nameStartsWith("io.stasis.agent.shaded."))
-                        .or(nameStartsWith("io.stasis.agent.cli.")).or(named("io.stasis.agent.StasisAgent"))
-                        .or(nameStartsWith("io.stasis.bootstrap.")).or(nameStartsWith("io.stasis.crac.compat."))
-                        .or(isSynthetic()))
-                .type(declaresMethod(unitOfWork))
-                .transform((builder, type, loader, module, domain) ->
-                        builder.visit(Advice.to(QuiesceAdvice.class).on(unitOfWork.and(not(isConstructor())))))
-                .type(hasSuperType(declaresField(checkpointed.and(not(isStatic())))))
-                .transform((builder, type, loader, module, domain) ->
-                        builder.visit(Advice.to(ConstructorAdvice.class).on(isConstructor())))
-                .type(declaresField(checkpointed.and(isStatic())))
-                .transform((builder, type, loader, module, domain) -> reportInitialization(builder, type))
-                .installOn(instrumentation);
-    }
-
-    /**
-     * Reports the class at the end of its static initializer; a class that has none (its static
-     * fields start at their default values) gets one that only reports it.
-     */
-    private static DynamicType.Builder<?> reportInitialization(DynamicType.Builder<?> builder, TypeDescription type) {
-        if (!type.getDeclaredMethods().filter(isTypeInitializer()).isEmpty()) {
-            return builder.visit(Advice.to(TypeInitializerAdvice.class).on(isTypeInitializer()));
-        }
-        return builder.invokable(isTypeInitializer())
-                .intercept(MethodCall.invoke(REPORT_INITIALIZED).with(type));
-    }
-
-    private static ElementMatcher.Junction<FieldDescription> fieldPattern(List<MemberPattern> patterns) {
-        return new ElementMatcher.Junction.AbstractBase<>() {
-            @Override
-            public boolean matches(FieldDescription field) {
-                String owner = field.getDeclaringType().asErasure().getName();
-                return patterns.stream().anyMatch(p -> p.matches(owner, field.getName()));
-            }
-        };
-    }
-
-    private static ElementMatcher.Junction<MethodDescription> methodPattern(List<MemberPattern> patterns) {
-        return new ElementMatcher.Junction.AbstractBase<>() {
-            @Override
-            public boolean matches(MethodDescription method) {
-                String owner = method.getDeclaringType().asErasure().getName();
-                return method.isMethod() && patterns.stream().anyMatch(p -> p.matches(owner, method.getName()));
-            }
-        };
-    }
-
-    /** Logs classes that could not be instrumented; the application carries on without them. */
-    private static final class ErrorLogger extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
-            Log.error("could not instrument " + typeName + "; its state and units of work are not covered", error);
+        if (attached) {
+            AdviceInstaller.installAttached(instrumentation, options);
+        } else {
+            instrumentation.addTransformer(new LazyTransformer(new ClassPrefilter(options),
+                    () -> AdviceInstaller.transformer(options)), true);
         }
     }
 }
