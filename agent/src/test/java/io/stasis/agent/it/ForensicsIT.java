@@ -253,6 +253,57 @@ class ForensicsIT {
         }
     }
 
+    /** The JFR events that copy command lines, agents' options, the environment or properties. */
+    private static final List<String> SECRET_EVENTS = List.of("jdk.ProcessStart", "jdk.JavaAgent", "jdk.NativeAgent",
+            "jdk.InitialEnvironmentVariable", "jdk.InitialSystemProperty", "jdk.SecurityPropertyModification",
+            "jdk.JVMInformation", "jdk.SystemProcess", "jdk.InitialSecurityProperty", "jdk.StringFlag");
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void secretBearingJfrEventsNeverReachABundle(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Setup s = new Setup(jdk, tmp);
+        s.jvmOptions.add("-XX:OnOutOfMemoryError=echo " + s.canary);
+        try (App app = s.start("jfr-secrets")) {
+            app.awaitLine("facade bundle: ");
+            Map<String, byte[]> zip = s.decryptWithAge(s.onlyBundle());
+            s.checkManifest(zip, "manual");
+            s.checkJfrOpens(zip);
+            s.checkCanary(zip);
+            assertTrue(text(zip, "vm-flags.txt").contains("-XX:OnOutOfMemoryError=<redacted>"), text(zip, "vm-flags.txt"));
+        }
+    }
+
+    /**
+     * The application records itself (at start-up and in code) with every secret-bearing event on:
+     * its chunks are shared with ours, so the bundle gets a filtered recording (JDK 19 and later) or
+     * none, with the reason in the manifest (JDK 17, which cannot filter one).
+     */
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void theApplicationsOwnRecordingNeverReachesABundle(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Setup s = new Setup(jdk, tmp);
+        s.jvmOptions.add("-XX:StartFlightRecording");
+        s.jvmOptions.add("-XX:OnOutOfMemoryError=echo " + s.canary);
+        s.jvmOptions.add("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0");
+        try (App app = s.start(List.of("jfr-secrets", String.join(",", SECRET_EVENTS)))) {
+            app.awaitLine("facade bundle: ");
+            Map<String, byte[]> zip = s.decryptWithAge(s.onlyBundle());
+            JsonNode manifest = s.checkManifest(zip, "manual");
+            if (jdk.feature() >= 19) {
+                s.checkJfrOpens(zip);
+            } else {
+                assertFalse(zip.containsKey("recording.jfr"), zip.keySet().toString());
+                assertTrue(manifest.path("recordingLeftOut").asText().contains("cannot filter a recording"), manifest.toString());
+            }
+            for (Map.Entry<String, byte[]> e : zip.entrySet()) {
+                if (!e.getKey().startsWith("state/")) {
+                    assertFalse(Plaintext.contains(e.getValue(), s.canary), "canary in bundle part " + e.getKey());
+                }
+            }
+            assertTrue(text(zip, "vm-flags.txt").contains("-XX:OnOutOfMemoryError=<redacted>"), text(zip, "vm-flags.txt"));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.stasis.agent.testing.Jdks#all")
     void withoutARecipientStartUpIsRefused(Jdk jdk, @TempDir Path tmp) throws Exception {
@@ -425,7 +476,7 @@ class ForensicsIT {
             String summary = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), summary);
             assertTrue(summary.contains("jdk.ThreadStart") || summary.contains("jdk.CPULoad"), summary);
-            for (String event : List.of("jdk.InitialEnvironmentVariable", "jdk.InitialSystemProperty", "jdk.JVMInformation")) {
+            for (String event : SECRET_EVENTS) {
                 assertFalse(java.util.regex.Pattern.compile("(?m)^\\s*" + java.util.regex.Pattern.quote(event) + "\\s+[1-9]")
                         .matcher(summary).find(), event + " recorded:\n" + summary);
             }
