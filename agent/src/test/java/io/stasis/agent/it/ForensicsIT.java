@@ -23,14 +23,17 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -207,12 +210,14 @@ class ForensicsIT {
         Path bundle;
         try (App app = s.start("wait")) {
             app.awaitLine("forensics active");
+            Set<String> listening = listeningSockets(app.pid());
             try (ForkedJvm cli = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), "incident", Long.toString(app.pid()),
                     "--reason", "operator asked").start()) {
                 assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
                 bundle = s.onlyBundle();
                 assertTrue(cli.output().contains(bundle.toAbsolutePath().toString()), cli.output());
             }
+            assertEquals(listening, listeningSockets(app.pid()), "incident PID left a listening socket in the JVM");
             Map<String, byte[]> zip = s.decryptWithAge(bundle);
             JsonNode manifest = s.checkManifest(zip, "manual");
             assertEquals("operator asked", manifest.get("reason").asText());
@@ -553,6 +558,36 @@ class ForensicsIT {
             }
             assertEquals(List.of(), leaks, "files holding the canary in plaintext (searched " + searched + ")");
         }
+    }
+
+    /** The inodes of the TCP sockets in state LISTEN that process {@code pid} holds. */
+    static Set<String> listeningSockets(long pid) throws IOException {
+        Set<String> listening = new HashSet<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            if (Files.exists(Path.of(table))) {
+                List<String> rows = Files.readAllLines(Path.of(table));
+                for (String row : rows.subList(1, rows.size())) {
+                    String[] fields = row.strip().split("\\s+");
+                    if (fields[3].equals("0A")) { // sl local remote st ... uid timeout inode
+                        listening.add(fields[9]);
+                    }
+                }
+            }
+        }
+        Set<String> held = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[") && listening.contains(target.substring(8, target.length() - 1))) {
+                        held.add(target);
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return held;
     }
 
     static Map<String, byte[]> unzip(byte[] zip) throws IOException {
