@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -72,7 +73,7 @@ public record AttachRequest(Kind kind, Path dir) {
             throw new IOException("cannot attach to process " + pid + ": no such process (" + e.getMessage() + ")", e);
         }
         ProcessOwner self = ProcessOwner.self();
-        Path parent = Files.createTempDirectory("stasis-" + kind.name().toLowerCase(java.util.Locale.ROOT) + "-",
+        Path parent = Files.createTempDirectory("stasis-" + kind.name().toLowerCase(Locale.ROOT) + "-",
                 PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         Path dir = Files.createDirectory(parent.resolve("request"), PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         AttachRequest created = new AttachRequest(kind, dir);
