@@ -3,7 +3,7 @@ package io.stasis.agent;
 import io.stasis.agent.internal.AgentRuntime;
 import io.stasis.agent.internal.BootstrapInjector;
 import io.stasis.agent.internal.Log;
-import io.stasis.agent.internal.capture.CheckpointRequest;
+import io.stasis.agent.internal.capture.AttachRequest;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
 import io.stasis.agent.internal.config.OptionsParser;
@@ -12,6 +12,11 @@ import io.stasis.agent.internal.image.ImageSupport;
 import io.stasis.bootstrap.FacadeBridge;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
+import javax.management.JMException;
+import javax.management.MBeanException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 /**
  * The agent's entry points: {@code -javaagent:stasis-agent.jar=key=value,...} at start-up, or
@@ -40,9 +45,18 @@ public final class StasisAgent {
             requestImage(imageRequest, instrumentation);
             return;
         }
-        CheckpointRequest checkpointRequest = CheckpointRequest.parse(argument);
-        if (checkpointRequest != null) {
-            requestCheckpoint(checkpointRequest, instrumentation);
+        AttachRequest attachRequest = AttachRequest.parse(argument);
+        if (attachRequest != null) {
+            try {
+                attachRequest.checkPrivate();
+            } catch (IOException | RuntimeException e) {
+                failStartup(Log.describe(e), true);
+            }
+            if (attachRequest.kind() == AttachRequest.Kind.INCIDENT) {
+                requestIncident(attachRequest);
+            } else {
+                requestCheckpoint(attachRequest, instrumentation);
+            }
             return;
         }
         AgentOptions options;
@@ -87,7 +101,7 @@ public final class StasisAgent {
      * agent first if it is not running. It answers in the request's directory, never by failing the
      * attach, so the command can say why.
      */
-    private static void requestCheckpoint(CheckpointRequest request, Instrumentation instrumentation) {
+    private static void requestCheckpoint(AttachRequest request, Instrumentation instrumentation) {
         try {
             try {
                 if (!started) {
@@ -100,6 +114,32 @@ public final class StasisAgent {
             }
         } catch (IOException e) {
             Log.error("cannot answer the checkpoint request in " + request.dir(), e);
+        }
+    }
+
+    /**
+     * {@code java -jar stasis-agent.jar incident PID} attached to capture a forensic bundle now,
+     * through the forensics control in this JVM's own MBean server: no connector, nothing listening.
+     */
+    private static void requestIncident(AttachRequest request) {
+        try {
+            try {
+                ObjectName name = new ObjectName("io.stasis:type=Forensics");
+                MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+                if (!server.isRegistered(name)) {
+                    request.fail("forensics is not active in process " + ProcessHandle.current().pid()
+                            + " (start it with -javaagent:stasis-agent.jar=forensics=on,forensics.recipients=age1...)");
+                    return;
+                }
+                request.reply(String.valueOf(server.invoke(name, "incident", new Object[] {request.reason()},
+                        new String[] {String.class.getName()})));
+            } catch (MBeanException e) {
+                request.fail(Log.describe(e.getCause() != null ? e.getCause() : e));
+            } catch (JMException | RuntimeException | LinkageError e) {
+                request.fail(Log.describe(e));
+            }
+        } catch (IOException e) {
+            Log.error("cannot answer the incident request in " + request.dir(), e);
         }
     }
 

@@ -1,9 +1,6 @@
 package io.stasis.agent.cli;
 
-import com.sun.tools.attach.VirtualMachine;
-import io.stasis.agent.internal.AgentJar;
-import io.stasis.agent.internal.capture.CheckpointRequest;
-import java.io.IOException;
+import io.stasis.agent.internal.capture.AttachRequest;
 import java.io.PrintWriter;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -33,16 +30,9 @@ final class CheckpointCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CheckpointRequest request = CheckpointRequest.create(reason, agentOptions);
+        AttachRequest request = AttachRequest.create(AttachRequest.Kind.CHECKPOINT, pid, reason, agentOptions);
         try {
-            VirtualMachine vm = Attach.to(pid);
-            try {
-                vm.loadAgent(AgentJar.path().toString(), request.argument());
-            } catch (Exception e) {
-                throw new IOException("the agent in process " + pid + " did not take the request: " + e.getMessage(), e);
-            } finally {
-                vm.detach();
-            }
+            Attach.request(pid, request);
             Properties snapshot = request.answer();
             PrintWriter out = spec.commandLine().getOut();
             out.printf("snapshot %s of process %d committed (%s): %s bytes, pause %.3f ms%n", snapshot.getProperty("id"),

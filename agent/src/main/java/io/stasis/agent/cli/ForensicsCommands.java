@@ -1,6 +1,6 @@
 package io.stasis.agent.cli;
 
-import com.sun.tools.attach.VirtualMachine;
+import io.stasis.agent.internal.capture.AttachRequest;
 import io.stasis.forensics.AgeKeys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,11 +20,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import javax.management.MBeanServerConnection;
-import javax.management.ObjectName;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -119,7 +114,7 @@ final class ForensicsCommands {
 
     @Command(name = "incident", mixinStandardHelpOptions = true,
             description = {"Ask a running JVM that has the agent with forensics=on to capture a bundle now.",
-                "Attaches to PID, reaches the agent over JMX (io.stasis:type=Forensics) and waits for the bundle."})
+                "Attaches to PID and waits for the bundle; nothing is left listening in the JVM."})
     static final class Incident implements Callable<Integer> {
         @Parameters(paramLabel = "PID", description = "The process id of the JVM.")
         long pid;
@@ -131,23 +126,13 @@ final class ForensicsCommands {
 
         @Override
         public Integer call() throws Exception {
-            VirtualMachine vm = Attach.to(pid);
+            AttachRequest request = AttachRequest.create(AttachRequest.Kind.INCIDENT, pid, reason, "");
             try {
-                String address = vm.startLocalManagementAgent();
-                try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
-                    MBeanServerConnection connection = connector.getMBeanServerConnection();
-                    ObjectName name = new ObjectName("io.stasis:type=Forensics");
-                    if (!connection.isRegistered(name)) {
-                        throw new IOException("forensics is not active in process " + pid
-                                + " (start it with -javaagent:stasis-agent.jar=forensics=on,forensics.recipients=age1...)");
-                    }
-                    Object bundle = connection.invoke(name, "incident", new Object[] {reason},
-                            new String[] {String.class.getName()});
-                    spec.commandLine().getOut().println(bundle);
-                    spec.commandLine().getOut().flush();
-                }
+                Attach.request(pid, request);
+                spec.commandLine().getOut().println(request.answerLine());
+                spec.commandLine().getOut().flush();
             } finally {
-                vm.detach();
+                request.delete();
             }
             return 0;
         }

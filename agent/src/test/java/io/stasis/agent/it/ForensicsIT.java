@@ -23,14 +23,17 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -207,12 +210,14 @@ class ForensicsIT {
         Path bundle;
         try (App app = s.start("wait")) {
             app.awaitLine("forensics active");
+            Set<String> listening = listeningSockets(app.pid());
             try (ForkedJvm cli = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), "incident", Long.toString(app.pid()),
                     "--reason", "operator asked").start()) {
                 assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
                 bundle = s.onlyBundle();
                 assertTrue(cli.output().contains(bundle.toAbsolutePath().toString()), cli.output());
             }
+            assertEquals(listening, listeningSockets(app.pid()), "incident PID left a listening socket in the JVM");
             Map<String, byte[]> zip = s.decryptWithAge(bundle);
             JsonNode manifest = s.checkManifest(zip, "manual");
             assertEquals("operator asked", manifest.get("reason").asText());
@@ -250,6 +255,57 @@ class ForensicsIT {
             Process stock = new ProcessBuilder(age.toString(), "-d", "-i", s.key.toString(), file.toString())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(false).start();
             assertEquals(1, stock.waitFor(), "age also refuses " + d.getKey());
+        }
+    }
+
+    /** The JFR events that copy command lines, agents' options, the environment or properties. */
+    private static final List<String> SECRET_EVENTS = List.of("jdk.ProcessStart", "jdk.JavaAgent", "jdk.NativeAgent",
+            "jdk.InitialEnvironmentVariable", "jdk.InitialSystemProperty", "jdk.SecurityPropertyModification",
+            "jdk.JVMInformation", "jdk.SystemProcess", "jdk.InitialSecurityProperty", "jdk.StringFlag");
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void secretBearingJfrEventsNeverReachABundle(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Setup s = new Setup(jdk, tmp);
+        s.jvmOptions.add("-XX:OnOutOfMemoryError=echo " + s.canary);
+        try (App app = s.start("jfr-secrets")) {
+            app.awaitLine("facade bundle: ");
+            Map<String, byte[]> zip = s.decryptWithAge(s.onlyBundle());
+            s.checkManifest(zip, "manual");
+            s.checkJfrOpens(zip);
+            s.checkCanary(zip);
+            assertTrue(text(zip, "vm-flags.txt").contains("-XX:OnOutOfMemoryError=<redacted>"), text(zip, "vm-flags.txt"));
+        }
+    }
+
+    /**
+     * The application records itself (at start-up and in code) with every secret-bearing event on:
+     * its chunks are shared with ours, so the bundle gets a filtered recording (JDK 19 and later) or
+     * none, with the reason in the manifest (JDK 17, which cannot filter one).
+     */
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void theApplicationsOwnRecordingNeverReachesABundle(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Setup s = new Setup(jdk, tmp);
+        s.jvmOptions.add("-XX:StartFlightRecording");
+        s.jvmOptions.add("-XX:OnOutOfMemoryError=echo " + s.canary);
+        s.jvmOptions.add("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0");
+        try (App app = s.start(List.of("jfr-secrets", String.join(",", SECRET_EVENTS)))) {
+            app.awaitLine("facade bundle: ");
+            Map<String, byte[]> zip = s.decryptWithAge(s.onlyBundle());
+            JsonNode manifest = s.checkManifest(zip, "manual");
+            if (jdk.feature() >= 19) {
+                s.checkJfrOpens(zip);
+            } else {
+                assertFalse(zip.containsKey("recording.jfr"), zip.keySet().toString());
+                assertTrue(manifest.path("recordingLeftOut").asText().contains("cannot filter a recording"), manifest.toString());
+            }
+            for (Map.Entry<String, byte[]> e : zip.entrySet()) {
+                if (!e.getKey().startsWith("state/")) {
+                    assertFalse(Plaintext.contains(e.getValue(), s.canary), "canary in bundle part " + e.getKey());
+                }
+            }
+            assertTrue(text(zip, "vm-flags.txt").contains("-XX:OnOutOfMemoryError=<redacted>"), text(zip, "vm-flags.txt"));
         }
     }
 
@@ -425,7 +481,7 @@ class ForensicsIT {
             String summary = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), summary);
             assertTrue(summary.contains("jdk.ThreadStart") || summary.contains("jdk.CPULoad"), summary);
-            for (String event : List.of("jdk.InitialEnvironmentVariable", "jdk.InitialSystemProperty", "jdk.JVMInformation")) {
+            for (String event : SECRET_EVENTS) {
                 assertFalse(java.util.regex.Pattern.compile("(?m)^\\s*" + java.util.regex.Pattern.quote(event) + "\\s+[1-9]")
                         .matcher(summary).find(), event + " recorded:\n" + summary);
             }
@@ -502,6 +558,36 @@ class ForensicsIT {
             }
             assertEquals(List.of(), leaks, "files holding the canary in plaintext (searched " + searched + ")");
         }
+    }
+
+    /** The inodes of the TCP sockets in state LISTEN that process {@code pid} holds. */
+    static Set<String> listeningSockets(long pid) throws IOException {
+        Set<String> listening = new HashSet<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            if (Files.exists(Path.of(table))) {
+                List<String> rows = Files.readAllLines(Path.of(table));
+                for (String row : rows.subList(1, rows.size())) {
+                    String[] fields = row.strip().split("\\s+");
+                    if (fields[3].equals("0A")) { // sl local remote st ... uid timeout inode
+                        listening.add(fields[9]);
+                    }
+                }
+            }
+        }
+        Set<String> held = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[") && listening.contains(target.substring(8, target.length() - 1))) {
+                        held.add(target);
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return held;
     }
 
     static Map<String, byte[]> unzip(byte[] zip) throws IOException {

@@ -469,7 +469,7 @@ public final class Engine implements ForensicsControlMBean {
                 Files.deleteIfExists(p); // torn by a crash; encrypted, but unusable
             }
         }
-        try (DirectoryStream<Path> warmUps = Files.newDirectoryStream(staging, "warm-up-*")) {
+        try (DirectoryStream<Path> warmUps = Files.newDirectoryStream(staging, "{warm-up-*,recording-*.jfr}")) {
             for (Path p : warmUps) {
                 Files.deleteIfExists(p);
             }
@@ -575,8 +575,13 @@ public final class Engine implements ForensicsControlMBean {
             w.section("system-properties.json", out -> JvmSections.systemProperties(out, redactor));
             w.section("environment.json", out -> JvmSections.environment(out, redactor));
             JfrRecorder recorder = jfr;
+            String recordingProblem = null;
             if (recorder != null) {
-                w.section("recording.jfr", recorder::writeTo);
+                try {
+                    recordingProblem = recorder.addTo(w, staging);
+                } catch (Exception | LinkageError e) {
+                    recordingProblem = BundleWriter.describe(e);
+                }
             }
             if (config.state() && state != null) {
                 stateProblem = StateSection.write(w, state, config.stateTimeout());
@@ -598,8 +603,10 @@ public final class Engine implements ForensicsControlMBean {
             }
             long captureNanos = System.nanoTime() - start;
             String problem = stateProblem;
+            String recordingLeftOut = recordingProblem;
             List<BundleWriter.Section> sections = w.sections();
-            w.section("manifest.json", out -> manifest(out, incident, sections, redactor, captureNanos, problem));
+            w.section("manifest.json", out -> manifest(out, incident, sections, redactor, captureNanos, problem,
+                    recordingLeftOut));
             bundle = w.commit();
         }
         written.incrementAndGet();
@@ -613,7 +620,7 @@ public final class Engine implements ForensicsControlMBean {
     }
 
     private void manifest(OutputStream out, Incident incident, List<BundleWriter.Section> sections, Redactor redactor,
-                          long captureNanos, String stateProblem) throws IOException {
+                          long captureNanos, String stateProblem, String recordingLeftOut) throws IOException {
         try (JsonGenerator json = Json.to(out)) {
             json.writeStartObject();
             json.writeStringField("format", "stasis-forensics-bundle/1");
@@ -651,6 +658,9 @@ public final class Engine implements ForensicsControlMBean {
             if (jfrProblem != null) {
                 json.writeStringField("jfrNotRecorded", jfrProblem);
             }
+            if (recordingLeftOut != null) {
+                json.writeStringField("recordingLeftOut", recordingLeftOut);
+            }
             json.writeObjectFieldStart("redacted");
             json.writeStringField("rule", "values shown only for allow-listed names (the JDK's own system properties, "
                     + "forensics.allow-properties, forensics.allow-env); names that look like secrets always masked");
@@ -665,8 +675,8 @@ public final class Engine implements ForensicsControlMBean {
             }
             json.writeEndArray();
             json.writeNumberField("jvmArguments", redactor.maskedArguments());
-            json.writeArrayFieldStart("jfrEventsDisabled");
-            for (String e : JfrRecorder.SECRET_BEARING_EVENTS) {
+            json.writeArrayFieldStart("jfrEventsAllowed");
+            for (String e : new TreeSet<>(JfrRecorder.EVENTS)) {
                 json.writeString(e);
             }
             json.writeEndArray();

@@ -251,7 +251,12 @@ public final class JvmSections {
     public static void flags(OutputStream target, Redactor redactor) throws Exception {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(target, StandardCharsets.UTF_8));
         out.println("# VM.flags");
-        out.println(diagnosticCommand("vmFlags"));
+        Map<String, String> commands = new LinkedHashMap<>();
+        HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        for (String flag : Redactor.COMMAND_FLAGS) {
+            commands.put(flag, hotspot.getVMOption(flag).getValue());
+        }
+        out.println(redactor.vmFlags(diagnosticCommand("vmFlags"), commands));
         out.println("# JVM arguments (redacted)");
         for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             out.println(redactor.argument(argument));

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +29,13 @@ public final class Redactor {
             "native.encoding", "stdout.encoding", "stderr.encoding", "sun.arch.data.model", "sun.boot.library.path",
             "sun.cpu.*", "sun.io.unicode.encoding", "sun.jnu.encoding", "sun.management.compiler", "sun.os.*",
             "sun.stdout.encoding", "sun.stderr.encoding", "sun.java.launcher", "sun.java.command");
+
+    /** Flags whose values are command lines the JVM runs (a {@code curl -u user:password}, say). */
+    public static final List<String> COMMAND_FLAGS = List.of("OnError", "OnOutOfMemoryError");
+
+    private static final Pattern COMMAND_FLAG = Pattern.compile(
+            "-XX:(" + String.join("|", COMMAND_FLAGS) + ")=(?!" + Pattern.quote(MASK) + ").*?(?=\\s-XX:|$)",
+            Pattern.MULTILINE);
 
     private final List<Pattern> allowedProperties = new ArrayList<>();
     private final List<Pattern> allowedEnv = new ArrayList<>();
@@ -126,12 +134,37 @@ public final class Redactor {
             }
             return argument;
         }
+        for (String flag : COMMAND_FLAGS) {
+            if (argument.startsWith("-XX:" + flag + "=")) {
+                maskedArguments++;
+                return "-XX:" + flag + "=" + MASK;
+            }
+        }
         int eq = argument.indexOf('=');
         if (eq > 0 && looksSecret(argument.substring(0, eq))) {
             maskedArguments++;
             return argument.substring(0, eq + 1) + MASK;
         }
         return argument;
+    }
+
+    /**
+     * {@code VM.flags} output with the values of {@link #COMMAND_FLAGS} masked: each value as the JVM
+     * holds it (spaces included), then, should one not be found so, up to the next flag.
+     */
+    public String vmFlags(String flags, Map<String, String> commandFlagValues) {
+        String shown = flags;
+        for (Map.Entry<String, String> flag : commandFlagValues.entrySet()) {
+            String set = "-XX:" + flag.getKey() + "=" + flag.getValue();
+            if (!flag.getValue().isEmpty() && shown.contains(set)) {
+                shown = shown.replace(set, "-XX:" + flag.getKey() + "=" + MASK);
+                maskedArguments++;
+            }
+        }
+        return COMMAND_FLAG.matcher(shown).replaceAll(m -> {
+            maskedArguments++;
+            return "-XX:" + m.group(1) + "=" + Matcher.quoteReplacement(MASK);
+        });
     }
 
     public List<String> maskedProperties() {

@@ -52,6 +52,21 @@ public final class ForensicsApp {
                 System.out.println("facade bundle: " + io.stasis.api.Stasis.incident("requested by the application"));
                 Thread.sleep(Long.MAX_VALUE);
             }
+            case "jfr-secrets" -> {
+                // An application that records itself with every event that copies a secret, and makes some.
+                if (args.length > 1) {
+                    jdk.jfr.Recording own = new jdk.jfr.Recording();
+                    for (String event : args[1].split(",")) {
+                        own.enable(event);
+                    }
+                    own.start();
+                }
+                String canary = System.getProperty("app.canary");
+                java.security.Security.setProperty("app.secret", canary);
+                new ProcessBuilder("/bin/true", "--password=" + canary).start().waitFor();
+                System.out.println("facade bundle: " + io.stasis.api.Stasis.incident("secrets made"));
+                Thread.sleep(Long.MAX_VALUE);
+            }
             case "slow-unit" -> {
                 for (int i = 0; i < 200; i++) {
                     quickUnit(); // many short units first: none of them is slow
