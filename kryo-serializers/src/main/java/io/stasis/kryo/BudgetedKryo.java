@@ -10,7 +10,7 @@ import com.esotericsoftware.kryo.util.MapReferenceResolver;
  * A Kryo whose every read is costed by a {@link ReadCost}, so that rebuilding a graph cannot make
  * the hashing of its collections exponential. Every way a serializer reads an object goes through
  * one of the methods overridden here; every object registered for references goes through
- * {@link Resolver#setReadObject}.
+ * {@link Resolver#setReadObject}, and every reference to one through {@link Resolver#getReadObject}.
  */
 final class BudgetedKryo extends Kryo {
 
@@ -40,7 +40,14 @@ final class BudgetedKryo extends Kryo {
         @Override
         public void setReadObject(int id, Object object) {
             super.setReadObject(id, object);
-            cost.registered(object);
+            cost.registered(id, object);
+        }
+
+        @Override
+        public Object getReadObject(Class type, int id) {
+            Object object = super.getReadObject(type, id);
+            cost.referenced(id);
+            return object;
         }
     }
 
@@ -94,7 +101,7 @@ final class BudgetedKryo extends Kryo {
             cost.abandon();
             throw e;
         }
-        cost.exit(object, input);
+        cost.exit(input);
         return object;
     }
 

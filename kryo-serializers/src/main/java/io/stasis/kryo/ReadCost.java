@@ -2,6 +2,7 @@ package io.stasis.kryo;
 
 import com.esotericsoftware.kryo.io.Input;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,10 @@ final class ReadCost {
         int children;
         /** Children read before the owner existed (a header, such as a key set's mapped value). */
         int beforeOwner;
+        /** The reference ids of the objects this read registered. */
+        int[] ids = NO_IDS;
+        /** When this read found a reference to an object read before (or being read): that object's cost. */
+        long referenceCost;
 
         boolean hashesNextChild() {
             if (owner instanceof Map<?, ?> map) {
@@ -58,9 +63,16 @@ final class ReadCost {
         }
     }
 
+    private static final int[] NO_IDS = {};
+
     private final List<Frame> reading = new ArrayList<>();
-    /** Each object registered while being read, with the frame that reads (or read) it. */
-    private final Map<Object, Frame> registered = new IdentityHashMap<>();
+    /**
+     * By reference id (dense, as Kryo hands them out): the frame still reading the object, or null
+     * once it is read, when {@link #costById} holds its cost. Arrays rather than a map from objects:
+     * a large snapshot registers millions of objects.
+     */
+    private Frame[] readingById = new Frame[64];
+    private long[] costById = new long[64];
     private long budget;
     private long spent;
 
@@ -85,33 +97,51 @@ final class ReadCost {
         }
     }
 
-    /** An object the current read has made (Kryo registers it for references to it). */
-    void registered(Object object) {
-        if (object != null && !reading.isEmpty()) {
-            Frame current = reading.get(reading.size() - 1);
-            if (current.owner == null) {
-                current.owner = object;
-                current.beforeOwner = current.children;
-            }
-            registered.putIfAbsent(object, current);
+    /** An object the current read has made, under reference id {@code id}. */
+    void registered(int id, Object object) {
+        if (reading.isEmpty() || id < 0) {
+            return;
+        }
+        Frame current = reading.get(reading.size() - 1);
+        if (current.owner == null && object != null) {
+            current.owner = object;
+            current.beforeOwner = current.children;
+        }
+        if (id >= readingById.length) {
+            int length = Math.max(id + 1, readingById.length * 2);
+            readingById = Arrays.copyOf(readingById, length);
+            costById = Arrays.copyOf(costById, length);
+        }
+        if (readingById[id] == null) {
+            readingById[id] = current;
+            current.ids = Arrays.copyOf(current.ids, current.ids.length + 1);
+            current.ids[current.ids.length - 1] = id;
         }
     }
 
+    /** The current read found a reference to the object with {@code id}, read before or being read. */
+    void referenced(int id) {
+        if (reading.isEmpty() || id < 0 || id >= readingById.length) {
+            return;
+        }
+        Frame frame = readingById[id];
+        reading.get(reading.size() - 1).referenceCost = frame != null ? frame.cost : costById[id];
+    }
+
     /**
-     * After a read that returned {@code object} (complete, or a reference to one still being read):
+     * After a read that returned an object (complete, or a reference to one still being read):
      * adds its cost to the object being read around it, and charges it if that one hashes it.
      *
      * @throws GraphTooCostlyException when the budget is exhausted
      */
-    void exit(Object object, Input input) {
+    void exit(Input input) {
         Frame own = reading.remove(reading.size() - 1);
-        long cost = own.cost;
-        if (object != null) {
-            Frame first = registered.get(object);
-            if (first != null && first != own) {
-                cost = Math.max(cost, first.cost); // a reference: what the object held when it was referenced
-            }
+        for (int id : own.ids) {
+            readingById[id] = null;
+            costById[id] = own.cost;
         }
+        // A reference costs what the object held when it was referenced.
+        long cost = Math.max(own.cost, own.referenceCost);
         if (reading.isEmpty()) {
             return; // a value of the graph itself: nothing hashes it here
         }
@@ -126,14 +156,15 @@ final class ReadCost {
         around.children++;
     }
 
-    /** After an aborted read: forgets the frame. */
+    /** After an aborted read: forgets the frame (the graph is given up, and reset next). */
     void abandon() {
         reading.remove(reading.size() - 1);
     }
 
     void reset() {
         reading.clear();
-        registered.clear();
+        readingById = new Frame[64]; // let go of what a large graph needed
+        costById = new long[64];
         budget = 0;
         spent = 0;
     }
