@@ -135,6 +135,9 @@ final class ReadCost {
      * @throws GraphTooCostlyException when the budget is exhausted
      */
     void exit(Input input) {
+        if (reading.isEmpty()) {
+            return; // Kryo reset itself at the end of a top-level read (autoReset): nothing is left to cost
+        }
         Frame own = reading.remove(reading.size() - 1);
         for (int id : own.ids) {
             readingById[id] = null;
@@ -158,7 +161,9 @@ final class ReadCost {
 
     /** After an aborted read: forgets the frame (the graph is given up, and reset next). */
     void abandon() {
-        reading.remove(reading.size() - 1);
+        if (!reading.isEmpty()) {
+            reading.remove(reading.size() - 1);
+        }
     }
 
     void reset() {

@@ -333,6 +333,18 @@ class HostileInputTest {
     }
 
     @Test
+    void aSnapshotKryoUsedDirectlyWithAutoResetStillCostsEachGraph() throws Exception {
+        Kryo kryo = SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.any());
+        Output output = new Output(256, -1);
+        kryo.writeClassAndObject(output, new java.util.HashSet<>(List.of(Set.of(1), Set.of(2))));
+        kryo.writeClassAndObject(output, nestedSetBomb(100, java.util.HashSet::new));
+        com.esotericsoftware.kryo.io.Input input = new SnapshotInput(output.toBytes());
+        assertEquals(new java.util.HashSet<>(List.of(Set.of(1), Set.of(2))), kryo.readClassAndObject(input));
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> assertThrows(GraphTooCostlyException.class, () -> kryo.readClassAndObject(input)));
+    }
+
+    @Test
     void sharingThatHashesLinearlyIsRestored() throws Exception {
         // A thousand sets sharing one large set, map values sharing it, and a deep unshared nesting.
         Set<Object> large = new java.util.HashSet<>();
