@@ -32,7 +32,7 @@ final class ReadCost {
 
     /** Charges allowed per byte of input: deeper than any tree a snapshot usually holds. */
     static final long PER_BYTE = 32;
-    /** Charges allowed whatever the input's size (a fraction of a second of hashing). */
+    /** Charges allowed whatever the input's size: about a second of hashing at worst, measured on a busy machine. */
     static final long AT_LEAST = 1L << 23;
 
     private static final class Frame {
