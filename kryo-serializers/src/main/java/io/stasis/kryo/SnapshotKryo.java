@@ -2,7 +2,6 @@ package io.stasis.kryo;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
-import com.esotericsoftware.kryo.util.MapReferenceResolver;
 import io.stasis.kryo.schema.EvolvingSerializers;
 import io.stasis.kryo.serializers.BoundedSerializers;
 import io.stasis.kryo.serializers.JdkSerializers;
@@ -18,7 +17,8 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  *   <li>Only {@link AllowedClasses} may be named: checked before a class is loaded when reading,
  *       and when writing, so that what is written can be read back.</li>
  *   <li>Bounded: graphs nest at most {@link Limits#MAX_DEPTH} deep, and lengths read from a
- *       {@link SnapshotInput} are checked before anything is allocated ({@link Limits}).</li>
+ *       {@link SnapshotInput} are checked before anything is allocated ({@link Limits}); the hashing
+ *       that rebuilding collections causes is bounded by the input's size.</li>
  *   <li>References on: shared and cyclic references inside one graph round-trip as such.</li>
  *   <li>Classes without a no-argument constructor are instantiated through Objenesis.</li>
  *   <li>Application classes, records and enums in an evolving form: a snapshot restores into the
@@ -45,7 +45,7 @@ public final class SnapshotKryo {
 
     /** A new Kryo that resolves class names with {@code classLoader} and allows {@code allowed}. */
     public static Kryo create(ClassLoader classLoader, AllowedClasses allowed) {
-        Kryo kryo = new Kryo(new AllowListClassResolver(allowed), new MapReferenceResolver());
+        Kryo kryo = BudgetedKryo.create(new AllowListClassResolver(allowed));
         kryo.setRegistrationRequired(false);
         kryo.setReferences(true);
         kryo.setMaxDepth(Limits.MAX_DEPTH);

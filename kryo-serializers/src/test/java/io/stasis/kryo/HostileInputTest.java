@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.esotericsoftware.kryo.Kryo;
@@ -249,6 +250,131 @@ class HostileInputTest {
         thread.join();
         if (failure[0] != null) {
             throw new AssertionError(failure[0]);
+        }
+    }
+
+    /**
+     * {@code levels} sets, each holding two sets that share the next one: small to write, 2<sup>levels</sup>
+     * steps to hash. Built top-down, each set added while still empty, so that building it hashes nothing.
+     */
+    static Set<Object> nestedSetBomb(int levels, Supplier<Set<Object>> newSet) {
+        Set<Object> top = newSet.get();
+        Set<Object> level = top;
+        for (int i = 0; i < levels; i++) {
+            Set<Object> left = newSet.get();
+            Set<Object> right = newSet.get();
+            left.add("l" + i);
+            right.add("r" + i);
+            level.add(left);
+            level.add(right);
+            Set<Object> shared = newSet.get();
+            left.add(shared);
+            right.add(shared);
+            level = shared;
+        }
+        return top;
+    }
+
+    private static Map<Object, Object> nestedMapBomb(int levels) {
+        Map<Object, Object> top = new HashMap<>();
+        Map<Object, Object> level = top;
+        for (int i = 0; i < levels; i++) {
+            Map<Object, Object> left = new HashMap<>(Map.of("l", i));
+            Map<Object, Object> right = new HashMap<>(Map.of("r", i));
+            level.put(left, 1);
+            level.put(right, 2);
+            Map<Object, Object> shared = new HashMap<>();
+            left.put(shared, 3);
+            right.put(shared, 4);
+            level = shared;
+        }
+        return top;
+    }
+
+    record Holder(Object value) {
+    }
+
+    /** Hashes what it holds, as an application class may. */
+    static final class Box {
+        Object value;
+
+        Box(Object value) {
+            this.value = value;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Box box && box.value.equals(value);
+        }
+
+        @Override
+        public int hashCode() {
+            return value.hashCode();
+        }
+    }
+
+    @Test
+    void sharedNestedSetsAreRefusedBeforeHashingThemGoesExponential() throws Exception {
+        Map<String, Object> bombs = new java.util.LinkedHashMap<>();
+        bombs.put("HashSet", nestedSetBomb(100, java.util.HashSet::new));
+        bombs.put("LinkedHashSet", nestedSetBomb(100, java.util.LinkedHashSet::new));
+        bombs.put("HashSet in a record", new Holder(nestedSetBomb(100, java.util.HashSet::new)));
+        bombs.put("HashMap keys", nestedMapBomb(100));
+        bombs.put("unmodifiable HashSet", Collections.unmodifiableSet(nestedSetBomb(100, java.util.HashSet::new)));
+        for (Map.Entry<String, Object> bomb : bombs.entrySet()) {
+            byte[] bytes = writeTrusting(bomb.getValue());
+            assertTrue(bytes.length < 8192, bomb.getKey() + ": " + bytes.length + " bytes");
+            // Without a bound, reading never ends: the hashing takes 2^100 steps.
+            KryoException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> assertThrows(
+                    KryoException.class, () -> ValueGraph.read(SnapshotKryo.create(getClass().getClassLoader(),
+                            AllowedClasses.any()), bytes, 1)), bomb.getKey());
+            assertInstanceOf(GraphTooCostlyException.class, e, bomb.getKey() + ": " + e);
+        }
+    }
+
+    @Test
+    void aSnapshotKryoUsedDirectlyWithAutoResetStillCostsEachGraph() throws Exception {
+        Kryo kryo = SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.any());
+        Output output = new Output(256, -1);
+        kryo.writeClassAndObject(output, new java.util.HashSet<>(List.of(Set.of(1), Set.of(2))));
+        kryo.writeClassAndObject(output, nestedSetBomb(100, java.util.HashSet::new));
+        com.esotericsoftware.kryo.io.Input input = new SnapshotInput(output.toBytes());
+        assertEquals(new java.util.HashSet<>(List.of(Set.of(1), Set.of(2))), kryo.readClassAndObject(input));
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> assertThrows(GraphTooCostlyException.class, () -> kryo.readClassAndObject(input)));
+    }
+
+    @Test
+    void sharingThatHashesLinearlyIsRestored() throws Exception {
+        // A thousand sets sharing one large set, map values sharing it, and a deep unshared nesting.
+        Set<Object> large = new java.util.HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            large.add("e" + i);
+        }
+        Set<Object> sharing = new java.util.HashSet<>();
+        for (int i = 0; i < 1_000; i++) {
+            sharing.add(new java.util.HashSet<>(List.of(large, i)));
+        }
+        Object nested = "leaf";
+        for (int i = 0; i < 200; i++) {
+            nested = new java.util.HashSet<>(List.of(nested, i));
+        }
+        Map<Object, Object> values = new HashMap<>();
+        for (int i = 0; i < 100_000; i++) {
+            values.put(i, new Box(large));
+        }
+        values.put("sharing", sharing);
+        values.put("nested", nested);
+        byte[] bytes = writeTrusting(values);
+        Map<?, ?> back = (Map<?, ?>) ValueGraph.read(
+                SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.any()), bytes, 1).get(0);
+        assertEquals(values.size(), back.size());
+        assertEquals(sharing, back.get("sharing"));
+        assertEquals(nested, back.get("nested"));
+        Object largeBack = ((Box) back.get(0)).value;
+        assertEquals(large, largeBack);
+        for (int i = 0; i < 100_000; i++) {
+            assertTrue(((Box) back.get(i)).value == largeBack, "shared");
         }
     }
 

@@ -15,7 +15,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
@@ -817,13 +816,6 @@ class JdkTypesRoundTripTest {
                 // values of java.lang, java.net, java.nio, java.util, java.math
                 c("UUID", () -> new UUID(0x0123456789abcdefL, 0xfedcba9876543210L)),
                 c("URI", () -> URI.create("https://example.invalid/p%20q?x=1#f")),
-                c("URL", () -> {
-                    try {
-                        return URI.create("https://example.invalid:8443/a?b=c").toURL();
-                    } catch (java.net.MalformedURLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, (a, b) -> assertEquals(((URL) a).toExternalForm(), ((URL) b).toExternalForm())),
                 c("Pattern with flags", () -> Pattern.compile("^a+b$", Pattern.CASE_INSENSITIVE | Pattern.MULTILINE), (a, b) -> {
                     assertEquals(((Pattern) a).pattern(), ((Pattern) b).pattern());
                     assertEquals(((Pattern) a).flags(), ((Pattern) b).flags());

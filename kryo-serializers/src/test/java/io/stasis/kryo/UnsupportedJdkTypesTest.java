@@ -48,7 +48,16 @@ class UnsupportedJdkTypesTest {
                 Arguments.of(Named.of("HashMap.keySet() view", (Supplier<Object>) () -> new HashMap<>(Map.of(1, 2)).keySet())),
                 Arguments.of(Named.of("HashMap.values() view", (Supplier<Object>) () -> new HashMap<>(Map.of(1, 2)).values())),
 
+                Arguments.of(Named.of("URL (hashing it resolves its host)", (Supplier<Object>) () -> url("https://example.invalid/"))),
                 Arguments.of(Named.of("lambda", (Supplier<Object>) () -> (Runnable) () -> { })));
+    }
+
+    private static URL url(String spec) {
+        try {
+            return java.net.URI.create(spec).toURL();
+        } catch (java.net.MalformedURLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @ParameterizedTest(name = "{0} is refused at write")
@@ -57,6 +66,24 @@ class UnsupportedJdkTypesTest {
         Object instance = value.get();
         KryoException refused = refusedOnWrite(instance);
         assertTrue(refused.getMessage().contains(instance.getClass().getName()), refused.getMessage());
+    }
+
+    /**
+     * Bytes that hold URLs anyway (written before they were refused, or crafted) are refused before
+     * a URL exists: putting one into a HashSet would hash it, which resolves its host name.
+     */
+    @Test
+    void urlsInBytesAreRefusedAtReadBeforeAnyIsMade() {
+        Kryo writer = SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.any());
+        writer.getRegistration(URL.class).setSerializer(new com.esotericsoftware.kryo.serializers.JavaSerializer());
+        // A list, so that writing does not hash it either; what holds it does not matter to the refusal.
+        List<URL> urls = new java.util.ArrayList<>(List.of(url("http://stasis-test-unresolvable-host.invalid/")));
+        byte[] bytes = ValueGraph.write(writer, new Output(256, -1), List.of(new Holder(urls)));
+        Kryo reader = TestKryo.create(getClass().getClassLoader());
+        NotSnapshottableException refused = assertThrows(NotSnapshottableException.class,
+                () -> ValueGraph.read(reader, bytes, 1));
+        assertTrue(refused.getMessage().startsWith("java.net.URL cannot be part of a snapshot: it resolves its host name"),
+                refused.getMessage());
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URL;
 import java.nio.channels.Channel;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.locks.Lock;
@@ -17,7 +18,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The types a snapshot refuses, each with the reason the error gives: their instances stand for
- * threads, connections, open files or code, which a heap snapshot cannot carry into the next run.
+ * threads, connections, open files or code, which a heap snapshot cannot carry into the next run;
+ * or, for {@link URL}, restoring them would reach the network. Refused when written, and when read
+ * from bytes that hold one anyway, before an instance exists.
  */
 public final class OutsideTheHeap {
 
@@ -47,6 +50,10 @@ public final class OutsideTheHeap {
         kryo.addDefaultSerializer(ReentrantReadWriteLock.class, new LockSerializers.ReentrantReadWriteLockSerializer());
         refuse(kryo, Lock.class, "a lock whose state cannot be read");
         refuse(kryo, ReadWriteLock.class, "a lock whose state cannot be read");
+        // Not outside the heap, but its hashCode and equals resolve the host name: a restore that
+        // put one in a HashSet would wait on DNS, and crafted bytes could make it ask any name.
+        kryo.addDefaultSerializer(URL.class, new RefusingSerializer("it resolves its host name whenever it is hashed"
+                + " or compared; keep a java.net.URI instead (url.toURI()), or mark the field transient"));
     }
 
     private static void refuse(Kryo kryo, Class<?> type, String reason) {

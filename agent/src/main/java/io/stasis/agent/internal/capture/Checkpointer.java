@@ -129,16 +129,27 @@ public final class Checkpointer {
             pauseNanos = System.nanoTime() - start;
         }
         Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, roots, List.copyOf(classesOfCut));
+        SnapshotRef ref;
         try {
-            SnapshotRef ref = store.write(snapshot);
-            store.retain(keep);
-            return new Committed(ref, pauseNanos, reason, time);
+            ref = store.write(snapshot);
         } catch (IOException | RuntimeException e) {
             if (holdGate) {
                 QuiesceGate.open();
             }
             throw new CheckpointException("checkpoint '" + reason + "' could not be written to the store: "
                     + Log.describe(e) + "; earlier snapshots are intact", e);
+        }
+        retain(ref);
+        return new Committed(ref, pauseNanos, reason, time);
+    }
+
+    /** After a committed snapshot: a failure to remove old ones does not undo it. */
+    private void retain(SnapshotRef written) {
+        try {
+            store.retain(keep);
+        } catch (IOException | RuntimeException e) {
+            Log.warn("snapshot " + written.id() + " was written, but older snapshots could not be removed (keep=" + keep
+                    + "): " + Log.describe(e) + "; the next checkpoint tries again");
         }
     }
 

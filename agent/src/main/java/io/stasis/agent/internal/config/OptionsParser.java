@@ -139,8 +139,20 @@ public final class OptionsParser {
         return value;
     }
 
+    /** Each checkpoint is fsynced and logged: more often than this is a mistake, not a schedule. */
+    static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    /** Longer waits are typos; and a duration must fit in a long count of nanoseconds for the schedulers. */
+    static final Duration MAX_DURATION = Duration.ofDays(365);
+
     private static Duration interval(String value) {
-        return value.equalsIgnoreCase("off") ? null : duration("interval", value, "off or ");
+        if (value.equalsIgnoreCase("off")) {
+            return null;
+        }
+        Duration interval = duration("interval", value, "off or ");
+        if (interval.compareTo(MIN_INTERVAL) < 0) {
+            throw bad("interval", value, "off or a duration of at least " + MIN_INTERVAL.toMillis() + "ms");
+        }
+        return interval;
     }
 
     private static Duration duration(String key, String value) {
@@ -156,16 +168,24 @@ public final class OptionsParser {
         try {
             amount = Long.parseLong(m.group(1));
         } catch (NumberFormatException e) {
-            throw bad(key, value, "a duration that fits in a long");
+            throw bad(key, value, alternatives + "a duration of at most " + MAX_DURATION.toHours() + "h (a year)");
         }
-        Duration duration = switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        };
+        Duration duration;
+        try {
+            duration = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        } catch (ArithmeticException e) {
+            duration = MAX_DURATION.plusDays(1); // too long in any unit: reported below
+        }
         if (duration.isZero()) {
             throw bad(key, value, "a duration greater than zero");
+        }
+        if (duration.compareTo(MAX_DURATION) > 0) {
+            throw bad(key, value, alternatives + "a duration of at most " + MAX_DURATION.toHours() + "h (a year)");
         }
         return duration;
     }

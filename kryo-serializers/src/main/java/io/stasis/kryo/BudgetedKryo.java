@@ -1,0 +1,113 @@
+package io.stasis.kryo;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Registration;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.util.MapReferenceResolver;
+
+/**
+ * A Kryo whose every read is costed by a {@link ReadCost}, so that rebuilding a graph cannot make
+ * the hashing of its collections exponential. Every way a serializer reads an object goes through
+ * one of the methods overridden here; every object registered for references goes through
+ * {@link Resolver#setReadObject}, and every reference to one through {@link Resolver#getReadObject}.
+ */
+final class BudgetedKryo extends Kryo {
+
+    private static final int CLASS_AND_OBJECT = 0;
+    private static final int OBJECT = 1;
+    private static final int OBJECT_OR_NULL = 2;
+
+    private final ReadCost cost;
+
+    private BudgetedKryo(AllowListClassResolver classes, Resolver references) {
+        super(classes, references);
+        this.cost = references.cost;
+    }
+
+    static BudgetedKryo create(AllowListClassResolver classes) {
+        return new BudgetedKryo(classes, new Resolver(new ReadCost()));
+    }
+
+    /** Registers read objects with the cost as well. */
+    private static final class Resolver extends MapReferenceResolver {
+        final ReadCost cost;
+
+        Resolver(ReadCost cost) {
+            this.cost = cost;
+        }
+
+        @Override
+        public void setReadObject(int id, Object object) {
+            super.setReadObject(id, object);
+            cost.registered(id, object);
+        }
+
+        @Override
+        public Object getReadObject(Class type, int id) {
+            Object object = super.getReadObject(type, id);
+            cost.referenced(id);
+            return object;
+        }
+    }
+
+    @Override
+    public Registration readClass(Input input) {
+        Registration registration = super.readClass(input);
+        if (registration != null) {
+            cost.classRead(registration.getType());
+        }
+        return registration;
+    }
+
+    @Override
+    public Object readClassAndObject(Input input) {
+        return read(CLASS_AND_OBJECT, input, null, null);
+    }
+
+    @Override
+    public <T> T readObject(Input input, Class<T> type) {
+        return readObject(input, type, getRegistration(type).getSerializer());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T readObject(Input input, Class<T> type, Serializer serializer) {
+        return (T) read(OBJECT, input, type, serializer);
+    }
+
+    @Override
+    public <T> T readObjectOrNull(Input input, Class<T> type) {
+        return readObjectOrNull(input, type, getRegistration(type).getSerializer());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T readObjectOrNull(Input input, Class<T> type, Serializer serializer) {
+        return (T) read(OBJECT_OR_NULL, input, type, serializer);
+    }
+
+    /** One of Kryo's reads, costed (a switch rather than a lambda: one frame more per level of nesting, not two). */
+    private Object read(int how, Input input, Class<?> type, Serializer<?> serializer) {
+        cost.enter(input, type);
+        Object object;
+        try {
+            object = switch (how) {
+                case CLASS_AND_OBJECT -> super.readClassAndObject(input);
+                case OBJECT -> super.readObject(input, type, serializer);
+                default -> super.readObjectOrNull(input, type, serializer);
+            };
+        } catch (RuntimeException | Error e) {
+            cost.abandon();
+            throw e;
+        }
+        cost.exit(input);
+        return object;
+    }
+
+    @Override
+    public void reset() {
+        super.reset();
+        cost.reset();
+    }
+}

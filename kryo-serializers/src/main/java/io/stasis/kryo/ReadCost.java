@@ -1,0 +1,176 @@
+package io.stasis.kryo;
+
+import com.esotericsoftware.kryo.io.Input;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+
+/**
+ * Bounds the hashing that rebuilding one graph can cause. Each object read gets a cost: 1 plus the
+ * costs of the objects read while it was being read (its elements, keys, values, fields), with a
+ * shared object counted again at every place it is referenced. That is at least the work
+ * {@code hashCode} or {@code equals} does on it, for collections and for records and classes that
+ * hash their fields alike, while being computed in one step per object read.
+ *
+ * <p>An object is charged its cost each time it is read into a container that hashes it: an
+ * element of a set that is not sorted, a key of a map that is neither sorted nor by identity, or
+ * a part of a set, a map or a record read before that exists ({@code Set.of} and serial forms hash
+ * what they are built from; a record's constructor is the application's code, which may copy a
+ * component into a set). Inserting it costs no more than that. The total must stay within a budget
+ * proportional to the input: a tree of {@code n} objects never costs more than {@code n} times its
+ * depth, so only shared children nested in each other, which is what makes hashing exponential,
+ * can exhaust it. The charge comes when the object has been read, before it is inserted.
+ *
+ * <p>Not thread-safe: one per Kryo, reset with it.
+ */
+final class ReadCost {
+
+    /** Charges allowed per byte of input: deeper than any tree a snapshot usually holds. */
+    static final long PER_BYTE = 32;
+    /** Charges allowed whatever the input's size: about a second of hashing at worst, measured on a busy machine. */
+    static final long AT_LEAST = 1L << 23;
+
+    private static final class Frame {
+        long cost = 1;
+        /** The class being read, once known. */
+        Class<?> type;
+        /** The first object registered by this read, once there is one: the container being filled. */
+        Object owner;
+        int children;
+        /** Children read before the owner existed (a header, such as a key set's mapped value). */
+        int beforeOwner;
+        /** The reference ids of the objects this read registered. */
+        int[] ids = NO_IDS;
+        /** When this read found a reference to an object read before (or being read): that object's cost. */
+        long referenceCost;
+
+        boolean hashesNextChild() {
+            if (owner instanceof Map<?, ?> map) {
+                return !(map instanceof SortedMap) && !(map instanceof IdentityHashMap)
+                        && (children - beforeOwner) % 2 == 0; // keys and values alternate
+            }
+            if (owner != null) {
+                return owner instanceof Set && !(owner instanceof SortedSet);
+            }
+            return type == null || type.isRecord() || Set.class.isAssignableFrom(type)
+                    && !SortedSet.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type)
+                    && !SortedMap.class.isAssignableFrom(type) && type != IdentityHashMap.class;
+        }
+    }
+
+    private static final int[] NO_IDS = {};
+
+    private final List<Frame> reading = new ArrayList<>();
+    /**
+     * By reference id (dense, as Kryo hands them out): the frame still reading the object, or null
+     * once it is read, when {@link #costById} holds its cost. Arrays rather than a map from objects:
+     * a large snapshot registers millions of objects.
+     */
+    private Frame[] readingById = new Frame[64];
+    private long[] costById = new long[64];
+    private long budget;
+    private long spent;
+
+    /** Before a read: the object about to be read, of {@code type} if known, gets a frame. */
+    void enter(Input input, Class<?> type) {
+        if (budget == 0) {
+            long bytes = input.getInputStream() == null ? input.limit() : Integer.MAX_VALUE;
+            budget = Math.max(AT_LEAST, Math.multiplyExact(PER_BYTE, Math.max(bytes, 1)));
+        }
+        Frame frame = new Frame();
+        frame.type = type;
+        reading.add(frame);
+    }
+
+    /** A class read from the input: the first one a read meets is the class of what it reads. */
+    void classRead(Class<?> type) {
+        if (!reading.isEmpty()) {
+            Frame current = reading.get(reading.size() - 1);
+            if (current.type == null && current.owner == null && current.children == 0) {
+                current.type = type;
+            }
+        }
+    }
+
+    /** An object the current read has made, under reference id {@code id}. */
+    void registered(int id, Object object) {
+        if (reading.isEmpty() || id < 0) {
+            return;
+        }
+        Frame current = reading.get(reading.size() - 1);
+        if (current.owner == null && object != null) {
+            current.owner = object;
+            current.beforeOwner = current.children;
+        }
+        if (id >= readingById.length) {
+            int length = Math.max(id + 1, readingById.length * 2);
+            readingById = Arrays.copyOf(readingById, length);
+            costById = Arrays.copyOf(costById, length);
+        }
+        if (readingById[id] == null) {
+            readingById[id] = current;
+            current.ids = Arrays.copyOf(current.ids, current.ids.length + 1);
+            current.ids[current.ids.length - 1] = id;
+        }
+    }
+
+    /** The current read found a reference to the object with {@code id}, read before or being read. */
+    void referenced(int id) {
+        if (reading.isEmpty() || id < 0 || id >= readingById.length) {
+            return;
+        }
+        Frame frame = readingById[id];
+        reading.get(reading.size() - 1).referenceCost = frame != null ? frame.cost : costById[id];
+    }
+
+    /**
+     * After a read that returned an object (complete, or a reference to one still being read):
+     * adds its cost to the object being read around it, and charges it if that one hashes it.
+     *
+     * @throws GraphTooCostlyException when the budget is exhausted
+     */
+    void exit(Input input) {
+        if (reading.isEmpty()) {
+            return; // Kryo reset itself at the end of a top-level read (autoReset): nothing is left to cost
+        }
+        Frame own = reading.remove(reading.size() - 1);
+        for (int id : own.ids) {
+            readingById[id] = null;
+            costById[id] = own.cost;
+        }
+        // A reference costs what the object held when it was referenced.
+        long cost = Math.max(own.cost, own.referenceCost);
+        if (reading.isEmpty()) {
+            return; // a value of the graph itself: nothing hashes it here
+        }
+        Frame around = reading.get(reading.size() - 1);
+        around.cost = Math.min(around.cost + cost, Long.MAX_VALUE / 2);
+        if (around.hashesNextChild()) {
+            spent = Math.min(spent + cost, Long.MAX_VALUE / 2);
+            if (spent > budget) {
+                throw new GraphTooCostlyException(budget, input.position());
+            }
+        }
+        around.children++;
+    }
+
+    /** After an aborted read: forgets the frame (the graph is given up, and reset next). */
+    void abandon() {
+        if (!reading.isEmpty()) {
+            reading.remove(reading.size() - 1);
+        }
+    }
+
+    void reset() {
+        reading.clear();
+        readingById = new Frame[64]; // let go of what a large graph needed
+        costById = new long[64];
+        budget = 0;
+        spent = 0;
+    }
+}
