@@ -21,6 +21,7 @@ import io.stasis.forensics.Forensics;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,8 @@ import java.util.concurrent.TimeoutException;
  * ({@code interval}, {@code on-exit}, and the facade's {@code Stasis.checkpoint}).
  */
 public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
+
+    private static final Duration WARM_UP_DELAY = Duration.ofSeconds(2);
 
     private final AgentOptions options;
     private final Checkpointer checkpointer;
@@ -144,6 +147,27 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         if (options.onExit()) {
             Runtime.getRuntime().addShutdownHook(new Thread(this::onExit, "stasis-exit-checkpoint"));
         }
+        prepareLater();
+    }
+
+    /**
+     * Prepares the first checkpoint ({@link Checkpointer#prepare}) a little after start-up, before
+     * the first interval is due: off the start-up path, and never in a JVM that ends sooner.
+     */
+    private void prepareLater() {
+        Duration delay = options.interval() == null || options.interval().compareTo(WARM_UP_DELAY.multipliedBy(2)) > 0
+                ? WARM_UP_DELAY : options.interval().dividedBy(2);
+        Thread warmUp = new Thread(() -> {
+            try {
+                Thread.sleep(delay.toMillis());
+                checkpointer.prepare();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "stasis-checkpoint-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.setPriority(Thread.MIN_PRIORITY);
+        warmUp.start();
     }
 
     private synchronized void startPeriodic() {

@@ -32,6 +32,9 @@ import java.util.stream.Collectors;
  */
 public final class Checkpointer {
 
+    /** Enough writes for the hottest paths to leave the interpreter; a fraction of a millisecond each. */
+    private static final int WARM_UP_WRITES = 200;
+
     private final StateRegistry registry;
     private final SnapshotStore store;
     private final Restorer restorer;
@@ -153,6 +156,36 @@ public final class Checkpointer {
         }
     }
 
+    /**
+     * Makes the first checkpoint's pause like the later ones: creates the Kryo and loads the
+     * classes writing needs, on the caller's thread and outside any cut, by writing a throwaway
+     * graph of common JDK types and looking at the types of the owners registered so far (never at the
+     * application's state, which is read only inside a cut).
+     * Made neither at start-up, which it would slow down, nor in the first pause.
+     */
+    public synchronized void prepare() {
+        ensureKryo();
+        try {
+            for (Class<?> owner : registry.ownerTypes()) {
+                allowed.andReachableFrom(owner); // reflection over the owner's field types, cached by the JDK
+            }
+            SnapshotKryo.allow(kryo, allowed);
+            List<Object> graph = WarmUpGraph.create();
+            for (int i = 0; i < WARM_UP_WRITES; i++) {
+                ValueGraph.write(kryo, output, graph);
+            }
+        } catch (RuntimeException e) {
+            Log.warn("the checkpoint warm-up failed, so the first checkpoint may pause longer: " + Log.describe(e));
+        }
+    }
+
+    private void ensureKryo() {
+        if (kryo == null) {
+            kryo = SnapshotKryo.create(Checkpointer.class.getClassLoader(), allowed);
+            output = new Output(1 << 16, -1);
+        }
+    }
+
     private String stillInside(List<Thread> inside) {
         return inside.size() + " thread(s) still inside a unit of work after quiesce-timeout=" + format(quiesceTimeout)
                 + ": " + inside.stream().map(Thread::getName).sorted().collect(Collectors.joining(", "));
@@ -189,11 +222,7 @@ public final class Checkpointer {
         if (pendingAtCut.containsKey(rootName)) {
             return null; // not restored yet: the pending data goes in instead
         }
-        if (kryo == null) {
-            // Made at the first checkpoint rather than at start-up, which it would slow down.
-            kryo = SnapshotKryo.create(Checkpointer.class.getClassLoader(), allowed);
-            output = new Output(1 << 16, -1);
-        }
+        ensureKryo();
         Class<?> owner = instance != null ? instance.getClass()
                 : fields.isEmpty() ? Object.class : fields.values().iterator().next().getDeclaringClass();
         SnapshotKryo.allow(kryo, allowed.andReachableFrom(owner));

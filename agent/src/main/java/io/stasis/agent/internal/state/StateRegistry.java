@@ -102,6 +102,18 @@ public final class StateRegistry implements Registrations.Listener {
         return (int) owners.get(type).live.stream().filter(r -> r.get() != null).count();
     }
 
+    /** The classes that own state, as registered so far. */
+    public List<Class<?>> ownerTypes() {
+        List<Class<?>> types = new ArrayList<>();
+        for (WeakReference<Class<?>> ref : ownerClasses) {
+            Class<?> type = ref.get();
+            if (type != null) {
+                types.add(type);
+            }
+        }
+        return types;
+    }
+
     /**
      * Serializes every root, in a stable order. Must run while the quiesce gate is closed.
      *
