@@ -51,10 +51,15 @@ import java.util.regex.Pattern;
  */
 public final class FileSnapshotStore implements SnapshotStore {
 
-    static final String MANIFESTS = "manifests";
-    static final String PACKS = "packs";
+    static final String MANIFESTS = StoreDirectory.MANIFESTS;
+    static final String PACKS = StoreDirectory.PACKS;
     private static final Pattern MANIFEST = Pattern.compile("snapshot-(\\d{16})\\.json");
     private static final Pattern VERSION_1 = Pattern.compile("snapshot-(\\d{16})\\.stasis");
+    /** Names that look like snapshots: those the patterns above do not match are foreign, never read. */
+    private static final Pattern ANY_MANIFEST = Pattern.compile("snapshot-.*\\.json");
+    private static final Pattern ANY_VERSION_1 = Pattern.compile("snapshot-.*\\.stasis");
+    /** Files of format 1 are one Java array at most. */
+    private static final long MAX_VERSION_1_BYTES = Integer.MAX_VALUE - 8;
 
     private final Path dir;
     private final ChunkCodec codec;
@@ -70,26 +75,43 @@ public final class FileSnapshotStore implements SnapshotStore {
     private long lastWritten = -1;
     private ExecutorService workers;
 
-    private FileSnapshotStore(Path dir, StoreKey key, FileChannel lockChannel, FileLock lock) {
+    private FileSnapshotStore(Path dir, StoreKey key, boolean acceptPlain, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
-        this.codec = new ChunkCodec(key);
+        this.codec = new ChunkCodec(key, acceptPlain);
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.writer = lock != null;
     }
 
     /** Opens {@code dir} to read snapshots only. */
-    public static FileSnapshotStore openForReading(Path dir) {
-        return openForReading(dir, null);
+    public static FileSnapshotStore openForReading(Path dir) throws IOException {
+        return openForReading(dir, null, false);
     }
 
-    /** Opens {@code dir} to read snapshots only, decrypting with {@code key} ({@code null}: none). */
-    public static FileSnapshotStore openForReading(Path dir, StoreKey key) {
-        return new FileSnapshotStore(dir, key, null, null);
+    /**
+     * Opens {@code dir} to read snapshots only, decrypting with {@code key} ({@code null}: none).
+     *
+     * @param acceptPlain with a key, read plain (unauthenticated) snapshots too: only to migrate a
+     *     store that was plain ({@code encryption.accept-plain})
+     * @throws io.stasis.files.UnsafePathException if the directory is not this user's alone
+     */
+    public static FileSnapshotStore openForReading(Path dir, StoreKey key, boolean acceptPlain) throws IOException {
+        StoreDirectory.prepareForReading(dir);
+        return new FileSnapshotStore(dir, key, acceptPlain, null, null);
+    }
+
+    /** Opens {@code dir} to read snapshots only; with a key, plain snapshots are refused. */
+    public static FileSnapshotStore openForReading(Path dir, StoreKey key) throws IOException {
+        return openForReading(dir, key, false);
     }
 
     public static FileSnapshotStore openForWriting(Path dir) throws IOException {
-        return openForWriting(dir, null);
+        return openForWriting(dir, null, false);
+    }
+
+    /** Opens {@code dir} to write; with a key, plain snapshots are refused. */
+    public static FileSnapshotStore openForWriting(Path dir, StoreKey key) throws IOException {
+        return openForWriting(dir, key, false);
     }
 
     /**
@@ -97,13 +119,14 @@ public final class FileSnapshotStore implements SnapshotStore {
      * Leftover temporary files of a writer that crashed are removed.
      *
      * @param key encrypts new chunks, and decrypts what was written with it; {@code null}: none
+     * @param acceptPlain see {@link #openForReading(Path, StoreKey, boolean)}
      * @throws StoreLockedException when another process writes to {@code dir}
+     * @throws io.stasis.files.UnsafePathException if the directory is not this user's alone
      */
-    public static FileSnapshotStore openForWriting(Path dir, StoreKey key) throws IOException {
-        Files.createDirectories(dir.resolve(MANIFESTS));
-        Files.createDirectories(dir.resolve(PACKS));
-        FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileSnapshotStore store = new FileSnapshotStore(dir, key, channel, lock(dir, channel));
+    public static FileSnapshotStore openForWriting(Path dir, StoreKey key, boolean acceptPlain) throws IOException {
+        StoreDirectory.prepareForWriting(dir);
+        FileChannel channel = StoreDirectory.openLock(dir);
+        FileSnapshotStore store = new FileSnapshotStore(dir, key, acceptPlain, channel, lock(dir, channel));
         store.removeTemporaryFiles();
         return store;
     }
@@ -153,7 +176,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     @Override
     public synchronized void resumeWriting() throws IOException {
         if (writer && lock == null) {
-            FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel = StoreDirectory.openLock(dir);
             lock = lock(dir, channel);
             lockChannel = channel;
             nextSequence = -1;
@@ -197,17 +220,21 @@ public final class FileSnapshotStore implements SnapshotStore {
     @Override
     public synchronized SnapshotRef write(Snapshot snapshot) throws IOException {
         requireWriting();
+        if (snapshot.sequence() < 1 || snapshot.sequence() > ManifestCodec.MAX_SEQUENCE) {
+            throw new IOException("snapshot " + snapshot.sequence() + " is past the last sequence number a store can"
+                    + " name (" + ManifestCodec.MAX_SEQUENCE + ", 16 digits), which a snapshot in "
+                    + dir.toAbsolutePath() + " already claims: move that directory away to start a new store");
+        }
         long start = System.nanoTime();
         nextSequence();
         Map<String, Manifest.ChunkRef> known = index();
         Map<String, Manifest.ChunkRef> added = new HashMap<>();
         String packName = String.format("pack-%016d.pack", snapshot.sequence());
         Path pack = dir.resolve(PACKS).resolve(packName);
-        Path temp = Durable.temporary(pack);
+        Path temp = Durable.createTemporary(pack);
         List<Manifest.StoredRoot> roots = new ArrayList<>();
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel out = Durable.openTemporary(temp)) {
                 long offset = 0;
                 for (Root root : snapshot.roots()) {
                     List<Manifest.ChunkRef> chunks = new ArrayList<>();
@@ -245,6 +272,11 @@ public final class FileSnapshotStore implements SnapshotStore {
                     snapshot.classes(), roots);
             Path file = manifestFile(snapshot.sequence());
             byte[] json = ManifestCodec.write(manifest, codec);
+            if (json.length > ManifestCodec.MAX_BYTES) {
+                throw new IOException("snapshot " + snapshot.sequence() + " would need a manifest of " + json.length
+                        + " bytes, more than a store reads (" + ManifestCodec.MAX_BYTES + "): it has " + roots.size()
+                        + " roots; checkpoint fewer, larger objects");
+            }
             Durable.write(file, json);
             manifests.put(file, manifest);
             known.putAll(added);
@@ -362,40 +394,127 @@ public final class FileSnapshotStore implements SnapshotStore {
         return refs;
     }
 
+    /**
+     * Files named like snapshots that this format never writes (a sequence number of other than 16
+     * digits): not in {@link #list}, never read or restored, reported by {@code list} and {@link #verify}.
+     */
     @Override
-    public Snapshot read(SnapshotRef ref) throws IOException {
-        Path v1 = dir.resolve(String.format("snapshot-%016d.stasis", ref.sequence()));
-        if (Files.exists(v1) && !Files.exists(manifestFile(ref.sequence()))) {
-            return FormatV1.read(Files.readAllBytes(v1), v1.getFileName().toString());
-        }
-        Manifest manifest = manifest(ref);
-        ChunkCodec chunks = codec.forKey(manifest.keyId(), manifestFile(ref.sequence()).toString());
-        List<Root> roots = new ArrayList<>();
-        try (Packs packs = new Packs()) {
-            for (Manifest.StoredRoot root : manifest.roots()) {
-                long declared = root.chunks().stream().mapToLong(Manifest.ChunkRef::bytes).sum();
-                if (declared != root.bytes() || declared > Integer.MAX_VALUE - 8) {
-                    throw new CorruptSnapshotException("snapshot " + ref.id() + ": root " + root.owner() + " has "
-                            + declared + " bytes in its chunks, its manifest says " + root.bytes());
-                }
-                byte[] data = new byte[(int) declared];
-                int at = 0;
-                for (int batch = 0; batch < root.chunks().size(); batch += BATCH) {
-                    List<Manifest.ChunkRef> refs = root.chunks().subList(batch, Math.min(root.chunks().size(), batch + BATCH));
-                    List<byte[]> stored = new ArrayList<>(refs.size());
-                    for (Manifest.ChunkRef chunk : refs) {
-                        stored.add(packs.read(chunk));
-                    }
-                    for (byte[] content : inParallel(refs.size(), i -> decodeExactly(chunks, refs.get(i), stored.get(i)))) {
-                        System.arraycopy(content, 0, data, at, content.length);
-                        at += content.length;
-                    }
-                }
-                roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), data));
+    public List<String> foreign() throws IOException {
+        List<String> found = new ArrayList<>();
+        for (Path file : files(dir.resolve(MANIFESTS), ANY_MANIFEST)) {
+            if (!MANIFEST.matcher(file.getFileName().toString()).matches()) {
+                found.add(foreignReason(relative(file)));
             }
         }
-        return new Snapshot(manifest.sequence(), manifest.time(), manifest.reason(), manifest.pauseNanos(), roots,
-                manifest.classes());
+        for (Path file : files(dir, ANY_VERSION_1)) {
+            if (!VERSION_1.matcher(file.getFileName().toString()).matches()) {
+                found.add(foreignReason(relative(file)));
+            }
+        }
+        found.sort(null);
+        return found;
+    }
+
+    private static String foreignReason(String file) {
+        return file + " is named like a snapshot but not with the 16-digit sequence number Stasis writes: never"
+                + " restored (not written by Stasis: remove it)";
+    }
+
+    @Override
+    public Snapshot read(SnapshotRef ref) throws IOException {
+        return read(ref, false, true);
+    }
+
+    /**
+     * Reads a snapshot and checks everything: its manifest or format-1 file, its key, every chunk
+     * and its length. What a file declares is bounded before anything is allocated; whatever still
+     * goes wrong while reading (an {@link OutOfMemoryError}, any {@link RuntimeException}) means the
+     * snapshot is damaged, so that restore falls back to the one before it.
+     *
+     * @param fresh    read the manifest from disk again, as {@link #verify} must
+     * @param keepData assemble the roots' data; if not, each chunk is checked once and the roots
+     *                 come back empty ({@link #verify})
+     */
+    private Snapshot read(SnapshotRef ref, boolean fresh, boolean keepData) throws IOException {
+        try {
+            Path v1 = dir.resolve(String.format("snapshot-%016d.stasis", ref.sequence()));
+            if (Files.exists(v1) && !Files.exists(manifestFile(ref.sequence()))) {
+                codec.forKey(null, relative(v1)); // format 1 is plain: refused in an encrypted store
+                return FormatV1.read(StoreDirectory.readBounded(v1, MAX_VERSION_1_BYTES, relative(v1)), relative(v1));
+            }
+            Manifest manifest = manifest(ref, fresh);
+            ChunkCodec chunks = codec.forKey(manifest.keyId(), relative(manifestFile(ref.sequence())));
+            List<Root> roots = new ArrayList<>();
+            Set<String> checked = new HashSet<>();
+            try (Packs packs = new Packs()) {
+                for (Manifest.StoredRoot root : manifest.roots()) {
+                    byte[] data = keepData ? new byte[(int) root.bytes()] : null;
+                    decode(ref, chunks, packs, root.chunks(), data, checked);
+                    roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(),
+                            data != null ? data : new byte[0]));
+                }
+            }
+            return new Snapshot(manifest.sequence(), manifest.time(), manifest.reason(), manifest.pauseNanos(), roots,
+                    manifest.classes());
+        } catch (CorruptSnapshotException e) {
+            throw e;
+        } catch (OutOfMemoryError | RuntimeException e) {
+            throw unreadable(ref, e);
+        } catch (IOException e) {
+            if (e.getCause() instanceof OutOfMemoryError || e.getCause() instanceof RuntimeException) {
+                throw unreadable(ref, e.getCause());
+            }
+            throw e;
+        }
+    }
+
+    private static CorruptSnapshotException unreadable(SnapshotRef ref, Throwable cause) {
+        CorruptSnapshotException damaged = new CorruptSnapshotException("snapshot " + ref.id()
+                + " could not be read: " + cause);
+        damaged.initCause(cause);
+        return damaged;
+    }
+
+    /**
+     * Reads, decodes and checks {@code refs} in order, into {@code data} from its start; without
+     * {@code data}, only the chunks not in {@code checked} yet, each once.
+     */
+    private void decode(SnapshotRef ref, ChunkCodec chunks, Packs packs, List<Manifest.ChunkRef> refs, byte[] data,
+                        Set<String> checked) throws IOException {
+        int at = 0;
+        for (int batch = 0; batch < refs.size(); batch += BATCH) {
+            List<Manifest.ChunkRef> part = new ArrayList<>(refs.subList(batch, Math.min(refs.size(), batch + BATCH)));
+            if (data == null) {
+                part.removeIf(chunk -> !checked.add(chunk.name()));
+            }
+            List<byte[]> stored = new ArrayList<>(part.size());
+            for (Manifest.ChunkRef chunk : part) {
+                try {
+                    stored.add(packs.read(chunk));
+                } catch (CorruptSnapshotException e) {
+                    throw located(ref, chunk, e);
+                }
+            }
+            List<byte[]> contents = inParallel(part.size(), i -> {
+                try {
+                    return decodeExactly(chunks, part.get(i), stored.get(i));
+                } catch (CorruptSnapshotException e) {
+                    throw located(ref, part.get(i), e);
+                }
+            });
+            if (data != null) {
+                for (byte[] content : contents) {
+                    System.arraycopy(content, 0, data, at, content.length);
+                    at += content.length;
+                }
+            }
+        }
+    }
+
+    private static CorruptSnapshotException located(SnapshotRef ref, Manifest.ChunkRef chunk,
+                                                    CorruptSnapshotException e) {
+        return new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " at offset " + chunk.offset() + " (snapshot "
+                + ref.id() + "): " + e.getMessage());
     }
 
     private static byte[] decodeExactly(ChunkCodec codec, Manifest.ChunkRef chunk, byte[] stored)
@@ -434,13 +553,14 @@ public final class FileSnapshotStore implements SnapshotStore {
             manifest = null;
         }
         if (manifest == null) {
-            byte[] bytes;
             try {
-                bytes = Files.readAllBytes(file);
+                manifest = ManifestCodec.read(StoreDirectory.readBounded(file, ManifestCodec.MAX_BYTES, relative(file)),
+                        relative(file), codec);
             } catch (NoSuchFileException e) {
                 throw new CorruptSnapshotException("snapshot " + ref.id() + " has no manifest (removed meanwhile?)");
+            } catch (OutOfMemoryError | RuntimeException e) {
+                throw unreadable(ref, e);
             }
-            manifest = ManifestCodec.read(bytes, relative(file), codec);
             if (manifest.sequence() != ref.sequence()) {
                 throw new CorruptSnapshotException(relative(file) + " holds snapshot " + manifest.sequence()
                         + ", not " + ref.sequence() + " (moved or swapped?)");
@@ -517,8 +637,10 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
 
     /**
-     * Reads and checks every snapshot and every chunk. Damaged files are named with what is wrong;
-     * leftovers (temporary files, packs no manifest references) are listed apart: {@link #gc}
+     * Reads and checks every snapshot and every chunk, exactly as restore does ({@link #read}), so
+     * that a snapshot that {@code list} or restore finds damaged never passes. Damaged files are
+     * named with what is wrong; foreign files (named like snapshots, never restored) count as
+     * damaged; leftovers (temporary files, packs no manifest references) are listed apart: {@link #gc}
      * removes them, and they harm nothing.
      */
     public Verification verify() throws IOException {
@@ -530,48 +652,34 @@ public final class FileSnapshotStore implements SnapshotStore {
         Set<Long> present = new HashSet<>();
         refs.forEach(r -> present.add(r.sequence()));
         long oldest = refs.isEmpty() ? 0 : refs.get(refs.size() - 1).sequence();
-        try (Packs packs = new Packs()) {
-            for (SnapshotRef ref : refs) {
-                snapshots++;
-                Path file = manifestFile(ref.sequence());
-                if (!Files.exists(file)) {
-                    try {
-                        read(ref);
-                    } catch (CorruptSnapshotException e) {
-                        damaged.add(e.getMessage());
-                    }
-                    continue;
-                }
-                Manifest manifest;
-                ChunkCodec chunks;
-                try {
-                    manifest = manifest(ref, true);
-                    chunks = codec.forKey(manifest.keyId(), relative(file));
-                } catch (CorruptSnapshotException e) {
-                    damaged.add(e.getMessage());
-                    continue;
-                }
-                if (manifest.parent() > oldest && !present.contains(manifest.parent())) {
-                    // Retention removes the oldest first: a gap means a manifest was lost.
-                    damaged.add(relative(file) + ": snapshot " + manifest.parent() + ", written before it, is missing");
-                }
-                Set<String> checked = new HashSet<>();
-                for (Manifest.StoredRoot root : manifest.roots()) {
-                    for (Manifest.ChunkRef chunk : root.chunks()) {
-                        referenced.add(chunk.pack());
-                        if (checked.add(chunk.name())) {
-                            chunkCount++;
-                            try {
-                                chunks.decode(chunk.name(), packs.read(chunk));
-                            } catch (CorruptSnapshotException e) {
-                                damaged.add(PACKS + "/" + chunk.pack() + " at offset " + chunk.offset() + " (snapshot "
-                                        + ref.id() + "): " + e.getMessage());
-                            }
-                        }
+        for (SnapshotRef ref : refs) {
+            snapshots++;
+            Path file = manifestFile(ref.sequence());
+            manifests.remove(file);
+            try {
+                read(ref, true, false);
+            } catch (CorruptSnapshotException e) {
+                damaged.add(e.getMessage());
+            }
+            Manifest manifest = manifests.get(file); // parsed by the read above, if it parses
+            if (manifest == null) {
+                continue;
+            }
+            if (manifest.parent() > oldest && !present.contains(manifest.parent())) {
+                // Retention removes the oldest first: a gap means a manifest was lost.
+                damaged.add(relative(file) + ": snapshot " + manifest.parent() + ", written before it, is missing");
+            }
+            Set<String> counted = new HashSet<>();
+            for (Manifest.StoredRoot root : manifest.roots()) {
+                for (Manifest.ChunkRef chunk : root.chunks()) {
+                    referenced.add(chunk.pack());
+                    if (counted.add(chunk.name())) {
+                        chunkCount++;
                     }
                 }
             }
         }
+        damaged.addAll(foreign());
         List<String> leftovers = new ArrayList<>();
         for (Path pack : files(dir.resolve(PACKS), Pattern.compile("pack-\\d{16}\\.pack"))) {
             if (!referenced.contains(pack.getFileName().toString())) {
@@ -693,13 +801,13 @@ public final class FileSnapshotStore implements SnapshotStore {
         private final Map<String, FileChannel> open = new LinkedHashMap<>();
 
         byte[] read(Manifest.ChunkRef chunk) throws IOException {
-            if (chunk.length() < 0 || chunk.offset() < 0 || !chunk.pack().matches("pack-\\d{16}\\.pack")) {
+            if (chunk.length() < 0 || chunk.offset() < 0 || !ManifestCodec.PACK_NAME.matcher(chunk.pack()).matches()) {
                 throw new CorruptSnapshotException("chunk " + chunk.name() + " has a bad location in its manifest");
             }
             FileChannel channel = open.get(chunk.pack());
             if (channel == null) {
                 try {
-                    channel = FileChannel.open(dir.resolve(PACKS).resolve(chunk.pack()), StandardOpenOption.READ);
+                    channel = StoreDirectory.openForReading(dir.resolve(PACKS).resolve(chunk.pack()));
                 } catch (NoSuchFileException e) {
                     throw new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " is missing");
                 }
