@@ -43,7 +43,8 @@ final class ChunkCodec {
      * The longest stored form of a chunk: the frame and the LZ4 bound of {@link Chunker#MAX}, plus
      * the nonce and tag when encrypted.
      */
-    static final int MAX_STORED = 1 + NONCE + 4 + LZ4.fastCompressor().maxCompressedLength(Chunker.MAX) + TAG_BITS / 8 + 4;
+    static final int MAX_STORED = 1 + NONCE + 4 + LZ4.fastCompressor().maxCompressedLength(Chunker.MAX) + TAG_BITS / 8
+            + 4;
     /** The shortest: the frame of an empty chunk. */
     static final int MIN_STORED = 9;
 

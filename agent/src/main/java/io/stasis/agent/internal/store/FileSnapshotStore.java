@@ -1,7 +1,6 @@
 package io.stasis.agent.internal.store;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -10,24 +9,16 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,7 +64,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     private Map<String, Manifest.ChunkRef> index;
     private long nextSequence = -1;
     private long lastWritten = -1;
-    private ExecutorService workers;
+    private final ChunkWorkers workers = new ChunkWorkers();
 
     private FileSnapshotStore(Path dir, StoreKey key, boolean acceptPlain, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
@@ -220,7 +211,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     @Override
     public synchronized SnapshotRef write(Snapshot snapshot) throws IOException {
         requireWriting();
-        if (snapshot.sequence() < 1 || snapshot.sequence() > ManifestCodec.MAX_SEQUENCE) {
+        if (snapshot.sequence() > ManifestCodec.MAX_SEQUENCE) {
             throw new IOException("snapshot " + snapshot.sequence() + " is past the last sequence number a store can"
                     + " name (" + ManifestCodec.MAX_SEQUENCE + ", 16 digits), which a snapshot in "
                     + dir.toAbsolutePath() + " already claims: move that directory away to start a new store");
@@ -239,8 +230,9 @@ public final class FileSnapshotStore implements SnapshotStore {
                 for (Root root : snapshot.roots()) {
                     List<Manifest.ChunkRef> chunks = new ArrayList<>();
                     List<Integer> ends = Chunker.boundaries(root.data());
-                    for (int batch = 0; batch < ends.size(); batch += BATCH) {
-                        List<Integer> batchEnds = ends.subList(batch, Math.min(ends.size(), batch + BATCH));
+                    for (int batch = 0; batch < ends.size(); batch += ChunkWorkers.BATCH) {
+                        int batchEnd = Math.min(ends.size(), batch + ChunkWorkers.BATCH);
+                        List<Integer> batchEnds = ends.subList(batch, batchEnd);
                         int batchStart = batch == 0 ? 0 : ends.get(batch - 1);
                         for (Encoded piece : encode(root.data(), batchStart, batchEnds, known)) {
                             Manifest.ChunkRef chunk = known.containsKey(piece.name()) ? known.get(piece.name())
@@ -290,10 +282,6 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
     }
 
-    /** Chunks hashed and compressed (or read back and checked) together, on up to four cores, in order. */
-    private static final int BATCH = 256;
-    private static final int WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-
     /** A chunk's name, its length, and its stored form ({@code null} when the store holds it already). */
     private record Encoded(String name, int bytes, byte[] stored) {
     }
@@ -304,69 +292,11 @@ public final class FileSnapshotStore implements SnapshotStore {
         for (int i = 0; i < ends.size(); i++) {
             from[i] = i == 0 ? start : ends.get(i - 1);
         }
-        return inParallel(ends.size(), i -> {
+        return workers.inParallel(ends.size(), i -> {
             byte[] content = Arrays.copyOfRange(data, from[i], ends.get(i));
             String name = codec.name(content);
             return new Encoded(name, content.length, known.containsKey(name) ? null : codec.encode(name, content));
         });
-    }
-
-    /** A function that may find a chunk damaged. */
-    @FunctionalInterface
-    private interface ChunkWork<T> {
-        T apply(int index) throws CorruptSnapshotException;
-    }
-
-    /** {@code work} for indexes 0 to {@code count - 1}, split across the workers; results in order. */
-    private <T> List<T> inParallel(int count, ChunkWork<T> work) throws IOException {
-        List<Callable<List<T>>> tasks = new ArrayList<>();
-        int per = Math.max(1, (count + WORKERS - 1) / WORKERS);
-        for (int t = 0; t < count; t += per) {
-            int first = t;
-            int last = Math.min(count, t + per);
-            tasks.add(() -> {
-                List<T> part = new ArrayList<>(last - first);
-                for (int i = first; i < last; i++) {
-                    part.add(work.apply(i));
-                }
-                return part;
-            });
-        }
-        List<T> results = new ArrayList<>(count);
-        try {
-            if (tasks.size() == 1) {
-                return tasks.get(0).call();
-            }
-            for (Future<List<T>> part : workers().invokeAll(tasks)) {
-                results.addAll(part.get());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while encoding or decoding chunks");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("could not encode or decode chunks: " + e.getCause(), e.getCause());
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
-        return results;
-    }
-
-    /** Daemon threads, made when first needed, gone with the store. */
-    private synchronized ExecutorService workers() {
-        if (workers == null) {
-            AtomicInteger count = new AtomicInteger();
-            workers = Executors.newFixedThreadPool(WORKERS, task -> {
-                Thread thread = new Thread(task, "stasis-store-" + count.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
-        return workers;
     }
 
     @Override
@@ -446,10 +376,10 @@ public final class FileSnapshotStore implements SnapshotStore {
             ChunkCodec chunks = codec.forKey(manifest.keyId(), relative(manifestFile(ref.sequence())));
             List<Root> roots = new ArrayList<>();
             Set<String> checked = new HashSet<>();
-            try (Packs packs = new Packs()) {
+            try (ChunkReader reader = new ChunkReader(dir.resolve(PACKS), chunks, workers)) {
                 for (Manifest.StoredRoot root : manifest.roots()) {
                     byte[] data = keepData ? new byte[(int) root.bytes()] : null;
-                    decode(ref, chunks, packs, root.chunks(), data, checked);
+                    reader.read(ref, root.chunks(), data, checked);
                     roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(),
                             data != null ? data : new byte[0]));
                 }
@@ -473,58 +403,6 @@ public final class FileSnapshotStore implements SnapshotStore {
                 + " could not be read: " + cause);
         damaged.initCause(cause);
         return damaged;
-    }
-
-    /**
-     * Reads, decodes and checks {@code refs} in order, into {@code data} from its start; without
-     * {@code data}, only the chunks not in {@code checked} yet, each once.
-     */
-    private void decode(SnapshotRef ref, ChunkCodec chunks, Packs packs, List<Manifest.ChunkRef> refs, byte[] data,
-                        Set<String> checked) throws IOException {
-        int at = 0;
-        for (int batch = 0; batch < refs.size(); batch += BATCH) {
-            List<Manifest.ChunkRef> part = new ArrayList<>(refs.subList(batch, Math.min(refs.size(), batch + BATCH)));
-            if (data == null) {
-                part.removeIf(chunk -> !checked.add(chunk.name()));
-            }
-            List<byte[]> stored = new ArrayList<>(part.size());
-            for (Manifest.ChunkRef chunk : part) {
-                try {
-                    stored.add(packs.read(chunk));
-                } catch (CorruptSnapshotException e) {
-                    throw located(ref, chunk, e);
-                }
-            }
-            List<byte[]> contents = inParallel(part.size(), i -> {
-                try {
-                    return decodeExactly(chunks, part.get(i), stored.get(i));
-                } catch (CorruptSnapshotException e) {
-                    throw located(ref, part.get(i), e);
-                }
-            });
-            if (data != null) {
-                for (byte[] content : contents) {
-                    System.arraycopy(content, 0, data, at, content.length);
-                    at += content.length;
-                }
-            }
-        }
-    }
-
-    private static CorruptSnapshotException located(SnapshotRef ref, Manifest.ChunkRef chunk,
-                                                    CorruptSnapshotException e) {
-        return new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " at offset " + chunk.offset() + " (snapshot "
-                + ref.id() + "): " + e.getMessage());
-    }
-
-    private static byte[] decodeExactly(ChunkCodec codec, Manifest.ChunkRef chunk, byte[] stored)
-            throws CorruptSnapshotException {
-        byte[] content = codec.decode(chunk.name(), stored);
-        if (content.length != chunk.bytes()) {
-            throw new CorruptSnapshotException("chunk " + chunk.name() + " has " + content.length
-                    + " bytes, its manifest says " + chunk.bytes());
-        }
-        return content;
     }
 
     /**
@@ -694,11 +572,7 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public void close() throws IOException {
-        synchronized (this) {
-            if (workers != null) {
-                workers.shutdownNow();
-            }
-        }
+        workers.close();
         suspendWriting();
     }
 
@@ -794,43 +668,5 @@ public final class FileSnapshotStore implements SnapshotStore {
     private static String jvm() {
         return System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + " (" + System.getProperty("java.vm.vendor") + ")";
-    }
-
-    /** Pack files opened while reading, closed together. */
-    private final class Packs implements AutoCloseable {
-        private final Map<String, FileChannel> open = new LinkedHashMap<>();
-
-        byte[] read(Manifest.ChunkRef chunk) throws IOException {
-            if (chunk.length() < 0 || chunk.offset() < 0 || !ManifestCodec.PACK_NAME.matcher(chunk.pack()).matches()) {
-                throw new CorruptSnapshotException("chunk " + chunk.name() + " has a bad location in its manifest");
-            }
-            FileChannel channel = open.get(chunk.pack());
-            if (channel == null) {
-                try {
-                    channel = StoreDirectory.openForReading(dir.resolve(PACKS).resolve(chunk.pack()));
-                } catch (NoSuchFileException e) {
-                    throw new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " is missing");
-                }
-                open.put(chunk.pack(), channel);
-            }
-            if (chunk.offset() + chunk.length() > channel.size()) {
-                throw new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " is truncated: chunk " + chunk.name()
-                        + " ends at " + (chunk.offset() + chunk.length()) + ", the file at " + channel.size());
-            }
-            ByteBuffer buffer = ByteBuffer.allocate(chunk.length());
-            while (buffer.hasRemaining()) {
-                if (channel.read(buffer, chunk.offset() + buffer.position()) < 0) {
-                    throw new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " ended early");
-                }
-            }
-            return buffer.array();
-        }
-
-        @Override
-        public void close() throws IOException {
-            for (FileChannel channel : open.values()) {
-                channel.close();
-            }
-        }
     }
 }

@@ -111,7 +111,8 @@ final class ManifestCodec {
                 long declared = 0;
                 for (JsonNode c : required(r, "chunks")) {
                     Manifest.ChunkRef chunk = new Manifest.ChunkRef(matching(c, "name", CHUNK_NAME),
-                            matching(c, "pack", PACK_NAME), number(c, "offset", 0, Long.MAX_VALUE - ChunkCodec.MAX_STORED),
+                            matching(c, "pack", PACK_NAME),
+                            number(c, "offset", 0, Long.MAX_VALUE - ChunkCodec.MAX_STORED),
                             (int) number(c, "length", ChunkCodec.MIN_STORED, ChunkCodec.MAX_STORED),
                             (int) number(c, "bytes", 0, Chunker.MAX));
                     declared += chunk.bytes();

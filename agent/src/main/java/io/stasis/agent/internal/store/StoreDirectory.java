@@ -47,8 +47,11 @@ final class StoreDirectory {
         tighten(dir);
     }
 
-    /** Checks an existing store to read from; tightens what older versions left open. */
+    /** Checks a store to read from (one not made yet holds nothing); tightens what older versions left open. */
     static void prepareForReading(Path dir) throws IOException {
+        if (Files.notExists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
         PrivateFiles.checkDirectory(dir);
         for (String sub : List.of(MANIFESTS, PACKS)) {
             if (Files.exists(dir.resolve(sub), LinkOption.NOFOLLOW_LINKS)) {
@@ -62,7 +65,9 @@ final class StoreDirectory {
      * Opens the writer's lock file, created {@code 0600}. One of ours that others could open (the
      * layout of older versions) is first replaced by a new private file, so that a handle someone
      * opened on the old one, and a shared lock taken through it, stops nobody; one that is a link
-     * or another user's is refused.
+     * or another user's is refused. (A writer of an older version still holding the old file would
+     * no longer exclude this one; that can happen only once, while a store moves to this version,
+     * and it cannot be told from another user's lock.)
      */
     static FileChannel openLock(Path dir) throws IOException {
         Path lock = dir.resolve(LOCK);
@@ -108,7 +113,7 @@ final class StoreDirectory {
         }
     }
 
-    /** Makes the store's directories 0700 and the files of ours in them 0600. */
+    /** Makes the store's directories 0700 and the files of ours in them 0600 ({@code .lock} aside). */
     private static void tighten(Path dir) throws IOException {
         if (!POSIX) {
             return;
@@ -125,7 +130,10 @@ final class StoreDirectory {
                     PosixFileAttributeView view = Files.getFileAttributeView(entry, PosixFileAttributeView.class,
                             LinkOption.NOFOLLOW_LINKS);
                     PosixFileAttributes attributes = view.readAttributes();
-                    if (attributes.isRegularFile() && !FILE.containsAll(attributes.permissions()) && ownedByUs(entry)) {
+                    // A loose .lock is replaced, not tightened: see openLock.
+                    boolean lock = entry.equals(dir.resolve(LOCK));
+                    if (attributes.isRegularFile() && !lock && !FILE.containsAll(attributes.permissions())
+                            && ownedByUs(entry)) {
                         view.setPermissions(FILE);
                     }
                 }

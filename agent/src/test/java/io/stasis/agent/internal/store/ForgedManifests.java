@@ -41,6 +41,17 @@ public final class ForgedManifests {
         return write(store, newest, newest.sequence() + 1, roots);
     }
 
+    /** The first chunk declaring one byte fewer than it decodes to (its root's bytes following). */
+    public static long forgeFirstChunkOneByteShort(Path store) throws IOException {
+        return forgeNext(store, chunks -> {
+            List<Manifest.ChunkRef> changed = new ArrayList<>(chunks);
+            Manifest.ChunkRef first = changed.get(0);
+            changed.set(0, new Manifest.ChunkRef(first.name(), first.pack(), first.offset(), first.length(),
+                    first.bytes() - 1));
+            return changed;
+        });
+    }
+
     /** Every chunk declaring {@code bytes} decoded bytes. */
     public static long forgeChunkBytes(Path store, int bytes) throws IOException {
         return forgeNext(store, chunks -> chunks.stream().map(c -> new Manifest.ChunkRef(c.name(), c.pack(), c.offset(),

@@ -12,7 +12,6 @@ import io.stasis.agent.internal.restore.SnapshotSelector;
 import io.stasis.kryo.AllowedClasses;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -90,13 +89,7 @@ class HostileManifestTest {
     @Test
     void verifyFindsEveryDamageThatRestoreFinds() throws Exception {
         byte[] data = writeOne();
-        long forged = ForgedManifests.forgeNext(dir, chunks -> {
-            List<Manifest.ChunkRef> changed = new ArrayList<>(chunks);
-            Manifest.ChunkRef first = changed.get(0);
-            changed.set(0, new Manifest.ChunkRef(first.name(), first.pack(), first.offset(), first.length(),
-                    first.bytes() - 1));
-            return changed;
-        });
+        long forged = ForgedManifests.forgeFirstChunkOneByteShort(dir);
         assertRefusedAndFallsBack(forged, data, "its manifest says");
     }
 

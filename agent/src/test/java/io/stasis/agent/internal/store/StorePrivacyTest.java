@@ -51,6 +51,8 @@ class StorePrivacyTest {
         Path dir = withOneSnapshot(root.resolve("store"));
         loosen(dir);
         try (FileSnapshotStore reader = FileSnapshotStore.openForReading(dir)) {
+            // A reader leaves .lock to the writer, which replaces it (a handle opened on it before must not lock it).
+            Files.setPosixFilePermissions(dir.resolve(".lock"), PosixFilePermissions.fromString(PRIVATE_FILE));
             assertModes(dir);
             assertEquals(1, reader.read(reader.list().get(0)).sequence());
         }
@@ -141,8 +143,10 @@ class StorePrivacyTest {
 
     /**
      * Finding 9: on the layout of older versions ({@code .lock} {@code 0644} in a {@code 0755}
-     * directory), another user held a shared lock through a read-only handle and stopped every
-     * checkpoint. Now the writer replaces such a lock file, and nobody else can open the new one.
+     * directory), another user took a shared lock through a read-only handle (the same
+     * {@code fcntl} lock the writer takes; {@code flock(1)} takes another kind, which never
+     * conflicted) and stopped every checkpoint. Now the writer replaces such a lock file, and
+     * nobody else can open the new one.
      */
     @Test
     void anotherUsersSharedLockNoLongerStopsCheckpoints() throws Exception {
@@ -151,22 +155,48 @@ class StorePrivacyTest {
         loosen(dir);
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path lock = dir.resolve(".lock");
-        Process holder = new ProcessBuilder(other.command("flock", "-s", lock.toString(), "-c", "echo held; sleep 120"))
+        Path holder = Files.writeString(root.resolve("LockHolder.java"), LOCK_HOLDER);
+        Files.setPosixFilePermissions(holder, PosixFilePermissions.fromString("rw-r--r--"));
+        String java = io.stasis.agent.testing.Jdks.current().java().toString();
+        Process holding = new ProcessBuilder(other.command(java, holder.toString(), lock.toString(), "hold"))
                 .redirectErrorStream(true).start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out = new BufferedReader(new InputStreamReader(holding.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("held", out.readLine(), "the other user holds a shared lock on the old lock file");
             try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
                 store.write(FileSnapshotStoreTest.snapshot(2));
                 assertModes(dir);
-                assertNotEquals(0, other.run("flock", "-s", "-n", lock.toString(), "true"),
-                        "the other user cannot open the lock file any more");
+                assertNotEquals(0, other.run(java, holder.toString(), lock.toString(), "open"),
+                        "the other user cannot open the new lock file");
             }
         } finally {
-            holder.destroyForcibly();
-            holder.waitFor(10, TimeUnit.SECONDS);
+            holding.destroyForcibly();
+            holding.waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    /** Run as the other user (a single-file program): opens a file read-only and holds a shared lock on it. */
+    private static final String LOCK_HOLDER = """
+            import java.nio.channels.FileChannel;
+            import java.nio.file.Path;
+            import java.nio.file.StandardOpenOption;
+
+            public class LockHolder {
+                public static void main(String[] args) throws Exception {
+                    try (FileChannel channel = FileChannel.open(Path.of(args[0]), StandardOpenOption.READ)) {
+                        if (args[1].equals("open")) {
+                            return;
+                        }
+                        if (channel.tryLock(0, Long.MAX_VALUE, true) == null) {
+                            System.exit(3);
+                        }
+                        System.out.println("held");
+                        System.out.flush();
+                        Thread.sleep(120_000);
+                    }
+                }
+            }
+            """;
 
     private static Path withOneSnapshot(Path dir) throws IOException {
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
