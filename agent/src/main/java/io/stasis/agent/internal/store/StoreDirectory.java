@@ -8,6 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -87,9 +88,18 @@ final class StoreDirectory {
         return FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
 
-    /** A file of the store opened to read, never through a link. */
+    /** A file of the store opened to read, never through a link: a link makes it damaged. */
     static FileChannel openForReading(Path file) throws IOException {
-        return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            // ELOOP comes as a plain IOException
+            if (!(e instanceof NoSuchFileException) && Files.isSymbolicLink(file)) {
+                throw new CorruptSnapshotException(file.getParent().getFileName() + "/" + file.getFileName()
+                        + " is a symbolic link; Stasis never follows links in its store (remove it)");
+            }
+            throw e;
+        }
     }
 
     /**

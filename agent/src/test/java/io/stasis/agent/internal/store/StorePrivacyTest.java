@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stasis.agent.internal.restore.SnapshotSelector;
 import io.stasis.agent.testing.OtherUser;
 import io.stasis.files.UnsafePathException;
+import io.stasis.kryo.AllowedClasses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -138,6 +140,28 @@ class StorePrivacyTest {
         for (String published : List.of("packs/pack-0000000000000002.pack", "manifests/snapshot-0000000000000002.json")) {
             assertFalse(Files.isSymbolicLink(dir.resolve(published)), published);
             assertTrue(Files.isRegularFile(dir.resolve(published), LinkOption.NOFOLLOW_LINKS), published);
+        }
+    }
+
+    @Test
+    void aManifestOrPackThatIsALinkIsDamagedAndNeverFollowed() throws Exception {
+        Path dir = withOneSnapshot(root.resolve("store"));
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            store.write(FileSnapshotStoreTest.snapshot(2));
+        }
+        Path elsewhere = Files.createDirectory(root.resolve("elsewhere"));
+        for (String file : List.of("manifests/snapshot-0000000000000002.json", "packs/pack-0000000000000002.pack")) {
+            Path moved = Files.move(dir.resolve(file), elsewhere.resolve(Path.of(file).getFileName()));
+            Files.createSymbolicLink(dir.resolve(file), moved);
+            try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+                CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class,
+                        () -> store.read(store.list().get(0)));
+                assertTrue(e.getMessage().contains(file + " is a symbolic link"), e.getMessage());
+                assertEquals(1, SnapshotSelector.select(store, "latest", AllowedClasses.jdk()).orElseThrow()
+                        .snapshot().sequence());
+            }
+            Files.delete(dir.resolve(file));
+            Files.move(moved, dir.resolve(file));
         }
     }
 
