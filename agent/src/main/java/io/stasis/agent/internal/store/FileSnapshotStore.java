@@ -47,6 +47,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     private static final Pattern MANIFEST = Pattern.compile("snapshot-(\\d{16})\\.json");
     private static final Pattern VERSION_1 = Pattern.compile("snapshot-(\\d{16})\\.stasis");
     /** Names that look like snapshots: those the patterns above do not match are foreign, never read. */
+    private static final Pattern PACK = ManifestCodec.PACK_NAME;
     private static final Pattern ANY_MANIFEST = Pattern.compile("snapshot-.*\\.json");
     private static final Pattern ANY_VERSION_1 = Pattern.compile("snapshot-.*\\.stasis");
     /** Files of format 1 are one Java array at most. */
@@ -500,7 +501,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                 }
             }
         }
-        for (Path pack : files(dir.resolve(PACKS), Pattern.compile("pack-\\d{16}\\.pack"))) {
+        for (Path pack : files(dir.resolve(PACKS), PACK)) {
             if (!referenced.contains(pack.getFileName().toString())) {
                 Files.deleteIfExists(pack);
                 removed.add(relative(pack));
@@ -515,51 +516,34 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
 
     /**
-     * Reads and checks every snapshot and every chunk, exactly as restore does ({@link #read}), so
-     * that a snapshot that {@code list} or restore finds damaged never passes. Damaged files are
-     * named with what is wrong; foreign files (named like snapshots, never restored) count as
-     * damaged; leftovers (temporary files, packs no manifest references) are listed apart: {@link #gc}
-     * removes them, and they harm nothing.
+     * Reads and checks every snapshot and every chunk, exactly as restore does, so that a snapshot
+     * that {@code list} or restore finds damaged never passes ({@link StoreVerifier}).
      */
     public Verification verify() throws IOException {
-        List<String> damaged = new ArrayList<>();
-        Set<String> referenced = new HashSet<>();
-        int snapshots = 0;
-        int chunkCount = 0;
-        List<SnapshotRef> refs = list();
-        Set<Long> present = new HashSet<>();
-        refs.forEach(r -> present.add(r.sequence()));
-        long oldest = refs.isEmpty() ? 0 : refs.get(refs.size() - 1).sequence();
-        for (SnapshotRef ref : refs) {
-            snapshots++;
-            Path file = manifestFile(ref.sequence());
-            manifests.remove(file);
-            try {
-                read(ref, true, false);
-            } catch (CorruptSnapshotException e) {
-                damaged.add(e.getMessage());
-            }
-            Manifest manifest = manifests.get(file); // parsed by the read above, if it parses
-            if (manifest == null) {
-                continue;
-            }
-            if (manifest.parent() > oldest && !present.contains(manifest.parent())) {
-                // Retention removes the oldest first: a gap means a manifest was lost.
-                damaged.add(relative(file) + ": snapshot " + manifest.parent() + ", written before it, is missing");
-            }
-            Set<String> counted = new HashSet<>();
-            for (Manifest.StoredRoot root : manifest.roots()) {
-                for (Manifest.ChunkRef chunk : root.chunks()) {
-                    referenced.add(chunk.pack());
-                    if (counted.add(chunk.name())) {
-                        chunkCount++;
-                    }
-                }
-            }
+        return new StoreVerifier(this).verify();
+    }
+
+    /**
+     * For {@link #verify}: reads {@code ref} afresh as restore does, without keeping its data;
+     * what is wrong goes to {@code damaged}.
+     *
+     * @return its manifest, if it parses ({@code null} for format 1)
+     */
+    Manifest check(SnapshotRef ref, List<String> damaged) throws IOException {
+        Path file = manifestFile(ref.sequence());
+        manifests.remove(file);
+        try {
+            read(ref, true, false);
+        } catch (CorruptSnapshotException e) {
+            damaged.add(e.getMessage());
         }
-        damaged.addAll(foreign());
+        return manifests.get(file);
+    }
+
+    /** Packs that none of {@code referenced} names, and temporary files: what {@link #gc} removes. */
+    List<String> leftovers(Set<String> referenced) throws IOException {
         List<String> leftovers = new ArrayList<>();
-        for (Path pack : files(dir.resolve(PACKS), Pattern.compile("pack-\\d{16}\\.pack"))) {
+        for (Path pack : files(dir.resolve(PACKS), PACK)) {
             if (!referenced.contains(pack.getFileName().toString())) {
                 leftovers.add(relative(pack));
             }
@@ -567,7 +551,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         for (Path temp : temporaryFiles()) {
             leftovers.add(relative(temp));
         }
-        return new Verification(damaged, leftovers, snapshots, chunkCount);
+        return leftovers;
     }
 
     @Override
@@ -610,11 +594,11 @@ public final class FileSnapshotStore implements SnapshotStore {
         return index;
     }
 
-    private Path manifestFile(long sequence) {
+    Path manifestFile(long sequence) {
         return dir.resolve(MANIFESTS).resolve(String.format("snapshot-%016d.json", sequence));
     }
 
-    private String relative(Path file) {
+    String relative(Path file) {
         return dir.relativize(file).toString();
     }
 
