@@ -1,6 +1,7 @@
 package io.stasis.agent.cli;
 
 import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.NotAuthenticatedException;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
@@ -59,13 +60,17 @@ public final class StasisCommand implements Callable<Integer> {
         @Option(names = "--encryption-key", paramLabel = "FILE",
                 description = "The key file of an encrypted store (the agent's encryption-key option).")
         Path keyFile;
+        @Option(names = "--accept-plain",
+                description = "With --encryption-key, read plain (unauthenticated) snapshots too, to migrate a store"
+                        + " that was plain (the agent's encryption.accept-plain option).")
+        boolean acceptPlain;
 
         FileSnapshotStore open() throws IOException {
-            return FileSnapshotStore.openForReading(existingDir(), key());
+            return FileSnapshotStore.openForReading(existingDir(), key(), acceptPlain);
         }
 
         FileSnapshotStore openForWriting() throws IOException {
-            return FileSnapshotStore.openForWriting(existingDir(), key());
+            return FileSnapshotStore.openForWriting(existingDir(), key(), acceptPlain);
         }
 
         private Path existingDir() throws IOException {
@@ -98,11 +103,16 @@ public final class StasisCommand implements Callable<Integer> {
                         Snapshot snapshot = s.read(ref);
                         out.printf("%-8s %-24s %-12s %6d %12d%n", ref.id(), snapshot.time(), snapshot.reason(),
                                 snapshot.roots().size(), s.storedBytes(ref));
+                    } catch (NotAuthenticatedException e) {
+                        out.printf("%-8s NOT AUTHENTICATED: %s%n", ref.id(), e.getMessage());
                     } catch (IOException e) {
                         out.printf("%-8s DAMAGED: %s%n", ref.id(), e.getMessage());
                     }
                 }
-                out.printf("%d snapshot(s) in %s%n", refs.size(), store.dir.toAbsolutePath());
+                List<String> foreign = s.foreign();
+                foreign.forEach(f -> out.printf("%-8s FOREIGN: %s%n", "-", f));
+                out.printf("%d snapshot(s) in %s%s%n", refs.size(), store.dir.toAbsolutePath(),
+                        foreign.isEmpty() ? "" : ", and " + foreign.size() + " foreign file(s) never restored");
             }
             return 0;
         }

@@ -16,6 +16,7 @@ import io.stasis.agent.internal.store.StoreKey;
 import io.stasis.agent.internal.store.StoreLockedException;
 import io.stasis.agent.internal.store.WrongKeyException;
 import io.stasis.bootstrap.FacadeBridge;
+import io.stasis.files.UnsafePathException;
 import io.stasis.bootstrap.Registrations;
 import io.stasis.forensics.Forensics;
 import java.io.IOException;
@@ -62,13 +63,18 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         StoreKey key = readKey(options.encryptionKey());
         FileSnapshotStore writer = null;
         String notWriting = null;
+        FileSnapshotStore store;
         try {
-            writer = FileSnapshotStore.openForWriting(options.dir(), key);
-        } catch (StoreLockedException e) {
-            notWriting = e.getMessage();
-            Log.error("this JVM will not take checkpoints: " + notWriting, null);
+            try {
+                writer = FileSnapshotStore.openForWriting(options.dir(), key, options.acceptPlain());
+            } catch (StoreLockedException e) {
+                notWriting = e.getMessage();
+                Log.error("this JVM will not take checkpoints: " + notWriting, null);
+            }
+            store = writer != null ? writer : FileSnapshotStore.openForReading(options.dir(), key, options.acceptPlain());
+        } catch (UnsafePathException e) {
+            throw new OptionsException("option 'dir': " + e.getMessage());
         }
-        FileSnapshotStore store = writer != null ? writer : FileSnapshotStore.openForReading(options.dir(), key);
         try {
             store.checkKey();
         } catch (WrongKeyException e) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.ForgedManifests;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import java.io.ByteArrayOutputStream;
@@ -76,6 +77,31 @@ class StasisCommandTest {
         com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
         assertEquals("static com.acme.Ledger", json.at("/roots/0/name").asText());
         assertEquals(1, json.at("/roots/0/bytes").asInt());
+    }
+
+    /** Findings 14 and 16: what list marks damaged or foreign never passes verify. */
+    @Test
+    void whatListMarksDamagedOrForeignNeverPassesVerify(@TempDir Path dir) throws Exception {
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            store.write(new Snapshot(1, Instant.parse("2026-01-01T00:00:00Z"), "interval", 1, List.of(
+                    new Root(Root.Kind.STATIC, "com.acme.Ledger", null, List.of("total"), new byte[100]))));
+        }
+        long forged = ForgedManifests.forgeFirstChunkOneByteShort(dir);
+        java.nio.file.Files.copy(dir.resolve("manifests/snapshot-0000000000000001.json"),
+                dir.resolve("manifests/snapshot-12345678901234567.json"));
+        assertEquals(0, run("list", "--dir", dir.toString()));
+        String list = out.toString();
+        assertTrue(list.contains(forged + "        DAMAGED: packs/pack-0000000000000001.pack at offset 0 (snapshot "
+                + forged + "): chunk "), list);
+        assertTrue(list.contains("has 100 bytes, its manifest says 99"), list);
+        assertTrue(list.contains("FOREIGN: manifests/snapshot-12345678901234567.json is named like a snapshot"), list);
+        assertTrue(list.contains("1 snapshot(s)") || list.contains("2 snapshot(s)"), list);
+        out.reset();
+        assertEquals(1, run("verify", "--dir", dir.toString()));
+        String verify = out.toString();
+        assertTrue(verify.contains("DAMAGED: packs/pack-0000000000000001.pack at offset 0 (snapshot " + forged + ")"),
+                verify);
+        assertTrue(verify.contains("DAMAGED: manifests/snapshot-12345678901234567.json is named like a snapshot"), verify);
     }
 
     @Test

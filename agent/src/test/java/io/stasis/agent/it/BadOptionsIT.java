@@ -41,6 +41,7 @@ class BadOptionsIT {
                 {"allow=com.*.acme", "'allow'"},
                 {"config=/nonexistent/stasis.properties", "'config'"},
                 {"dir", "'dir'"},
+                {"dir=/tmp", "option 'dir': /tmp is writable by group or others"},
         };
         for (Jdk jdk : Jdks.all()) {
             for (String[] row : table) {

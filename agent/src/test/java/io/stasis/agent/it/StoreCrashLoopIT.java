@@ -30,7 +30,8 @@ class StoreCrashLoopIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String CLASS_PATH = ForkedJvm.classPathOf(StoreWriterApp.class, FileSnapshotStore.class,
             com.fasterxml.jackson.databind.ObjectMapper.class, com.fasterxml.jackson.core.JsonFactory.class,
-            com.fasterxml.jackson.annotation.JsonProperty.class, net.jpountz.lz4.LZ4Factory.class);
+            com.fasterxml.jackson.annotation.JsonProperty.class, net.jpountz.lz4.LZ4Factory.class,
+            io.stasis.files.PrivateFiles.class);
 
     @Test
     void theLastCommittedSnapshotSurvivesEveryKill(@TempDir Path dir) throws Exception {

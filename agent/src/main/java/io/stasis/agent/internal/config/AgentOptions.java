@@ -21,11 +21,13 @@ import java.util.List;
  * @param imageDir       where {@code Core.checkpointRestore()} writes a full-process image, or
  *                       {@code null} for {@code dir/image}
  * @param forensics      incident forensics ({@code forensics*} options), or {@code null} when off
+ * @param acceptPlain    with {@code encryptionKey}, read plain (unauthenticated) snapshots too, to
+ *                       migrate a store that was plain ({@code encryption.accept-plain})
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
                            AllowedClasses allowed, Path encryptionKey, Path imageDir,
-                           io.stasis.forensics.ForensicsConfig forensics) {
+                           io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";

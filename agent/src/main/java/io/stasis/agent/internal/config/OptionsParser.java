@@ -30,7 +30,7 @@ public final class OptionsParser {
 
     private static final Set<String> KEYS = Set.of(
             "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow",
-            "encryption-key", "image-dir", "config");
+            "encryption-key", "encryption.accept-plain", "image-dir", "config");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -64,7 +64,8 @@ public final class OptionsParser {
                 allowed(values.get("allow")),
                 values.containsKey("encryption-key") ? path("encryption-key", values.get("encryption-key")) : null,
                 values.containsKey("image-dir") ? path("image-dir", values.get("image-dir")) : null,
-                ForensicsOptions.parse(values));
+                ForensicsOptions.parse(values),
+                bool("encryption.accept-plain", values.getOrDefault("encryption.accept-plain", "false")));
     }
 
     private static Map<String, String> parseArgument(String argument) {

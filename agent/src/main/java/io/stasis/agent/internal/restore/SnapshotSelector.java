@@ -4,6 +4,7 @@ import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
 import io.stasis.agent.internal.store.CorruptSnapshotException;
+import io.stasis.agent.internal.store.NotAuthenticatedException;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.internal.store.SnapshotStore;
@@ -29,6 +30,9 @@ public final class SnapshotSelector {
             return Optional.empty();
         }
         List<SnapshotRef> refs = store.list();
+        for (String foreign : store.foreign()) {
+            Log.warn(foreign);
+        }
         if (!restore.equals(AgentOptions.RESTORE_LATEST)) {
             SnapshotRef ref = refs.stream().filter(r -> r.id().equals(restore)).findFirst()
                     .orElseThrow(() -> new OptionsException("option 'restore': no snapshot '" + restore + "' in the store"
@@ -37,7 +41,8 @@ public final class SnapshotSelector {
             try {
                 return Optional.of(new Restorer(ref, store.read(ref), allowed));
             } catch (CorruptSnapshotException e) {
-                throw new OptionsException("option 'restore': snapshot " + restore + " is damaged: " + e.getMessage());
+                throw new OptionsException("option 'restore': snapshot " + restore + " is " + problem(e) + ": "
+                        + e.getMessage());
             }
         }
         for (SnapshotRef ref : refs) {
@@ -45,10 +50,14 @@ public final class SnapshotSelector {
                 Snapshot snapshot = store.read(ref);
                 return Optional.of(new Restorer(ref, snapshot, allowed));
             } catch (CorruptSnapshotException e) {
-                Log.warn("snapshot " + ref.id() + " is damaged and will not be restored (" + e.getMessage()
+                Log.warn("snapshot " + ref.id() + " is " + problem(e) + " and will not be restored (" + e.getMessage()
                         + "); trying the one before it");
             }
         }
         return Optional.empty();
+    }
+
+    private static String problem(CorruptSnapshotException e) {
+        return e instanceof NotAuthenticatedException ? "not authenticated" : "damaged";
     }
 }

@@ -39,7 +39,18 @@ final class ChunkCodec {
     private static final LZ4Factory LZ4 = LZ4Factory.safeInstance();
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * The longest stored form of a chunk: the frame and the LZ4 bound of {@link Chunker#MAX}, plus
+     * the nonce and tag when encrypted.
+     */
+    static final int MAX_STORED = 1 + NONCE + 4 + LZ4.fastCompressor().maxCompressedLength(Chunker.MAX) + TAG_BITS / 8
+            + 4;
+    /** The shortest: the frame of an empty chunk. */
+    static final int MIN_STORED = 9;
+
     private final StoreKey key;
+    /** Whether plain snapshots are read although there is a key (a store being migrated). */
+    private final boolean acceptPlain;
     private final LZ4Compressor compressor = LZ4.fastCompressor();
     /** The decompressor that checks its input: the fast one trusts it. */
     private final LZ4SafeDecompressor decompressor = LZ4.safeDecompressor();
@@ -48,7 +59,16 @@ final class ChunkCodec {
 
     /** @param key the store's key, or {@code null} for a store without encryption */
     ChunkCodec(StoreKey key) {
+        this(key, false);
+    }
+
+    /**
+     * @param acceptPlain read plain snapshots too although {@code key} is given, which nothing
+     *     authenticates: only to migrate a store that was plain
+     */
+    ChunkCodec(StoreKey key, boolean acceptPlain) {
         this.key = key;
+        this.acceptPlain = acceptPlain;
     }
 
     /** The id of the key, or {@code null} without encryption. */
@@ -57,13 +77,19 @@ final class ChunkCodec {
     }
 
     /**
-     * The codec for what was written with the key {@code keyId} ({@code null}: none); snapshots
-     * written before encryption was switched on stay readable.
+     * The codec for what was written with the key {@code keyId} ({@code null}: none). With a key,
+     * plain snapshots are refused (anyone can compute their checksums) unless the codec accepts
+     * them, to migrate a store written before encryption was switched on.
      *
      * @throws WrongKeyException if that is not this codec's key
+     * @throws NotAuthenticatedException if {@code keyId} is {@code null}, this codec has a key and
+     *     does not accept plain snapshots
      */
-    ChunkCodec forKey(String keyId, String file) throws WrongKeyException {
+    ChunkCodec forKey(String keyId, String file) throws CorruptSnapshotException {
         if (keyId == null) {
+            if (key != null && !acceptPlain) {
+                throw new NotAuthenticatedException(file);
+            }
             return PLAIN_CODEC;
         }
         if (key == null || !key.id().equals(keyId)) {

@@ -1,7 +1,6 @@
 package io.stasis.agent.internal.store;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -10,24 +9,16 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,10 +42,16 @@ import java.util.regex.Pattern;
  */
 public final class FileSnapshotStore implements SnapshotStore {
 
-    static final String MANIFESTS = "manifests";
-    static final String PACKS = "packs";
+    static final String MANIFESTS = StoreDirectory.MANIFESTS;
+    static final String PACKS = StoreDirectory.PACKS;
     private static final Pattern MANIFEST = Pattern.compile("snapshot-(\\d{16})\\.json");
     private static final Pattern VERSION_1 = Pattern.compile("snapshot-(\\d{16})\\.stasis");
+    /** Names that look like snapshots: those the patterns above do not match are foreign, never read. */
+    private static final Pattern PACK = ManifestCodec.PACK_NAME;
+    private static final Pattern ANY_MANIFEST = Pattern.compile("snapshot-.*\\.json");
+    private static final Pattern ANY_VERSION_1 = Pattern.compile("snapshot-.*\\.stasis");
+    /** Files of format 1 are one Java array at most. */
+    private static final long MAX_VERSION_1_BYTES = Integer.MAX_VALUE - 8;
 
     private final Path dir;
     private final ChunkCodec codec;
@@ -68,28 +65,45 @@ public final class FileSnapshotStore implements SnapshotStore {
     private Map<String, Manifest.ChunkRef> index;
     private long nextSequence = -1;
     private long lastWritten = -1;
-    private ExecutorService workers;
+    private final ChunkWorkers workers = new ChunkWorkers();
 
-    private FileSnapshotStore(Path dir, StoreKey key, FileChannel lockChannel, FileLock lock) {
+    private FileSnapshotStore(Path dir, StoreKey key, boolean acceptPlain, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
-        this.codec = new ChunkCodec(key);
+        this.codec = new ChunkCodec(key, acceptPlain);
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.writer = lock != null;
     }
 
     /** Opens {@code dir} to read snapshots only. */
-    public static FileSnapshotStore openForReading(Path dir) {
-        return openForReading(dir, null);
+    public static FileSnapshotStore openForReading(Path dir) throws IOException {
+        return openForReading(dir, null, false);
     }
 
-    /** Opens {@code dir} to read snapshots only, decrypting with {@code key} ({@code null}: none). */
-    public static FileSnapshotStore openForReading(Path dir, StoreKey key) {
-        return new FileSnapshotStore(dir, key, null, null);
+    /**
+     * Opens {@code dir} to read snapshots only, decrypting with {@code key} ({@code null}: none).
+     *
+     * @param acceptPlain with a key, read plain (unauthenticated) snapshots too: only to migrate a
+     *     store that was plain ({@code encryption.accept-plain})
+     * @throws io.stasis.files.UnsafePathException if the directory is not this user's alone
+     */
+    public static FileSnapshotStore openForReading(Path dir, StoreKey key, boolean acceptPlain) throws IOException {
+        StoreDirectory.prepareForReading(dir);
+        return new FileSnapshotStore(dir, key, acceptPlain, null, null);
+    }
+
+    /** Opens {@code dir} to read snapshots only; with a key, plain snapshots are refused. */
+    public static FileSnapshotStore openForReading(Path dir, StoreKey key) throws IOException {
+        return openForReading(dir, key, false);
     }
 
     public static FileSnapshotStore openForWriting(Path dir) throws IOException {
-        return openForWriting(dir, null);
+        return openForWriting(dir, null, false);
+    }
+
+    /** Opens {@code dir} to write; with a key, plain snapshots are refused. */
+    public static FileSnapshotStore openForWriting(Path dir, StoreKey key) throws IOException {
+        return openForWriting(dir, key, false);
     }
 
     /**
@@ -97,13 +111,14 @@ public final class FileSnapshotStore implements SnapshotStore {
      * Leftover temporary files of a writer that crashed are removed.
      *
      * @param key encrypts new chunks, and decrypts what was written with it; {@code null}: none
+     * @param acceptPlain see {@link #openForReading(Path, StoreKey, boolean)}
      * @throws StoreLockedException when another process writes to {@code dir}
+     * @throws io.stasis.files.UnsafePathException if the directory is not this user's alone
      */
-    public static FileSnapshotStore openForWriting(Path dir, StoreKey key) throws IOException {
-        Files.createDirectories(dir.resolve(MANIFESTS));
-        Files.createDirectories(dir.resolve(PACKS));
-        FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileSnapshotStore store = new FileSnapshotStore(dir, key, channel, lock(dir, channel));
+    public static FileSnapshotStore openForWriting(Path dir, StoreKey key, boolean acceptPlain) throws IOException {
+        StoreDirectory.prepareForWriting(dir);
+        FileChannel channel = StoreDirectory.openLock(dir);
+        FileSnapshotStore store = new FileSnapshotStore(dir, key, acceptPlain, channel, lock(dir, channel));
         store.removeTemporaryFiles();
         return store;
     }
@@ -153,7 +168,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     @Override
     public synchronized void resumeWriting() throws IOException {
         if (writer && lock == null) {
-            FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel = StoreDirectory.openLock(dir);
             lock = lock(dir, channel);
             lockChannel = channel;
             nextSequence = -1;
@@ -197,23 +212,28 @@ public final class FileSnapshotStore implements SnapshotStore {
     @Override
     public synchronized SnapshotRef write(Snapshot snapshot) throws IOException {
         requireWriting();
+        if (snapshot.sequence() > ManifestCodec.MAX_SEQUENCE) {
+            throw new IOException("snapshot " + snapshot.sequence() + " is past the last sequence number a store can"
+                    + " name (" + ManifestCodec.MAX_SEQUENCE + ", 16 digits), which a snapshot in "
+                    + dir.toAbsolutePath() + " already claims: move that directory away to start a new store");
+        }
         long start = System.nanoTime();
         nextSequence();
         Map<String, Manifest.ChunkRef> known = index();
         Map<String, Manifest.ChunkRef> added = new HashMap<>();
         String packName = String.format("pack-%016d.pack", snapshot.sequence());
         Path pack = dir.resolve(PACKS).resolve(packName);
-        Path temp = Durable.temporary(pack);
+        Path temp = Durable.createTemporary(pack);
         List<Manifest.StoredRoot> roots = new ArrayList<>();
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel out = Durable.openTemporary(temp)) {
                 long offset = 0;
                 for (Root root : snapshot.roots()) {
                     List<Manifest.ChunkRef> chunks = new ArrayList<>();
                     List<Integer> ends = Chunker.boundaries(root.data());
-                    for (int batch = 0; batch < ends.size(); batch += BATCH) {
-                        List<Integer> batchEnds = ends.subList(batch, Math.min(ends.size(), batch + BATCH));
+                    for (int batch = 0; batch < ends.size(); batch += ChunkWorkers.BATCH) {
+                        int batchEnd = Math.min(ends.size(), batch + ChunkWorkers.BATCH);
+                        List<Integer> batchEnds = ends.subList(batch, batchEnd);
                         int batchStart = batch == 0 ? 0 : ends.get(batch - 1);
                         for (Encoded piece : encode(root.data(), batchStart, batchEnds, known)) {
                             Manifest.ChunkRef chunk = known.containsKey(piece.name()) ? known.get(piece.name())
@@ -245,6 +265,11 @@ public final class FileSnapshotStore implements SnapshotStore {
                     snapshot.classes(), roots);
             Path file = manifestFile(snapshot.sequence());
             byte[] json = ManifestCodec.write(manifest, codec);
+            if (json.length > ManifestCodec.MAX_BYTES) {
+                throw new IOException("snapshot " + snapshot.sequence() + " would need a manifest of " + json.length
+                        + " bytes, more than a store reads (" + ManifestCodec.MAX_BYTES + "): it has " + roots.size()
+                        + " roots; checkpoint fewer, larger objects");
+            }
             Durable.write(file, json);
             manifests.put(file, manifest);
             known.putAll(added);
@@ -258,10 +283,6 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
     }
 
-    /** Chunks hashed and compressed (or read back and checked) together, on up to four cores, in order. */
-    private static final int BATCH = 256;
-    private static final int WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-
     /** A chunk's name, its length, and its stored form ({@code null} when the store holds it already). */
     private record Encoded(String name, int bytes, byte[] stored) {
     }
@@ -272,69 +293,11 @@ public final class FileSnapshotStore implements SnapshotStore {
         for (int i = 0; i < ends.size(); i++) {
             from[i] = i == 0 ? start : ends.get(i - 1);
         }
-        return inParallel(ends.size(), i -> {
+        return workers.inParallel(ends.size(), i -> {
             byte[] content = Arrays.copyOfRange(data, from[i], ends.get(i));
             String name = codec.name(content);
             return new Encoded(name, content.length, known.containsKey(name) ? null : codec.encode(name, content));
         });
-    }
-
-    /** A function that may find a chunk damaged. */
-    @FunctionalInterface
-    private interface ChunkWork<T> {
-        T apply(int index) throws CorruptSnapshotException;
-    }
-
-    /** {@code work} for indexes 0 to {@code count - 1}, split across the workers; results in order. */
-    private <T> List<T> inParallel(int count, ChunkWork<T> work) throws IOException {
-        List<Callable<List<T>>> tasks = new ArrayList<>();
-        int per = Math.max(1, (count + WORKERS - 1) / WORKERS);
-        for (int t = 0; t < count; t += per) {
-            int first = t;
-            int last = Math.min(count, t + per);
-            tasks.add(() -> {
-                List<T> part = new ArrayList<>(last - first);
-                for (int i = first; i < last; i++) {
-                    part.add(work.apply(i));
-                }
-                return part;
-            });
-        }
-        List<T> results = new ArrayList<>(count);
-        try {
-            if (tasks.size() == 1) {
-                return tasks.get(0).call();
-            }
-            for (Future<List<T>> part : workers().invokeAll(tasks)) {
-                results.addAll(part.get());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while encoding or decoding chunks");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("could not encode or decode chunks: " + e.getCause(), e.getCause());
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
-        return results;
-    }
-
-    /** Daemon threads, made when first needed, gone with the store. */
-    private synchronized ExecutorService workers() {
-        if (workers == null) {
-            AtomicInteger count = new AtomicInteger();
-            workers = Executors.newFixedThreadPool(WORKERS, task -> {
-                Thread thread = new Thread(task, "stasis-store-" + count.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
-        return workers;
     }
 
     @Override
@@ -362,50 +325,85 @@ public final class FileSnapshotStore implements SnapshotStore {
         return refs;
     }
 
+    /**
+     * Files named like snapshots that this format never writes (a sequence number of other than 16
+     * digits): not in {@link #list}, never read or restored, reported by {@code list} and {@link #verify}.
+     */
     @Override
-    public Snapshot read(SnapshotRef ref) throws IOException {
-        Path v1 = dir.resolve(String.format("snapshot-%016d.stasis", ref.sequence()));
-        if (Files.exists(v1) && !Files.exists(manifestFile(ref.sequence()))) {
-            return FormatV1.read(Files.readAllBytes(v1), v1.getFileName().toString());
-        }
-        Manifest manifest = manifest(ref);
-        ChunkCodec chunks = codec.forKey(manifest.keyId(), manifestFile(ref.sequence()).toString());
-        List<Root> roots = new ArrayList<>();
-        try (Packs packs = new Packs()) {
-            for (Manifest.StoredRoot root : manifest.roots()) {
-                long declared = root.chunks().stream().mapToLong(Manifest.ChunkRef::bytes).sum();
-                if (declared != root.bytes() || declared > Integer.MAX_VALUE - 8) {
-                    throw new CorruptSnapshotException("snapshot " + ref.id() + ": root " + root.owner() + " has "
-                            + declared + " bytes in its chunks, its manifest says " + root.bytes());
-                }
-                byte[] data = new byte[(int) declared];
-                int at = 0;
-                for (int batch = 0; batch < root.chunks().size(); batch += BATCH) {
-                    List<Manifest.ChunkRef> refs = root.chunks().subList(batch, Math.min(root.chunks().size(), batch + BATCH));
-                    List<byte[]> stored = new ArrayList<>(refs.size());
-                    for (Manifest.ChunkRef chunk : refs) {
-                        stored.add(packs.read(chunk));
-                    }
-                    for (byte[] content : inParallel(refs.size(), i -> decodeExactly(chunks, refs.get(i), stored.get(i)))) {
-                        System.arraycopy(content, 0, data, at, content.length);
-                        at += content.length;
-                    }
-                }
-                roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), data));
+    public List<String> foreign() throws IOException {
+        List<String> found = new ArrayList<>();
+        for (Path file : files(dir.resolve(MANIFESTS), ANY_MANIFEST)) {
+            if (!MANIFEST.matcher(file.getFileName().toString()).matches()) {
+                found.add(foreignReason(relative(file)));
             }
         }
-        return new Snapshot(manifest.sequence(), manifest.time(), manifest.reason(), manifest.pauseNanos(), roots,
-                manifest.classes());
+        for (Path file : files(dir, ANY_VERSION_1)) {
+            if (!VERSION_1.matcher(file.getFileName().toString()).matches()) {
+                found.add(foreignReason(relative(file)));
+            }
+        }
+        found.sort(null);
+        return found;
     }
 
-    private static byte[] decodeExactly(ChunkCodec codec, Manifest.ChunkRef chunk, byte[] stored)
-            throws CorruptSnapshotException {
-        byte[] content = codec.decode(chunk.name(), stored);
-        if (content.length != chunk.bytes()) {
-            throw new CorruptSnapshotException("chunk " + chunk.name() + " has " + content.length
-                    + " bytes, its manifest says " + chunk.bytes());
+    private static String foreignReason(String file) {
+        return file + " is named like a snapshot but not with the 16-digit sequence number Stasis writes: never"
+                + " restored (not written by Stasis: remove it)";
+    }
+
+    @Override
+    public Snapshot read(SnapshotRef ref) throws IOException {
+        return read(ref, false, true);
+    }
+
+    /**
+     * Reads a snapshot and checks everything: its manifest or format-1 file, its key, every chunk
+     * and its length. What a file declares is bounded before anything is allocated; whatever still
+     * goes wrong while reading (an {@link OutOfMemoryError}, any {@link RuntimeException}) means the
+     * snapshot is damaged, so that restore falls back to the one before it.
+     *
+     * @param fresh    read the manifest from disk again, as {@link #verify} must
+     * @param keepData assemble the roots' data; if not, each chunk is checked once and the roots
+     *                 come back empty ({@link #verify})
+     */
+    private Snapshot read(SnapshotRef ref, boolean fresh, boolean keepData) throws IOException {
+        try {
+            Path v1 = dir.resolve(String.format("snapshot-%016d.stasis", ref.sequence()));
+            if (Files.exists(v1) && !Files.exists(manifestFile(ref.sequence()))) {
+                codec.forKey(null, relative(v1)); // format 1 is plain: refused in an encrypted store
+                return FormatV1.read(StoreDirectory.readBounded(v1, MAX_VERSION_1_BYTES, relative(v1)), relative(v1));
+            }
+            Manifest manifest = manifest(ref, fresh);
+            ChunkCodec chunks = codec.forKey(manifest.keyId(), relative(manifestFile(ref.sequence())));
+            List<Root> roots = new ArrayList<>();
+            Set<String> checked = new HashSet<>();
+            try (ChunkReader reader = new ChunkReader(dir.resolve(PACKS), chunks, workers)) {
+                for (Manifest.StoredRoot root : manifest.roots()) {
+                    byte[] data = keepData ? new byte[(int) root.bytes()] : null;
+                    reader.read(ref, root.chunks(), data, checked);
+                    roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(),
+                            data != null ? data : new byte[0]));
+                }
+            }
+            return new Snapshot(manifest.sequence(), manifest.time(), manifest.reason(), manifest.pauseNanos(), roots,
+                    manifest.classes());
+        } catch (CorruptSnapshotException e) {
+            throw e;
+        } catch (OutOfMemoryError | RuntimeException e) {
+            throw unreadable(ref, e);
+        } catch (IOException e) {
+            if (e.getCause() instanceof OutOfMemoryError || e.getCause() instanceof RuntimeException) {
+                throw unreadable(ref, e.getCause());
+            }
+            throw e;
         }
-        return content;
+    }
+
+    private static CorruptSnapshotException unreadable(SnapshotRef ref, Throwable cause) {
+        CorruptSnapshotException damaged = new CorruptSnapshotException("snapshot " + ref.id()
+                + " could not be read: " + cause);
+        damaged.initCause(cause);
+        return damaged;
     }
 
     /**
@@ -434,13 +432,14 @@ public final class FileSnapshotStore implements SnapshotStore {
             manifest = null;
         }
         if (manifest == null) {
-            byte[] bytes;
             try {
-                bytes = Files.readAllBytes(file);
+                manifest = ManifestCodec.read(StoreDirectory.readBounded(file, ManifestCodec.MAX_BYTES, relative(file)),
+                        relative(file), codec);
             } catch (NoSuchFileException e) {
                 throw new CorruptSnapshotException("snapshot " + ref.id() + " has no manifest (removed meanwhile?)");
+            } catch (OutOfMemoryError | RuntimeException e) {
+                throw unreadable(ref, e);
             }
-            manifest = ManifestCodec.read(bytes, relative(file), codec);
             if (manifest.sequence() != ref.sequence()) {
                 throw new CorruptSnapshotException(relative(file) + " holds snapshot " + manifest.sequence()
                         + ", not " + ref.sequence() + " (moved or swapped?)");
@@ -502,7 +501,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                 }
             }
         }
-        for (Path pack : files(dir.resolve(PACKS), Pattern.compile("pack-\\d{16}\\.pack"))) {
+        for (Path pack : files(dir.resolve(PACKS), PACK)) {
             if (!referenced.contains(pack.getFileName().toString())) {
                 Files.deleteIfExists(pack);
                 removed.add(relative(pack));
@@ -517,63 +516,34 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
 
     /**
-     * Reads and checks every snapshot and every chunk. Damaged files are named with what is wrong;
-     * leftovers (temporary files, packs no manifest references) are listed apart: {@link #gc}
-     * removes them, and they harm nothing.
+     * Reads and checks every snapshot and every chunk, exactly as restore does, so that a snapshot
+     * that {@code list} or restore finds damaged never passes ({@link StoreVerifier}).
      */
     public Verification verify() throws IOException {
-        List<String> damaged = new ArrayList<>();
-        Set<String> referenced = new HashSet<>();
-        int snapshots = 0;
-        int chunkCount = 0;
-        List<SnapshotRef> refs = list();
-        Set<Long> present = new HashSet<>();
-        refs.forEach(r -> present.add(r.sequence()));
-        long oldest = refs.isEmpty() ? 0 : refs.get(refs.size() - 1).sequence();
-        try (Packs packs = new Packs()) {
-            for (SnapshotRef ref : refs) {
-                snapshots++;
-                Path file = manifestFile(ref.sequence());
-                if (!Files.exists(file)) {
-                    try {
-                        read(ref);
-                    } catch (CorruptSnapshotException e) {
-                        damaged.add(e.getMessage());
-                    }
-                    continue;
-                }
-                Manifest manifest;
-                ChunkCodec chunks;
-                try {
-                    manifest = manifest(ref, true);
-                    chunks = codec.forKey(manifest.keyId(), relative(file));
-                } catch (CorruptSnapshotException e) {
-                    damaged.add(e.getMessage());
-                    continue;
-                }
-                if (manifest.parent() > oldest && !present.contains(manifest.parent())) {
-                    // Retention removes the oldest first: a gap means a manifest was lost.
-                    damaged.add(relative(file) + ": snapshot " + manifest.parent() + ", written before it, is missing");
-                }
-                Set<String> checked = new HashSet<>();
-                for (Manifest.StoredRoot root : manifest.roots()) {
-                    for (Manifest.ChunkRef chunk : root.chunks()) {
-                        referenced.add(chunk.pack());
-                        if (checked.add(chunk.name())) {
-                            chunkCount++;
-                            try {
-                                chunks.decode(chunk.name(), packs.read(chunk));
-                            } catch (CorruptSnapshotException e) {
-                                damaged.add(PACKS + "/" + chunk.pack() + " at offset " + chunk.offset() + " (snapshot "
-                                        + ref.id() + "): " + e.getMessage());
-                            }
-                        }
-                    }
-                }
-            }
+        return new StoreVerifier(this).verify();
+    }
+
+    /**
+     * For {@link #verify}: reads {@code ref} afresh as restore does, without keeping its data;
+     * what is wrong goes to {@code damaged}.
+     *
+     * @return its manifest, if it parses ({@code null} for format 1)
+     */
+    Manifest check(SnapshotRef ref, List<String> damaged) throws IOException {
+        Path file = manifestFile(ref.sequence());
+        manifests.remove(file);
+        try {
+            read(ref, true, false);
+        } catch (CorruptSnapshotException e) {
+            damaged.add(e.getMessage());
         }
+        return manifests.get(file);
+    }
+
+    /** Packs that none of {@code referenced} names, and temporary files: what {@link #gc} removes. */
+    List<String> leftovers(Set<String> referenced) throws IOException {
         List<String> leftovers = new ArrayList<>();
-        for (Path pack : files(dir.resolve(PACKS), Pattern.compile("pack-\\d{16}\\.pack"))) {
+        for (Path pack : files(dir.resolve(PACKS), PACK)) {
             if (!referenced.contains(pack.getFileName().toString())) {
                 leftovers.add(relative(pack));
             }
@@ -581,16 +551,12 @@ public final class FileSnapshotStore implements SnapshotStore {
         for (Path temp : temporaryFiles()) {
             leftovers.add(relative(temp));
         }
-        return new Verification(damaged, leftovers, snapshots, chunkCount);
+        return leftovers;
     }
 
     @Override
     public void close() throws IOException {
-        synchronized (this) {
-            if (workers != null) {
-                workers.shutdownNow();
-            }
-        }
+        workers.close();
         suspendWriting();
     }
 
@@ -628,11 +594,11 @@ public final class FileSnapshotStore implements SnapshotStore {
         return index;
     }
 
-    private Path manifestFile(long sequence) {
+    Path manifestFile(long sequence) {
         return dir.resolve(MANIFESTS).resolve(String.format("snapshot-%016d.json", sequence));
     }
 
-    private String relative(Path file) {
+    String relative(Path file) {
         return dir.relativize(file).toString();
     }
 
@@ -686,43 +652,5 @@ public final class FileSnapshotStore implements SnapshotStore {
     private static String jvm() {
         return System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + " (" + System.getProperty("java.vm.vendor") + ")";
-    }
-
-    /** Pack files opened while reading, closed together. */
-    private final class Packs implements AutoCloseable {
-        private final Map<String, FileChannel> open = new LinkedHashMap<>();
-
-        byte[] read(Manifest.ChunkRef chunk) throws IOException {
-            if (chunk.length() < 0 || chunk.offset() < 0 || !chunk.pack().matches("pack-\\d{16}\\.pack")) {
-                throw new CorruptSnapshotException("chunk " + chunk.name() + " has a bad location in its manifest");
-            }
-            FileChannel channel = open.get(chunk.pack());
-            if (channel == null) {
-                try {
-                    channel = FileChannel.open(dir.resolve(PACKS).resolve(chunk.pack()), StandardOpenOption.READ);
-                } catch (NoSuchFileException e) {
-                    throw new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " is missing");
-                }
-                open.put(chunk.pack(), channel);
-            }
-            if (chunk.offset() + chunk.length() > channel.size()) {
-                throw new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " is truncated: chunk " + chunk.name()
-                        + " ends at " + (chunk.offset() + chunk.length()) + ", the file at " + channel.size());
-            }
-            ByteBuffer buffer = ByteBuffer.allocate(chunk.length());
-            while (buffer.hasRemaining()) {
-                if (channel.read(buffer, chunk.offset() + buffer.position()) < 0) {
-                    throw new CorruptSnapshotException(PACKS + "/" + chunk.pack() + " ended early");
-                }
-            }
-            return buffer.array();
-        }
-
-        @Override
-        public void close() throws IOException {
-            for (FileChannel channel : open.values()) {
-                channel.close();
-            }
-        }
     }
 }

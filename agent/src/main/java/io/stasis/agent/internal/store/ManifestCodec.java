@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Manifests as JSON that people can read (see {@code docs/format.md}). The last member,
@@ -20,6 +21,15 @@ import java.util.List;
  * is still valid JSON.
  */
 final class ManifestCodec {
+
+    /** The largest manifest read: larger ones are refused before they are read (docs/format.md). */
+    static final long MAX_BYTES = 64L << 20;
+    /** The largest sequence number: file names have 16 digits. */
+    static final long MAX_SEQUENCE = 9_999_999_999_999_999L;
+    /** The most data a root may have: one Java array. */
+    static final long MAX_ROOT_BYTES = Integer.MAX_VALUE - 8;
+    static final Pattern PACK_NAME = Pattern.compile("pack-\\d{16}\\.pack");
+    private static final Pattern CHUNK_NAME = Pattern.compile("[0-9a-f]{64}");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -98,18 +108,29 @@ final class ManifestCodec {
                 List<String> fields = new ArrayList<>();
                 required(r, "fields").forEach(f -> fields.add(f.asText()));
                 List<Manifest.ChunkRef> chunks = new ArrayList<>();
+                long declared = 0;
                 for (JsonNode c : required(r, "chunks")) {
-                    chunks.add(new Manifest.ChunkRef(text(c, "name"), text(c, "pack"), required(c, "offset").asLong(),
-                            required(c, "length").asInt(), required(c, "bytes").asInt()));
+                    Manifest.ChunkRef chunk = new Manifest.ChunkRef(matching(c, "name", CHUNK_NAME),
+                            matching(c, "pack", PACK_NAME),
+                            number(c, "offset", 0, Long.MAX_VALUE - ChunkCodec.MAX_STORED),
+                            (int) number(c, "length", ChunkCodec.MIN_STORED, ChunkCodec.MAX_STORED),
+                            (int) number(c, "bytes", 0, Chunker.MAX));
+                    declared += chunk.bytes();
+                    chunks.add(chunk);
+                }
+                long rootBytes = number(r, "bytes", 0, MAX_ROOT_BYTES);
+                if (rootBytes != declared) {
+                    throw new IllegalArgumentException("root " + text(r, "owner") + " has " + declared
+                            + " bytes in its chunks, 'bytes' says " + rootBytes);
                 }
                 roots.add(new Manifest.StoredRoot(Root.Kind.valueOf(text(r, "kind")), text(r, "owner"),
-                        r.path("key").isTextual() ? r.get("key").asText() : null, fields, required(r, "bytes").asLong(),
-                        chunks));
+                        r.path("key").isTextual() ? r.get("key").asText() : null, fields, rootBytes, chunks));
             }
-            return new Manifest(required(object, "sequence").asLong(), Instant.parse(text(object, "time")),
-                    text(object, "reason"), required(object, "parent").asLong(), required(object, "pauseNanos").asLong(),
-                    required(object, "writeNanos").asLong(), text(object, "agent"), text(object, "jvm"), keyId, classes,
-                    roots);
+            return new Manifest(number(object, "sequence", 0, MAX_SEQUENCE), Instant.parse(text(object, "time")),
+                    text(object, "reason"), number(object, "parent", -1, MAX_SEQUENCE),
+                    number(object, "pauseNanos", Long.MIN_VALUE, Long.MAX_VALUE),
+                    number(object, "writeNanos", Long.MIN_VALUE, Long.MAX_VALUE),
+                    text(object, "agent"), text(object, "jvm"), keyId, classes, roots);
         } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new CorruptSnapshotException(file + " is not a manifest: " + e.getMessage());
         }
@@ -121,6 +142,24 @@ final class ManifestCodec {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of strings and numbers always serializes", e);
         }
+    }
+
+    /** An integer member within {@code [min, max]}: nothing a manifest declares is used unchecked. */
+    private static long number(JsonNode node, String name, long min, long max) {
+        JsonNode value = required(node, name);
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < min || value.asLong() > max) {
+            throw new IllegalArgumentException("'" + name + "' is " + value + ", not a whole number from " + min
+                    + " to " + max);
+        }
+        return value.asLong();
+    }
+
+    private static String matching(JsonNode node, String name, Pattern pattern) {
+        String value = text(node, name);
+        if (!pattern.matcher(value).matches()) {
+            throw new IllegalArgumentException("'" + name + "' is not a valid name");
+        }
+        return value;
     }
 
     private static JsonNode required(JsonNode node, String name) {

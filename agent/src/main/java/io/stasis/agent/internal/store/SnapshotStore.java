@@ -18,6 +18,14 @@ public interface SnapshotStore extends AutoCloseable {
     /** Snapshots present, newest first. */
     List<SnapshotRef> list() throws IOException;
 
+    /**
+     * Files that look like snapshots but that the store never reads (foreign names), each
+     * described in one line that names it; restore reports them, never restores them.
+     */
+    default List<String> foreign() throws IOException {
+        return List.of();
+    }
+
     /** Reads and verifies one snapshot; a damaged one is a {@link CorruptSnapshotException}. */
     Snapshot read(SnapshotRef ref) throws IOException;
 

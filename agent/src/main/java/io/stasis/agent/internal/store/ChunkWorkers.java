@@ -1,0 +1,87 @@
+package io.stasis.agent.internal.store;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Chunks hashed and compressed (or read back and checked) together, on up to four cores, in order. */
+final class ChunkWorkers implements AutoCloseable {
+
+    /** Chunks handled together: their stored forms are in memory at once. */
+    static final int BATCH = 256;
+    private static final int WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    private ExecutorService workers;
+
+    /** A function that may find a chunk damaged. */
+    @FunctionalInterface
+    interface ChunkWork<T> {
+        T apply(int index) throws CorruptSnapshotException;
+    }
+
+    /** {@code work} for indexes 0 to {@code count - 1}, split across the workers; results in order. */
+    <T> List<T> inParallel(int count, ChunkWork<T> work) throws IOException {
+        List<Callable<List<T>>> tasks = new ArrayList<>();
+        int per = Math.max(1, (count + WORKERS - 1) / WORKERS);
+        for (int t = 0; t < count; t += per) {
+            int first = t;
+            int last = Math.min(count, t + per);
+            tasks.add(() -> {
+                List<T> part = new ArrayList<>(last - first);
+                for (int i = first; i < last; i++) {
+                    part.add(work.apply(i));
+                }
+                return part;
+            });
+        }
+        List<T> results = new ArrayList<>(count);
+        try {
+            if (tasks.size() == 1) {
+                return tasks.get(0).call();
+            }
+            for (Future<List<T>> part : workers().invokeAll(tasks)) {
+                results.addAll(part.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while encoding or decoding chunks");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("could not encode or decode chunks: " + e.getCause(), e.getCause());
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+        return results;
+    }
+
+    /** Daemon threads, made when first needed, gone with the store. */
+    private synchronized ExecutorService workers() {
+        if (workers == null) {
+            AtomicInteger count = new AtomicInteger();
+            workers = Executors.newFixedThreadPool(WORKERS, task -> {
+                Thread thread = new Thread(task, "stasis-store-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return workers;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (workers != null) {
+            workers.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.stasis.agent.internal.store;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What {@code verify} checks: every snapshot read as restore reads it (so nothing that
+ * {@code list} or restore finds damaged passes), no manifest missing between the oldest and the
+ * newest (retention removes the oldest first), and no foreign file; leftovers of interrupted
+ * checkpoints are listed apart, since they harm nothing and {@code gc} removes them.
+ */
+final class StoreVerifier {
+
+    private final FileSnapshotStore store;
+
+    StoreVerifier(FileSnapshotStore store) {
+        this.store = store;
+    }
+
+    FileSnapshotStore.Verification verify() throws IOException {
+        List<String> damaged = new ArrayList<>();
+        Set<String> referenced = new HashSet<>();
+        int chunks = 0;
+        List<SnapshotRef> refs = store.list();
+        Set<Long> present = new HashSet<>();
+        refs.forEach(r -> present.add(r.sequence()));
+        long oldest = refs.isEmpty() ? 0 : refs.get(refs.size() - 1).sequence();
+        for (SnapshotRef ref : refs) {
+            Manifest manifest = store.check(ref, damaged);
+            if (manifest == null) {
+                continue;
+            }
+            if (manifest.parent() > oldest && !present.contains(manifest.parent())) {
+                Path file = store.manifestFile(ref.sequence());
+                damaged.add(store.relative(file) + ": snapshot " + manifest.parent() + ", written before it, is missing");
+            }
+            Set<String> counted = new HashSet<>();
+            for (Manifest.StoredRoot root : manifest.roots()) {
+                for (Manifest.ChunkRef chunk : root.chunks()) {
+                    referenced.add(chunk.pack());
+                    if (counted.add(chunk.name())) {
+                        chunks++;
+                    }
+                }
+            }
+        }
+        damaged.addAll(store.foreign());
+        return new FileSnapshotStore.Verification(damaged, store.leftovers(referenced), refs.size(), chunks);
+    }
+}
