@@ -26,8 +26,8 @@ RUNS=${1:-20}
 JDKS=${STASIS_BENCH_JDKS:-/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64}
 AGENT=agent/target/stasis-agent.jar
 APPS_JAR=$(ls benchmarks/target/stasis-benchmarks-*-startup.jar 2>/dev/null | head -1 || true)
-API_JAR=$(ls agent/api/target/stasis-api-*.jar 2>/dev/null | grep -v -e '-sources' -e '-javadoc' -e '-tests' | head -1 || true)
-if [[ ! -f $AGENT || -z $APPS_JAR || -z $API_JAR ]]; then
+API_JAR=agent/api/target/stasis-api.jar
+if [[ ! -f $AGENT || -z $APPS_JAR || ! -f $API_JAR ]]; then
     echo "startup.sh: build first: mvn -B -q package -DskipTests (missing $AGENT, the startup jar or the API jar)" >&2
     exit 2
 fi
@@ -45,12 +45,13 @@ stats() {
         END { printf "%.1f %.1f %.1f\n", q(0.5), q(0.25), q(0.75) }'
 }
 
-# run JAVA APP VARIANT DATA: one JVM; appends "wall_us to_main_ms" to $WORK/VARIANT.times
+# run JAVA APP VARIANT DATA: one JVM; appends "wall_us to_main_ms cpu_ms" to $WORK/VARIANT.times
 run() {
-    local java=$1 app=$2 variant=$3 data=$4 agent_opt=() start end
+    local java=$1 app=$2 variant=$3 data=$4 agent_opt=() start end TIMEFORMAT='%3U %3S'
     [[ $variant == with ]] && agent_opt=("-javaagent:$AGENT=dir=$data")
     start=$(now_us)
-    if ! "$java" "${agent_opt[@]}" -cp "$CP" "io.stasis.benchmarks.startup.$app" >"$WORK/out" 2>"$WORK/err"; then
+    # bash's time keyword: user and system CPU seconds of the JVM, all its threads
+    if ! { time "$java" "${agent_opt[@]}" -cp "$CP" "io.stasis.benchmarks.startup.$app" >"$WORK/out" 2>"$WORK/err"; } 2>"$WORK/cpu"; then
         echo "startup.sh: $app ($variant agent) failed on $java:" >&2
         cat "$WORK/out" "$WORK/err" >&2
         exit 1
@@ -63,7 +64,7 @@ run() {
     fi
     local to_main
     to_main=$(sed -n 's/^toMainMs=\([0-9]*\).*/\1/p' "$WORK/out")
-    echo "$((end - start)) $to_main" >>"$WORK/$variant.times"
+    echo "$((end - start)) $to_main $(awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$WORK/cpu")" >>"$WORK/$variant.times"
     cp "$WORK/out" "$WORK/$variant.lastout"
     cp "$WORK/err" "$WORK/$variant.lasterr"
 }
@@ -72,10 +73,11 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 echo "machine: $(nproc) CPUs, ${cpu:-unknown CPU}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "runs per variant: $RUNS (after 2 untimed warm-up runs each), alternating"
 echo
-printf '%-4s %-17s %-20s %-20s %8s %7s   %-18s %-18s %8s\n' \
-    JDK app "wall, no agent" "wall, agent" "diff" ratio "to main, no agent" "to main, agent" "diff"
-printf '%-4s %-17s %-20s %-20s %8s %7s   %-18s %-18s %8s\n' \
-    "" "" "ms [IQR]" "ms [IQR]" "ms" "" "ms [IQR]" "ms [IQR]" "ms"
+printf '%-4s %-17s %-20s %-20s %8s %7s   %-18s %-18s %8s   %-18s %-18s %7s\n' \
+    JDK app "wall, no agent" "wall, agent" "diff" ratio "to main, no agent" "to main, agent" "diff" \
+    "CPU, no agent" "CPU, agent" ratio
+printf '%-4s %-17s %-20s %-20s %8s %7s   %-18s %-18s %8s   %-18s %-18s %7s\n' \
+    "" "" "ms [IQR]" "ms [IQR]" "ms" "" "ms [IQR]" "ms [IQR]" "ms" "ms [IQR]" "ms [IQR]" ""
 
 notes=()
 for home in $JDKS; do
@@ -107,11 +109,14 @@ for home in $JDKS; do
         w1=$(awk '{ print $1 / 1000 }' "$WORK/with.times" | stats)
         m0=$(awk '{ print $2 }' "$WORK/without.times" | stats)
         m1=$(awk '{ print $2 }' "$WORK/with.times" | stats)
-        awk -v jdk="$feature" -v app="$app" -v w0="$w0" -v w1="$w1" -v m0="$m0" -v m1="$m1" 'BEGIN {
-            split(w0, a); split(w1, b); split(m0, c); split(m1, d)
-            printf "%-4s %-17s %-20s %-20s %+8.1f %6.2fx   %-18s %-18s %+8.1f\n", jdk, app,
+        c0=$(awk '{ print $3 }' "$WORK/without.times" | stats)
+        c1=$(awk '{ print $3 }' "$WORK/with.times" | stats)
+        awk -v jdk="$feature" -v app="$app" -v w0="$w0" -v w1="$w1" -v m0="$m0" -v m1="$m1" -v c0="$c0" -v c1="$c1" 'BEGIN {
+            split(w0, a); split(w1, b); split(m0, c); split(m1, d); split(c0, e); split(c1, f)
+            printf "%-4s %-17s %-20s %-20s %+8.1f %6.2fx   %-18s %-18s %+8.1f   %-18s %-18s %6.2fx\n", jdk, app,
                 sprintf("%.1f [%.1f-%.1f]", a[1], a[2], a[3]), sprintf("%.1f [%.1f-%.1f]", b[1], b[2], b[3]), b[1] - a[1], b[1] / a[1],
-                sprintf("%.1f [%.1f-%.1f]", c[1], c[2], c[3]), sprintf("%.1f [%.1f-%.1f]", d[1], d[2], d[3]), d[1] - c[1]
+                sprintf("%.1f [%.1f-%.1f]", c[1], c[2], c[3]), sprintf("%.1f [%.1f-%.1f]", d[1], d[2], d[3]), d[1] - c[1],
+                sprintf("%.1f [%.1f-%.1f]", e[1], e[2], e[3]), sprintf("%.1f [%.1f-%.1f]", f[1], f[2], f[3]), f[1] / e[1]
         }'
         if [[ $app == CheckpointedMain ]]; then
             notes+=("JDK $version, CheckpointedMain with the agent, last run: $(tr -d '\n' <"$WORK/with.lastout");" \

@@ -36,14 +36,32 @@ final class ChunkCodec {
     private static final byte ENCRYPTED = 1;
     private static final int NONCE = 12;
     private static final int TAG_BITS = 128;
-    private static final LZ4Factory LZ4 = LZ4Factory.safeInstance();
-    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Made on first use, not when the store opens: LZ4's factory and a seeded SecureRandom take tens of milliseconds. */
+    /** LZ4's bound (LZ4_COMPRESSBOUND), as its compressors compute it, without loading them. */
+    private static int compressBound(int length) {
+        return length + length / 255 + 16;
+    }
+
+    private static LZ4Compressor compressor() {
+        return Lazy.LZ4.fastCompressor();
+    }
+
+    /** The decompressor that checks its input: the fast one trusts it. */
+    private static LZ4SafeDecompressor decompressor() {
+        return Lazy.LZ4.safeDecompressor();
+    }
+
+    private static final class Lazy {
+        static final LZ4Factory LZ4 = LZ4Factory.safeInstance();
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
 
     /**
      * The longest stored form of a chunk: the frame and the LZ4 bound of {@link Chunker#MAX}, plus
      * the nonce and tag when encrypted.
      */
-    static final int MAX_STORED = 1 + NONCE + 4 + LZ4.fastCompressor().maxCompressedLength(Chunker.MAX) + TAG_BITS / 8
+    static final int MAX_STORED = 1 + NONCE + 4 + compressBound(Chunker.MAX) + TAG_BITS / 8
             + 4;
     /** The shortest: the frame of an empty chunk. */
     static final int MIN_STORED = 9;
@@ -51,9 +69,6 @@ final class ChunkCodec {
     private final StoreKey key;
     /** Whether plain snapshots are read although there is a key (a store being migrated). */
     private final boolean acceptPlain;
-    private final LZ4Compressor compressor = LZ4.fastCompressor();
-    /** The decompressor that checks its input: the fast one trusts it. */
-    private final LZ4SafeDecompressor decompressor = LZ4.safeDecompressor();
 
     static final ChunkCodec PLAIN_CODEC = new ChunkCodec(null);
 
@@ -103,9 +118,9 @@ final class ChunkCodec {
     }
 
     byte[] encode(String name, byte[] content) {
-        byte[] compressed = new byte[5 + compressor.maxCompressedLength(content.length)];
+        byte[] compressed = new byte[5 + compressBound(content.length)];
         ByteBuffer.wrap(compressed).putInt(1, content.length);
-        int length = 5 + compressor.compress(content, 0, content.length, compressed, 5, compressed.length - 5);
+        int length = 5 + compressor().compress(content, 0, content.length, compressed, 5, compressed.length - 5);
         if (key == null) {
             compressed[0] = PLAIN;
             byte[] stored = Arrays.copyOf(compressed, length + 4);
@@ -116,7 +131,7 @@ final class ChunkCodec {
         }
         try {
             byte[] nonce = new byte[NONCE];
-            RANDOM.nextBytes(nonce);
+            Lazy.RANDOM.nextBytes(nonce);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key.encryption(), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -176,7 +191,7 @@ final class ChunkCodec {
         }
         byte[] content = new byte[plainLength];
         try {
-            int decoded = decompressor.decompress(framed, 5, framed.length - 5, content, 0, plainLength);
+            int decoded = decompressor().decompress(framed, 5, framed.length - 5, content, 0, plainLength);
             if (decoded != plainLength) {
                 throw new CorruptSnapshotException("chunk " + name + " decodes to " + decoded + " bytes, not " + plainLength);
             }

@@ -31,14 +31,18 @@ final class ManifestCodec {
     static final Pattern PACK_NAME = Pattern.compile("pack-\\d{16}\\.pack");
     private static final Pattern CHUNK_NAME = Pattern.compile("[0-9a-f]{64}");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Made on first use: databind's set-up costs a JVM that has no manifest to read at start-up about 0.1 s. */
+    private static final class Mappers {
+        static final ObjectMapper JSON = new ObjectMapper();
+        static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private ManifestCodec() {
     }
 
     static byte[] write(Manifest manifest, ChunkCodec checksums) {
-        ObjectNode node = JSON.createObjectNode();
+        ObjectNode node = Mappers.JSON.createObjectNode();
         node.put("format", Manifest.FORMAT);
         node.put("sequence", manifest.sequence());
         node.put("time", manifest.time().toString());
@@ -68,7 +72,7 @@ final class ManifestCodec {
         }
         node.put("checksum", checksum(node, checksums));
         try {
-            return PRETTY.writeValueAsBytes(node);
+            return Mappers.PRETTY.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of strings and numbers always serializes", e);
         }
@@ -82,7 +86,7 @@ final class ManifestCodec {
     static Manifest read(byte[] bytes, String file, ChunkCodec codec) throws CorruptSnapshotException {
         JsonNode node;
         try {
-            node = JSON.readTree(bytes);
+            node = Mappers.JSON.readTree(bytes);
         } catch (IOException e) {
             throw new CorruptSnapshotException(file + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -138,7 +142,7 @@ final class ManifestCodec {
 
     private static String checksum(ObjectNode node, ChunkCodec checksums) {
         try {
-            return checksums.name(JSON.writeValueAsString(node).getBytes(StandardCharsets.UTF_8));
+            return checksums.name(Mappers.JSON.writeValueAsString(node).getBytes(StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of strings and numbers always serializes", e);
         }
