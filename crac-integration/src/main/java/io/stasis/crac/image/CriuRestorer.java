@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -132,6 +133,9 @@ public final class CriuRestorer {
         long start = System.nanoTime();
         awaitDump(dir, progress);
         ImageManifest manifest = ImageManifest.read(dir, cipher, auth);
+        if (manifest.encryption() != null) {
+            MemoryStaging.removeAbandoned();
+        }
         List<String> problems;
         Criu criu = null;
         try {
@@ -188,6 +192,11 @@ public final class CriuRestorer {
                 progress.accept("the image in " + dir + " is still being written; waiting for it");
             }
             while (dir.dumping()) {
+                OptionalLong dumper = dir.dumper();
+                if (dumper.isPresent() && ProcessHandle.of(dumper.getAsLong()).isEmpty() && dir.dumping()) {
+                    throw new ImageException("the dumper of the image in " + dir + " (process " + dumper.getAsLong()
+                            + ") ended before it was complete");
+                }
                 if (System.nanoTime() - deadline > 0) {
                     throw new ImageException("the image in " + dir + " was not completed within 2 minutes");
                 }

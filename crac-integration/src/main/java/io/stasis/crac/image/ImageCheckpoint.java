@@ -68,6 +68,14 @@ public final class ImageCheckpoint {
         } catch (IOException | RuntimeException e) {
             failed = failed != null ? failed : new CheckpointException("no image was taken in " + dir);
             failed.addSuppressed(e);
+        } catch (Error e) {
+            // Out of memory, say: the Resources (the agent's quiesce gate among them) reopen all the same.
+            try {
+                context.afterRestore(context);
+            } catch (RestoreException | RuntimeException also) {
+                e.addSuppressed(also);
+            }
+            throw e;
         }
         try {
             context.afterRestore(context);

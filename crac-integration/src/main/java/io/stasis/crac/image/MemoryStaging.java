@@ -4,6 +4,7 @@ import io.stasis.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.regex.Matcher;
@@ -60,7 +61,7 @@ final class MemoryStaging implements AutoCloseable {
      */
     static MemoryStaging create(long bytes) throws ImageException {
         checkAvailable(bytes);
-        Path parent = SHARED_MEMORY.resolve("stasis-" + PrivateFiles.uid());
+        Path parent = parent();
         try {
             PrivateFiles.directory(parent);
             removeAbandoned(parent);
@@ -68,6 +69,27 @@ final class MemoryStaging implements AutoCloseable {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
         } catch (IOException | RuntimeException e) {
             throw new ImageException("cannot make a private directory in " + parent + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path parent() {
+        return SHARED_MEMORY.resolve("stasis-" + PrivateFiles.uid());
+    }
+
+    /**
+     * Removes plain images whose process is gone, if this user has staged any, whether or not this
+     * command stages one itself (an image found damaged does not); never fails, only warns.
+     */
+    static void removeAbandoned() {
+        Path parent = parent();
+        try {
+            if (Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+                PrivateFiles.checkDirectory(parent);
+                removeAbandoned(parent);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("[stasis] WARNING: cannot look for decrypted images left behind in " + parent + ": "
+                    + e.getMessage());
         }
     }
 
