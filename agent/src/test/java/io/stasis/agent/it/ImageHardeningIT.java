@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * imaged JVM never waits forever. A fake CRIU stands in where the real one cannot fail on cue.
  */
 class ImageHardeningIT {
+
+    /** Entries planted in /dev/shm: each a chance for the race the old sweep lost. */
+    private static final int PLANTED = 40;
 
     @BeforeAll
     static void criuIsInstalled() throws Exception {
@@ -166,27 +170,40 @@ class ImageHardeningIT {
             Files.writeString(victim.resolve("file-" + i), "keep");
         }
         Path base = Files.createTempDirectory(Path.of("/tmp"), "stasis-swap-");
-        Path planted = Path.of("/dev/shm/stasis-image-999998-" + UUID.randomUUID());
+        String tag = UUID.randomUUID().toString();
+        // Links to the victim, kept apart (in the attacker's own directory), each swapped with the
+        // child directory "d" of an entry named like an abandoned staging directory.
+        Path links = other.directory(Path.of("/dev/shm/stasis-links-" + tag));
+        List<Path> planted = new ArrayList<>();
+        List<String> swapArguments = new ArrayList<>();
         Process swapper = null;
         try {
             Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path swap = compileSwapper(base);
-            other.directory(planted);
-            other.directory(planted.resolve("d"));
-            other.own(Files.writeString(planted.resolve("d").resolve("x"), "x"));
-            other.own(Files.createSymbolicLink(planted.resolve("l"), victim));
-            // renameat2(RENAME_EXCHANGE) in a loop: "d" is a directory one moment and a link to the victim the next.
-            swapper = new ProcessBuilder(other.command(swap.toString(), planted.resolve("d").toString(),
-                    planted.resolve("l").toString(), "120")).inheritIO().start();
+            swapArguments.addAll(List.of(swap.toString(), "120"));
+            for (int i = 0; i < PLANTED; i++) {
+                Path entry = other.directory(Path.of("/dev/shm/stasis-image-" + (999_900 + i) + "-" + tag));
+                planted.add(entry);
+                other.directory(entry.resolve("d"));
+                other.own(Files.writeString(entry.resolve("d").resolve("x"), "x"));
+                Path link = other.own(Files.createSymbolicLink(links.resolve("l" + i), victim));
+                swapArguments.addAll(List.of(entry.resolve("d").toString(), link.toString()));
+            }
+            // renameat2(RENAME_EXCHANGE) in a loop, as the other user: each "d" is a directory one
+            // moment and a link to the victim the next.
+            swapper = new ProcessBuilder(other.command(swapArguments.toArray(String[]::new))).inheritIO().start();
 
             String recipient = AgeKeys.generate().recipient();
+            List<String> failed = new ArrayList<>();
             try (ForkedJvm app = app(jdk, tmp, "100000").start()) {
                 app.awaitLineContaining("tick 5 ", TIMEOUT);
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < 2; i++) {
                     // Each encrypted image stages in /dev/shm, where the old code swept what others planted.
                     try (ForkedJvm image = cli(jdk, "image", Long.toString(app.pid()), "--dir",
                             tmp.resolve("image-" + i).toString(), "--leave-running", "--recipient", recipient).start()) {
-                        assertEquals(0, image.awaitExit(TIMEOUT), image.output());
+                        if (image.awaitExit(TIMEOUT) != 0) {
+                            failed.add(image.output());
+                        }
                     }
                 }
             }
@@ -194,18 +211,29 @@ class ImageHardeningIT {
             try (var left = Files.list(victim)) {
                 assertEquals(2000, left.count(), "nothing in the victim directory was deleted");
             }
-            assertTrue(Files.exists(planted, LinkOption.NOFOLLOW_LINKS), "another user's entry is left alone");
+            assertEquals(List.of(), failed, "what others plant in /dev/shm stops no image");
+            for (Path entry : planted) {
+                assertTrue(Files.exists(entry, LinkOption.NOFOLLOW_LINKS), "another user's entry is left alone");
+            }
         } finally {
             if (swapper != null) {
                 swapper.destroyForcibly();
                 swapper.waitFor(10, TimeUnit.SECONDS);
             }
-            for (String name : List.of("d", "l")) {
-                if (Files.isSymbolicLink(planted.resolve(name))) {
-                    Files.delete(planted.resolve(name)); // never through it: it points at the victim
+            for (Path entry : planted) {
+                if (Files.isSymbolicLink(entry.resolve("d"))) {
+                    Files.delete(entry.resolve("d")); // never through it: it points at the victim
                 }
+                FileUtils.deleteDirectory(entry.toFile());
             }
-            FileUtils.deleteDirectory(planted.toFile());
+            try (var left = Files.list(links)) {
+                for (Path link : left.toList()) {
+                    Files.deleteIfExists(link); // a link, or a directory swapped in: not through it
+                }
+            } catch (java.io.IOException e) {
+                // a directory with its file: removed below
+            }
+            FileUtils.deleteDirectory(links.toFile());
             FileUtils.deleteDirectory(base.toFile());
         }
     }
@@ -230,10 +258,13 @@ class ImageHardeningIT {
                 #ifndef RENAME_EXCHANGE
                 #define RENAME_EXCHANGE (1 << 1)
                 #endif
+                /* swap SECONDS A1 B1 A2 B2 ...: exchanges each pair over and over */
                 int main(int argc, char **argv) {
-                    time_t end = time(NULL) + atoi(argv[3]);
+                    time_t end = time(NULL) + atoi(argv[1]);
                     while (time(NULL) < end) {
-                        syscall(SYS_renameat2, AT_FDCWD, argv[1], AT_FDCWD, argv[2], RENAME_EXCHANGE);
+                        for (int i = 2; i + 1 < argc; i += 2) {
+                            syscall(SYS_renameat2, AT_FDCWD, argv[i], AT_FDCWD, argv[i + 1], RENAME_EXCHANGE);
+                        }
                     }
                     return 0;
                 }
