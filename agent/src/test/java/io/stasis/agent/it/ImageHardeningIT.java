@@ -113,6 +113,77 @@ class ImageHardeningIT {
     }
 
     @Test
+    void rootImagesAnotherUsersJvmIntoADirectoryThatUserCannotChange(@TempDir Path tmp) throws Exception {
+        Jdk jdk = Jdks.current();
+        OtherUser other = OtherUser.require();
+        Path base = Files.createTempDirectory(Path.of("/tmp"), "stasis-image-it-");
+        long pid = -1;
+        try {
+            Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path work = other.directory(base.resolve("work"));
+            // The class path copied where that user can read it (the local repository is root's).
+            List<String> classPath = new ArrayList<>();
+            for (Class<?> type : List.of(io.stasis.agent.it.apps.ImageApp.class, io.stasis.api.Stasis.class,
+                    org.crac.Core.class)) {
+                Path from = Path.of(ForkedJvm.locationOf(type));
+                Path to = base.resolve("cp-" + classPath.size());
+                if (Files.isDirectory(from)) {
+                    FileUtils.copyDirectory(from.toFile(), to.toFile());
+                } else {
+                    Files.copy(from, to);
+                }
+                classPath.add(to.toString());
+            }
+            Path image = work.resolve("image");
+            List<String> launcher = new ArrayList<>(other.command());
+            launcher.add("setsid");
+            // CRIU reads another user's limits with CAP_SYS_RESOURCE, which some containers withhold:
+            // then the dump fails, and the application must hear so and carry on.
+            boolean criuCanDumpOthers = (capabilities() & (1L << CAP_SYS_RESOURCE)) != 0;
+            try (ForkedJvm app = ForkedJvm.on(jdk).launcher(launcher.toArray(String[]::new)).jvmOption("-XX:-UsePerfData")
+                    .agent("dir=" + work.resolve("data")).classPath(String.join(":", classPath))
+                    .main(io.stasis.agent.it.apps.ImageApp.class, "150").directory(work).start()) {
+                pid = app.pid();
+                app.awaitLineContaining("tick 10 ", TIMEOUT);
+                try (ForkedJvm cli = cli(jdk, "image", Long.toString(pid), "--dir", image.toString()).start()) {
+                    assertEquals(criuCanDumpOthers ? 0 : 1, cli.awaitExit(TIMEOUT), cli.output() + app.output());
+                }
+                assertTrue(app.output().contains("resource beforeCheckpoint #1"), app.output());
+                if (!criuCanDumpOthers) {
+                    // The JVM, as that user, read the dumper's claim and result in root's directory.
+                    app.awaitLineContaining("resource afterRestore #1", TIMEOUT);
+                    app.awaitLineContaining("done 150", TIMEOUT);
+                    assertTrue(app.output().contains("criu dump failed"), app.output());
+                }
+                app.awaitExit(TIMEOUT);
+            }
+            assertEquals(0, (Integer) Files.getAttribute(image, "unix:uid"), "root's now");
+            assertEquals("rwx--x--x", PosixFilePermissions.toString(Files.getPosixFilePermissions(image)),
+                    "that user may pass through, to read the result, and no more");
+            try (var files = Files.list(image)) {
+                for (Path file : files.filter(p -> p.toString().endsWith(".img")).toList()) {
+                    assertTrue(criuCanDumpOthers, "a failed dump leaves no image file: " + file);
+                    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file.toString());
+                }
+            }
+            if (criuCanDumpOthers) {
+                try (ForkedJvm restored = cli(jdk, "restore-image", image.toString(), "--no-fallback").start()) {
+                    restored.awaitLineContaining("tick ", TIMEOUT);
+                    String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+                    assertTrue(status.contains("\nUid:\t" + other.uid() + "\t"), "restored as that user: " + status);
+                    assertEquals(0, restored.awaitExit(TIMEOUT), restored.output());
+                    assertTrue(restored.output().contains("done 150"), restored.output());
+                }
+            }
+        } finally {
+            if (pid > 0) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            FileUtils.deleteDirectory(base.toFile());
+        }
+    }
+
+    @Test
     void aDumperThatDiesAfterItsClaimDoesNotFreezeTheProcess(@TempDir Path tmp) throws Exception {
         Jdk jdk = Jdks.current();
         Path criu = fakeCriu(tmp, "exec sleep 300");
@@ -236,6 +307,18 @@ class ImageHardeningIT {
             FileUtils.deleteDirectory(links.toFile());
             FileUtils.deleteDirectory(base.toFile());
         }
+    }
+
+    private static final int CAP_SYS_RESOURCE = 24;
+
+    /** This process's effective capabilities. */
+    private static long capabilities() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("CapEff:")) {
+                return Long.parseUnsignedLong(line.substring(7).strip(), 16);
+            }
+        }
+        return 0;
     }
 
     /** A CRIU that answers {@code --version} like 4.1 and otherwise runs {@code script}. */

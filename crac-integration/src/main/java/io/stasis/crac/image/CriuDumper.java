@@ -112,6 +112,7 @@ public final class CriuDumper {
     public ImageManifest dump(long pid, ImageDir dir, boolean leaveRunning, Duration prepareTimeout)
             throws ImageException {
         try {
+            dir.shareWith(HostFacts.userOf(pid).uid());
             awaitPrepared(pid, dir, prepareTimeout);
             if (!dir.claimDump()) {
                 throw new ImageException("process " + pid + " stopped waiting for the dump; nothing was imaged");
@@ -219,7 +220,9 @@ public final class CriuDumper {
                 throw new ImageException("process " + pid + " exited before it was imaged");
             }
             if (System.nanoTime() - deadline > 0) {
-                dir.claim("timed out");
+                if (dir.claim("timed out")) {
+                    dir.result(ImageDir.FAILED + "\nthe dumper stopped waiting after " + timeout.toSeconds() + " s");
+                }
                 throw new ImageException("process " + pid + " did not get ready within " + timeout.toSeconds()
                         + " s (its Resources, or units of work that did not finish); nothing was imaged");
             }

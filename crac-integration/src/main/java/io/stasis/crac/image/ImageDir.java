@@ -3,6 +3,7 @@ package io.stasis.crac.image;
 import io.stasis.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -41,6 +42,11 @@ public final class ImageDir {
     static final String MAC = MANIFEST + ".mac";
 
     private final Path path;
+    /**
+     * The imaged JVM's user, when the dumper runs as another (root imaging an application's JVM):
+     * the JVM must still read the claim and the result, so they are given to it.
+     */
+    private volatile int reader = -1;
 
     public ImageDir(Path path) {
         this.path = path.toAbsolutePath().normalize();
@@ -97,10 +103,16 @@ public final class ImageDir {
         return Files.createDirectory(work, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
+    /** The imaged JVM runs as {@code uid}: if that is not this process's user, it gets the claim and result. */
+    void shareWith(long uid) {
+        reader = uid == PrivateFiles.uid() ? -1 : (int) uid;
+    }
+
     /**
-     * Makes a directory the imaged JVM created (as another user) this dumper's own and private, and
-     * removes what that user may have put there besides the control files: CRIU must not write
-     * through a link it planted.
+     * Makes a directory the imaged JVM created (as another user) this dumper's own, and removes
+     * what that user may have put there besides the control files: CRIU must not write through a
+     * link it planted. That user may still pass through it ({@code 0711}) to read the result given
+     * to it; it can neither list nor change anything.
      */
     void takeOver() throws IOException {
         if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
@@ -109,7 +121,7 @@ public final class ImageDir {
         int owner = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         if (owner != PrivateFiles.uid()) {
             Files.setAttribute(path, "unix:uid", PrivateFiles.uid(), LinkOption.NOFOLLOW_LINKS);
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(reader >= 0 ? "rwx--x--x" : "rwx------"));
             try (var entries = Files.list(path)) {
                 for (Path entry : entries.toList()) {
                     if (!entry.getFileName().toString().startsWith(".stasis-")) {
@@ -144,6 +156,7 @@ public final class ImageDir {
     boolean claim(String what) throws IOException {
         try {
             PrivateFiles.writeNew(path.resolve(CLAIM), what.getBytes(StandardCharsets.UTF_8));
+            giveToReader(path.resolve(CLAIM));
             return true;
         } catch (FileAlreadyExistsException e) {
             return false;
@@ -197,7 +210,17 @@ public final class ImageDir {
     /** Written whole or not at all: a reader never sees half a status. */
     private void write(String name, String content) throws IOException {
         PrivateFiles.directory(path);
-        replace(path.resolve(name), content.getBytes(StandardCharsets.UTF_8));
+        Path temp = path.resolve(name + ".tmp");
+        Files.deleteIfExists(temp);
+        PrivateFiles.writeNew(temp, content.getBytes(StandardCharsets.UTF_8));
+        giveToReader(temp);
+        Files.move(temp, path.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void giveToReader(Path file) throws IOException {
+        if (reader >= 0) {
+            Files.setAttribute(file, "unix:uid", reader, LinkOption.NOFOLLOW_LINKS);
+        }
     }
 
     /** Writes {@code file} whole or not at all, as a new private file: never through a link. */
@@ -211,7 +234,8 @@ public final class ImageDir {
     private Optional<String> read(String name) throws IOException {
         try {
             return Optional.of(Files.readString(path.resolve(name), StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            // denied: the dumper, another user, has made it and is about to give it to this one
             return Optional.empty();
         }
     }
