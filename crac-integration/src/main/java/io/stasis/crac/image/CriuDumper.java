@@ -168,7 +168,27 @@ public final class CriuDumper {
                 return manifest;
             }
         } catch (IOException e) {
-            throw new ImageException("the image in " + dir + " could not be completed: " + e.getMessage(), e);
+            ImageException failed = new ImageException("the image in " + dir + " could not be completed: "
+                    + e.getMessage(), e);
+            abandon(dir, failed);
+            throw failed;
+        }
+    }
+
+    /**
+     * After a failure past the claim: the JVM hears why at once, and a plain image without its
+     * manifest (unusable, and the process's memory in the clear) is removed.
+     */
+    private void abandon(ImageDir dir, ImageException failure) {
+        try {
+            if (dir.dumping()) {
+                dir.result(ImageDir.FAILED + "\n" + failure.getMessage());
+            }
+            if (cipher == null && Files.isDirectory(dir.path()) && !Files.exists(dir.manifest())) {
+                dir.removeImageFiles();
+            }
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 
