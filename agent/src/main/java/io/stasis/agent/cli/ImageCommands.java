@@ -32,8 +32,11 @@ final class ImageCommands {
                         + "org.crac Resources prepare (beforeCheckpoint), dumps the process with CRIU from outside it, "
                         + "and writes a manifest beside the image. The process then exits, or with --leave-running "
                         + "carries on (its Resources get afterRestore).",
+                "The manifest, which names the SHA-256 of every image file, is authenticated with the secret key "
+                        + "--auth-key (made on first use); restore-image trusts only images that key authenticates. "
+                        + "DIR is 0700 and every file in it 0600.",
                 "With --recipient or --recipients-file, every image file is encrypted (age, as forensics bundles): "
-                        + "CRIU writes to memory-backed storage (/dev/shm) and only encrypted files reach DIR.",
+                        + "CRIU writes to memory-backed storage (/dev/shm/stasis-UID) and only encrypted files reach DIR.",
                 "Start the JVM with -XX:-UsePerfData, in a session of its own (setsid). Needs root (or "
                         + "CAP_CHECKPOINT_RESTORE) and CRIU 4.1 or later on kernels from 6.13 "
                         + "(crac-integration/scripts/install-criu.sh)."})
