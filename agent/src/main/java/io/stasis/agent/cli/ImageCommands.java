@@ -5,6 +5,7 @@ import io.stasis.agent.internal.AgentJar;
 import io.stasis.agent.internal.image.ImageRequest;
 import io.stasis.crac.image.CriuDumper;
 import io.stasis.crac.image.CriuRestorer;
+import io.stasis.crac.image.ImageAuth;
 import io.stasis.crac.image.ImageDir;
 import io.stasis.crac.image.ImageManifest;
 import java.io.IOException;
@@ -31,8 +32,11 @@ final class ImageCommands {
                         + "org.crac Resources prepare (beforeCheckpoint), dumps the process with CRIU from outside it, "
                         + "and writes a manifest beside the image. The process then exits, or with --leave-running "
                         + "carries on (its Resources get afterRestore).",
+                "The manifest, which names the SHA-256 of every image file, is authenticated with the secret key "
+                        + "--auth-key (made on first use); restore-image trusts only images that key authenticates. "
+                        + "DIR is 0700 and every file in it 0600.",
                 "With --recipient or --recipients-file, every image file is encrypted (age, as forensics bundles): "
-                        + "CRIU writes to memory-backed storage (/dev/shm) and only encrypted files reach DIR.",
+                        + "CRIU writes to memory-backed storage (/dev/shm/stasis-UID) and only encrypted files reach DIR.",
                 "Start the JVM with -XX:-UsePerfData, in a session of its own (setsid). Needs root (or "
                         + "CAP_CHECKPOINT_RESTORE) and CRIU 4.1 or later on kernels from 6.13 "
                         + "(crac-integration/scripts/install-criu.sh)."})
@@ -54,6 +58,10 @@ final class ImageCommands {
         @Option(names = {"-R", "--recipients-file"}, paramLabel = "FILE",
                 description = "Encrypt the image to the public keys in FILE, one per line (as age -R reads them).")
         Path recipientsFile;
+        @Option(names = "--auth-key", paramLabel = "FILE",
+                description = "The secret key that authenticates the image (made, 32 random bytes, mode 0600, if "
+                        + "missing); restore-image needs the same one. Default: ~/.config/stasis/image-auth.key")
+        Path authKey = ImageAuth.DEFAULT_KEY;
         @Option(names = "--prepared", hidden = true,
                 description = "The JVM asked for its own image (Core.checkpointRestore) and is ready: do not attach.")
         boolean prepared;
@@ -65,7 +73,7 @@ final class ImageCommands {
             PrintWriter out = spec.commandLine().getOut();
             ImageDir image = new ImageDir(dir);
             CriuDumper dumper = CriuDumper.preflight(pid, image, prepared,
-                    AgeImageCipher.toRecipients(recipients, recipientsFile), line -> {
+                    AgeImageCipher.toRecipients(recipients, recipientsFile), ImageAuth.loadOrCreate(authKey), line -> {
                 out.println(line);
                 out.flush();
             });
@@ -100,9 +108,11 @@ final class ImageCommands {
                         + "features) first. The restored process writes to this command's standard output and error "
                         + "and runs its Resources' afterRestore once; this command waits for it and exits 0 (CRIU does "
                         + "not pass the process's own status on).",
+                "The image must be authenticated by the key it was taken with (--auth-key) and DIR must be this "
+                        + "user's and not writable by others; otherwise it is refused and nothing is run.",
                 "If the image cannot be used, the application is started normally instead (its command line is in "
-                        + "the image's manifest) and restores its state from its newest snapshot, and its exit status "
-                        + "becomes this command's; --no-fallback fails instead.",
+                        + "the image's manifest), as the user that ran it, and restores its state from its newest "
+                        + "snapshot, and its exit status becomes this command's; --no-fallback fails instead.",
                 "An encrypted image is decrypted into memory-backed storage (/dev/shm), only until CRIU has read it."})
     static final class RestoreImage implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "The image directory.")
@@ -112,6 +122,10 @@ final class ImageCommands {
         @Option(names = {"-i", "--identity"}, paramLabel = "KEYFILE",
                 description = "The private key that opens an encrypted image (from keygen or age-keygen).")
         Path identity;
+        @Option(names = "--auth-key", paramLabel = "FILE",
+                description = "The secret key the image was taken with (image --auth-key); an image it does not "
+                        + "authenticate is refused and nothing is run. Default: ~/.config/stasis/image-auth.key")
+        Path authKey = ImageAuth.DEFAULT_KEY;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -119,7 +133,7 @@ final class ImageCommands {
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
             CriuRestorer.Outcome outcome = CriuRestorer.restore(new ImageDir(dir), !noFallback,
-                    AgeImageCipher.withIdentity(identity), line -> {
+                    AgeImageCipher.withIdentity(identity), ImageAuth.load(authKey), line -> {
                 err.println("[stasis] " + line);
                 err.flush();
             });

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stasis.agent.it.apps.ImageApp;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
+import io.stasis.agent.testing.OtherUser;
 import io.stasis.agent.testing.Plaintext;
 import io.stasis.agent.testing.Required;
 import io.stasis.api.Stasis;
@@ -15,10 +16,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImageIT {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static final Path DEFAULT_AUTH_KEY = Path.of(System.getProperty("user.home"), ".config/stasis/image-auth.key");
     private static final String CLASS_PATH = ForkedJvm.classPathOf(ImageApp.class, Stasis.class, org.crac.Core.class);
 
     @BeforeAll
@@ -59,9 +66,22 @@ class ImageIT {
             assertTrue(app.output().contains("resource beforeCheckpoint #1"), app.output());
             assertTrue(!app.output().contains("done"), "the imaged process did not run to its end");
         }
+        assertPrivate(image);
+        // CRIU's logs are written in a private directory of their own, never through a link planted
+        // where they used to be.
+        Path victim = Files.writeString(tmp.resolve("victim"), "precious");
+        Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
+        for (String log : List.of("criu-restore.log", "criu-dump.log")) {
+            Files.createSymbolicLink(image.resolve(log), victim);
+        }
 
         try (ForkedJvm restored = cli(jdk, "restore-image", image.toString()).start()) {
             assertEquals(0, restored.awaitExit(TIMEOUT), restored.output());
+            assertEquals("precious", Files.readString(victim), "a planted log link was not followed");
+            for (String log : List.of("criu-restore.log", "criu-dump.log")) {
+                Files.delete(image.resolve(log));
+            }
+            assertPrivate(image);
             String out = restored.output();
             assertEquals(1, count(restored.lines(), "resource afterRestore #"), out);
             assertTrue(out.contains("resource afterRestore #1"), "notified once, in the restored process: " + out);
@@ -133,6 +153,8 @@ class ImageIT {
             assertTrue(app.output().contains("resource beforeCheckpoint #1 at tick 20"), app.output());
             assertTrue(!app.output().contains("checkpointRestore returned"), "the imaged process exits: " + app.output());
         }
+        awaitNoDumper(image);
+        assertPrivate(image);
         try (ForkedJvm restored = cli(jdk, "restore-image", image.toString()).start()) {
             assertEquals(0, restored.awaitExit(TIMEOUT), restored.output());
             assertTrue(restored.output().contains("checkpointRestore returned: IMAGE"), restored.output());
@@ -198,6 +220,19 @@ class ImageIT {
         Path otherKey = Files.writeString(tmp.resolve("other-key.txt"), AgeKeys.generate().identity() + "\n");
         String marker = "stasis-marker-" + UUID.randomUUID();
         Path image = tmp.resolve("image");
+        // Anyone can write to /dev/shm: what others put there stops no image, and is left alone.
+        Path planted = Path.of("/dev/shm/stasis-image-999999-" + UUID.randomUUID());
+        OtherUser.require().own(Files.writeString(planted, "x"));
+        try {
+            anEncryptedImage(jdk, tmp, pair, key, otherKey, marker, image);
+            assertTrue(Files.exists(planted), "left alone");
+        } finally {
+            Files.deleteIfExists(planted);
+        }
+    }
+
+    private void anEncryptedImage(Jdk jdk, Path tmp, AgeKeys.Pair pair, Path key, Path otherKey, String marker,
+                                  Path image) throws Exception {
         long pid;
         try (ForkedJvm app = app(jdk, tmp, "200").jvmOption("-Dmarker=" + marker).start()) {
             pid = app.pid();
@@ -209,9 +244,10 @@ class ImageIT {
             app.awaitExit(TIMEOUT);
         }
         assertEquals(List.of(), stagedImages(), "nothing is left in memory-backed storage");
+        assertPrivate(image);
         assertTrue(Files.readString(image.resolve("stasis-image.json")).contains("\"encryption\" : \"age\""),
                 "the visible manifest says how the image is encrypted");
-        List<Path> stored = Files.list(image).toList();
+        List<Path> stored = Files.walk(image).filter(Files::isRegularFile).toList(); // CRIU's log too
         assertTrue(stored.stream().noneMatch(p -> p.toString().endsWith(".img")), "no plain image file: " + stored);
         boolean markerInPlainImage = false;
         for (Path file : stored) {
@@ -271,7 +307,7 @@ class ImageIT {
         try (ForkedJvm damaged = cli(jdk, "restore-image", image.toString(), "--no-fallback", "--identity",
                 key.toString()).start()) {
             assertEquals(1, damaged.awaitExit(TIMEOUT), damaged.output());
-            assertTrue(damaged.output().contains("image file " + pages.getFileName() + " cannot be decrypted"),
+            assertTrue(damaged.output().contains("image file " + pages.getFileName() + " is damaged"),
                     damaged.output());
             assertTrue(damaged.output().contains("removed " + leftBehind.get(0) + ", a decrypted image that process"),
                     damaged.output());
@@ -332,6 +368,7 @@ class ImageIT {
         Files.writeString(manifest, Files.readString(manifest)
                 .replaceFirst("(\"libjvmCrc32c\"\\s*:\\s*\")[0-9a-f]+\"", "$1ffffffff\"")
                 .replaceFirst("(\"flags\"\\s*:\\s*\\[)", "$1 \"stasis_test_feature\","));
+        authenticate(image, DEFAULT_AUTH_KEY);
         try (ForkedJvm refused = cli(jdk, "restore-image", image.toString(), "--no-fallback").start()) {
             assertEquals(1, refused.awaitExit(TIMEOUT), refused.output());
             assertTrue(refused.output().contains("a different JDK build is installed at "), refused.output());
@@ -373,7 +410,7 @@ class ImageIT {
      * The application, in a session of its own as an imaged process must be: an inherited session
      * may be led from outside the PID namespace, as in containers.
      */
-    private static ForkedJvm.Builder app(Jdk jdk, Path tmp, String... args) {
+    static ForkedJvm.Builder app(Jdk jdk, Path tmp, String... args) {
         return app(jdk, tmp, List.of("setsid"), args);
     }
 
@@ -392,17 +429,49 @@ class ImageIT {
     }
 
     /** Decrypted images in memory-backed storage: there only while CRIU works on them. */
-    private static List<Path> stagedImages() throws IOException {
-        try (var entries = Files.list(Path.of("/dev/shm"))) {
+    static List<Path> stagedImages() throws IOException {
+        Path staging = Path.of("/dev/shm/stasis-0");
+        if (!Files.isDirectory(staging)) {
+            return List.of();
+        }
+        try (var entries = Files.list(staging)) {
             return entries.filter(p -> p.getFileName().toString().startsWith("stasis-image-")).toList();
         }
     }
 
-    private static ForkedJvm.Builder cli(Jdk jdk, String... args) {
+    /** The image directory and everything an image writes there: its user's alone. */
+    static void assertPrivate(Path image) throws IOException {
+        try (var all = Files.walk(image)) {
+            for (Path path : all.toList()) {
+                String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+                assertEquals(Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) ? "rwx------" : "rw-------", mode,
+                        path.toString());
+            }
+        }
+    }
+
+    /** Authenticates a manifest changed by hand, as the operator holding {@code key} could. */
+    static void authenticate(Path image, Path key) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(Files.readAllBytes(key), "HmacSHA256"));
+        Files.writeString(image.resolve("stasis-image.json.mac"),
+                HexFormat.of().formatHex(mac.doFinal(Files.readAllBytes(image.resolve("stasis-image.json")))));
+    }
+
+    /** The dumper of an image the application asked for ends a moment after the application. */
+    private static void awaitNoDumper(Path image) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!Files.exists(image.resolve(".stasis-result")) && System.nanoTime() - deadline < 0) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(200); // the dumper's last writes follow its result
+    }
+
+    static ForkedJvm.Builder cli(Jdk jdk, String... args) {
         return ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), args);
     }
 
-    private static long count(List<String> lines, String prefix) {
+    static long count(List<String> lines, String prefix) {
         return lines.stream().filter(l -> l.startsWith(prefix)).count();
     }
 

@@ -87,9 +87,12 @@ public final class Criu {
         }
     }
 
-    /** The command line for {@code criu ARGS}. */
+    /**
+     * The command line for {@code criu ARGS}, with umask {@code 077}: the files CRIU makes (image
+     * files, logs) hold a process's memory and are its user's alone.
+     */
     List<String> command(List<String> arguments) {
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "umask 077; exec \"$0\" \"$@\""));
         command.add(binary.toString());
         command.addAll(arguments);
         return command;

@@ -21,11 +21,13 @@ public final class CriuDumper {
 
     private final Criu criu;
     private final ImageCipher cipher;
+    private final ImageAuth auth;
     private final Consumer<String> progress;
 
-    private CriuDumper(Criu criu, ImageCipher cipher, Consumer<String> progress) {
+    private CriuDumper(Criu criu, ImageCipher cipher, ImageAuth auth, Consumer<String> progress) {
         this.criu = criu;
         this.cipher = cipher;
+        this.auth = auth;
         this.progress = progress;
     }
 
@@ -35,11 +37,12 @@ public final class CriuDumper {
      *
      * @param requested whether the process asked for the image itself, and has prepared {@code dir}
      * @param cipher    what to seal the image's files with, or {@code null} to leave them as CRIU writes them
+     * @param auth      the key that authenticates the image ({@code --auth-key})
      */
-    public static CriuDumper preflight(long pid, ImageDir dir, boolean requested, ImageCipher cipher,
+    public static CriuDumper preflight(long pid, ImageDir dir, boolean requested, ImageCipher cipher, ImageAuth auth,
                                        Consumer<String> progress) throws ImageException {
         try {
-            return new CriuDumper(check(pid, dir, requested, cipher), cipher, progress);
+            return new CriuDumper(check(pid, dir, requested, cipher), cipher, auth, progress);
         } catch (ImageException e) {
             if (requested) {
                 // The process waits in dir for the outcome: it hears why at once, not after its timeout.
@@ -109,18 +112,27 @@ public final class CriuDumper {
     public ImageManifest dump(long pid, ImageDir dir, boolean leaveRunning, Duration prepareTimeout)
             throws ImageException {
         try {
+            dir.shareWith(HostFacts.userOf(pid).uid());
             awaitPrepared(pid, dir, prepareTimeout);
-            if (!dir.claim("dumping")) {
+            if (!dir.claimDump()) {
                 throw new ImageException("process " + pid + " stopped waiting for the dump; nothing was imaged");
+            }
+            try {
+                dir.takeOver();
+            } catch (IOException e) {
+                dir.result(ImageDir.FAILED + "\n" + e.getMessage());
+                throw e;
             }
             ImageManifest.Application application = HostFacts.applicationOf(pid);
             ImageManifest.Jdk jdk = HostFacts.jdkOf(pid);
             List<String> streams = HostFacts.standardStreamsOf(pid);
             // Encrypted, CRIU writes to memory-backed storage and only sealed files reach the directory.
-            try (MemoryStaging staging = cipher == null ? null : MemoryStaging.create(0)) {
+            try (MemoryStaging staging = cipher == null ? null : staging(dir)) {
                 Path images = staging == null ? dir.path() : staging.path();
+                Path work = dir.criuWorkDir("dump");
+                Path log = work.resolve(DUMP_LOG);
                 List<String> arguments = new ArrayList<>(List.of("dump", "--tree", Long.toString(pid), "--images-dir",
-                        images.toString(), "--work-dir", dir.path().toString(), "--shell-job", "--file-locks",
+                        images.toString(), "--work-dir", work.toString(), "--shell-job", "--file-locks",
                         "--log-file", DUMP_LOG, "-v2"));
                 if (leaveRunning) {
                     arguments.add("--leave-running");
@@ -130,8 +142,11 @@ public final class CriuDumper {
                 long start = System.nanoTime();
                 Processes.Result result = Processes.run(criu.command(arguments), Map.of());
                 if (result.exitCode() != 0) {
-                    String why = "criu dump failed (exit " + result.exitCode() + "); the end of "
-                            + dir.path().resolve(DUMP_LOG) + ":\n" + Criu.logErrors(dir.path().resolve(DUMP_LOG));
+                    String why = "criu dump failed (exit " + result.exitCode() + "); the end of " + log + ":\n"
+                            + Criu.logErrors(log);
+                    if (staging == null) {
+                        dir.removeImageFiles(); // the process's memory in the clear, and no image
+                    }
                     dir.result(ImageDir.FAILED + "\n" + why);
                     throw new ImageException(why);
                 }
@@ -143,9 +158,9 @@ public final class CriuDumper {
                 if (cipher != null) {
                     progress.accept(String.format("encrypting %d files (%.1f MB) with %s", manifest.files().size(),
                             manifest.bytes() / 1e6, cipher.format()));
-                    sealOrFail(manifest, images, dir);
+                    manifest = manifest.withSealed(sealOrFail(manifest, images, dir));
                 }
-                manifest.write(dir, cipher);
+                manifest.write(dir, cipher, auth);
                 dir.result(ImageDir.DUMPED);
                 if (!leaveRunning) {
                     awaitGone(pid);
@@ -153,13 +168,43 @@ public final class CriuDumper {
                 return manifest;
             }
         } catch (IOException e) {
-            throw new ImageException("the image in " + dir + " could not be completed: " + e.getMessage(), e);
+            ImageException failed = new ImageException("the image in " + dir + " could not be completed: "
+                    + e.getMessage(), e);
+            abandon(dir, failed);
+            throw failed;
         }
     }
 
-    private void sealOrFail(ImageManifest manifest, Path images, ImageDir dir) throws IOException {
+    /**
+     * After a failure past the claim: the JVM hears why at once, and a plain image without its
+     * manifest (unusable, and the process's memory in the clear) is removed.
+     */
+    private void abandon(ImageDir dir, ImageException failure) {
         try {
-            SealedFiles.seal(manifest, images, dir, cipher);
+            if (dir.dumping()) {
+                dir.result(ImageDir.FAILED + "\n" + failure.getMessage());
+            }
+            if (cipher == null && Files.isDirectory(dir.path()) && !Files.exists(dir.manifest())) {
+                dir.removeImageFiles();
+            }
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** Staging for the plain image; the JVM waiting in {@code dir} hears at once if there is none. */
+    private static MemoryStaging staging(ImageDir dir) throws ImageException, IOException {
+        try {
+            return MemoryStaging.create(0);
+        } catch (ImageException e) {
+            dir.result(ImageDir.FAILED + "\n" + e.getMessage());
+            throw e;
+        }
+    }
+
+    private Map<String, String> sealOrFail(ImageManifest manifest, Path images, ImageDir dir) throws IOException {
+        try {
+            return SealedFiles.seal(manifest, images, dir, cipher);
         } catch (IOException e) {
             dir.result(ImageDir.FAILED + "\n" + e.getMessage());
             throw e;
@@ -195,7 +240,9 @@ public final class CriuDumper {
                 throw new ImageException("process " + pid + " exited before it was imaged");
             }
             if (System.nanoTime() - deadline > 0) {
-                dir.claim("timed out");
+                if (dir.claim("timed out")) {
+                    dir.result(ImageDir.FAILED + "\nthe dumper stopped waiting after " + timeout.toSeconds() + " s");
+                }
                 throw new ImageException("process " + pid + " did not get ready within " + timeout.toSeconds()
                         + " s (its Resources, or units of work that did not finish); nothing was imaged");
             }

@@ -1,10 +1,12 @@
 package io.stasis.crac.image;
 
+import io.stasis.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -69,16 +72,33 @@ public final class CriuRestorer {
             if (manifest.encryption() == null) {
                 problems.addAll(fileProblems(manifest, ImageManifest.filesIn(dir.path())));
             } else {
-                for (ImageManifest.ImageFile file : manifest.files()) {
-                    for (String stored : manifest.storedNames(file)) {
-                        if (!Files.exists(dir.path().resolve(stored))) {
-                            problems.add("image file " + stored + " is missing");
-                        }
-                    }
+                problems.addAll(sealedFileProblems(dir, manifest));
+            }
+        } catch (IOException | RuntimeException e) {
+            problems.add("the image or this host cannot be inspected: " + e.getMessage());
+        }
+        return problems;
+    }
+
+    /**
+     * Each sealed file that is missing or differs from the digest the authenticated manifest holds:
+     * checked before the decryptor reads a byte of it.
+     */
+    private static List<String> sealedFileProblems(ImageDir dir, ImageManifest manifest) throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (ImageManifest.ImageFile file : manifest.files()) {
+            List<String> stored = manifest.storedNames(file);
+            for (int i = 0; i < stored.size(); i++) {
+                Path path = dir.path().resolve(stored.get(i));
+                if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                    problems.add("image file " + stored.get(i) + " is missing");
+                    continue;
+                }
+                PrivateFiles.checkFile(path);
+                if (!HostFacts.sha256(path).equals(file.sealed().get(i))) {
+                    problems.add("image file " + stored.get(i) + " is damaged (its checksum differs)");
                 }
             }
-        } catch (IOException e) {
-            problems.add("the image or this host cannot be inspected: " + e.getMessage());
         }
         return problems;
     }
@@ -92,7 +112,7 @@ public final class CriuRestorer {
             ImageManifest.ImageFile actual = byName.get(file.name());
             if (actual == null) {
                 problems.add("image file " + file.name() + " is missing");
-            } else if (!actual.equals(file)) {
+            } else if (!actual.sameAs(file)) {
                 problems.add("image file " + file.name() + " is damaged (its checksum differs)");
             }
         }
@@ -105,12 +125,17 @@ public final class CriuRestorer {
      *
      * @param cipher what opens an encrypted image, or {@code null}; an encrypted image, even its
      *               manifest and so the fallback, needs it
+     * @param auth   the key the image must be authenticated by: without that, nothing in it is used
+     *               and nothing is run, the fallback included
      */
-    public static Outcome restore(ImageDir dir, boolean fallback, ImageCipher cipher, Consumer<String> progress)
-            throws ImageException {
+    public static Outcome restore(ImageDir dir, boolean fallback, ImageCipher cipher, ImageAuth auth,
+                                  Consumer<String> progress) throws ImageException {
         long start = System.nanoTime();
         awaitDump(dir, progress);
-        ImageManifest manifest = ImageManifest.read(dir, cipher);
+        ImageManifest manifest = ImageManifest.read(dir, cipher, auth);
+        if (manifest.encryption() != null) {
+            MemoryStaging.removeAbandoned();
+        }
         List<String> problems;
         Criu criu = null;
         try {
@@ -126,24 +151,37 @@ public final class CriuRestorer {
                 if (problems.isEmpty()) {
                     progress.accept(String.format("checked the image and this host in %d ms; restoring with CRIU %s",
                             (System.nanoTime() - start) / 1_000_000, criu.version()));
-                    int exit = runCriu(dir, staging, manifest, criu);
-                    if (Criu.readLogTail(dir.path().resolve(RESTORE_LOG), Integer.MAX_VALUE).contains(RESTORED)) {
+                    Path log = workDir(dir).resolve(RESTORE_LOG);
+                    int exit = runCriu(dir, log, staging, manifest, criu);
+                    if (Criu.readLogTail(log, Integer.MAX_VALUE).contains(RESTORED)) {
                         return new Outcome(true, exit, List.of());
                     }
-                    problems = List.of("criu restore failed (exit " + exit + "); the end of "
-                            + dir.path().resolve(RESTORE_LOG) + ":\n" + Criu.logErrors(dir.path().resolve(RESTORE_LOG)));
+                    problems = List.of("criu restore failed (exit " + exit + "); the end of " + log + ":\n"
+                            + Criu.logErrors(log));
                 }
-            } catch (ImageException e) {
-                problems = List.of(e.getMessage());
+            } catch (ImageException | RuntimeException e) {
+                problems = List.of(String.valueOf(e.getMessage()));
             }
         }
         if (!fallback) {
             throw new ImageException("the image in " + dir + " cannot be used:\n  " + String.join("\n  ", problems));
         }
+        List<String> command = Fallback.command(manifest.application(), PrivateFiles.uid());
         progress.accept("the image in " + dir + " cannot be used:\n  " + String.join("\n  ", problems)
                 + "\nstarting the application normally; it restores its state from its newest snapshot: "
-                + String.join(" ", manifest.application().commandLine()));
-        return new Outcome(false, start(manifest.application()), problems);
+                + String.join(" ", command));
+        return new Outcome(false, waitFor(new ProcessBuilder(command)
+                .directory(Path.of(manifest.application().workingDirectory()).toFile()).inheritIO(), command.get(0)),
+                problems);
+    }
+
+    /** A new private directory for CRIU's log and work files: never one someone else prepared. */
+    private static Path workDir(ImageDir dir) throws ImageException {
+        try {
+            return dir.criuWorkDir("restore");
+        } catch (IOException e) {
+            throw new ImageException("cannot make a private directory for CRIU's log in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** An image the process asked for is complete a moment after the process has gone: wait for it. */
@@ -154,6 +192,11 @@ public final class CriuRestorer {
                 progress.accept("the image in " + dir + " is still being written; waiting for it");
             }
             while (dir.dumping()) {
+                OptionalLong dumper = dir.dumper();
+                if (dumper.isPresent() && ProcessHandle.of(dumper.getAsLong()).isEmpty() && dir.dumping()) {
+                    throw new ImageException("the dumper of the image in " + dir + " (process " + dumper.getAsLong()
+                            + ") ended before it was complete");
+                }
                 if (System.nanoTime() - deadline > 0) {
                     throw new ImageException("the image in " + dir + " was not completed within 2 minutes");
                 }
@@ -184,11 +227,11 @@ public final class CriuRestorer {
      * Runs {@code criu restore} and waits for the restored process to end. A decrypted image in
      * {@code staging} is removed as soon as CRIU no longer reads it.
      */
-    private static int runCriu(ImageDir dir, MemoryStaging staging, ImageManifest manifest, Criu criu)
+    private static int runCriu(ImageDir dir, Path log, MemoryStaging staging, ImageManifest manifest, Criu criu)
             throws ImageException {
         Path images = staging == null ? dir.path() : staging.path();
         List<String> arguments = new ArrayList<>(List.of("restore", "--images-dir", images.toString(), "--work-dir",
-                dir.path().toString(), "--shell-job", "--file-locks", "--log-file", RESTORE_LOG,
+                log.getParent().toString(), "--shell-job", "--file-locks", "--log-file", RESTORE_LOG,
                 "-v3")); // -v3: the log says when the restore succeeded
         // Output and error only: CRIU's --shell-job keeps its own standard input for the terminal.
         List<String> streams = manifest.standardStreams();
@@ -198,11 +241,6 @@ public final class CriuRestorer {
                 arguments.add("--inherit-fd");
                 arguments.add("fd[" + fd + "]:" + key);
             }
-        }
-        try {
-            Files.deleteIfExists(dir.path().resolve(RESTORE_LOG));
-        } catch (IOException e) {
-            throw new ImageException("cannot write to " + dir + ": " + e.getMessage(), e);
         }
         ProcessBuilder builder = new ProcessBuilder(criu.command(arguments)).inheritIO();
         if (staging == null) {
@@ -216,7 +254,7 @@ public final class CriuRestorer {
         }
         // From here on the process may be coming back: whatever happens, wait for it, never fall back.
         try {
-            awaitRestored(restore, dir.path().resolve(RESTORE_LOG));
+            awaitRestored(restore, log);
             staging.close();
         } catch (IOException e) {
             // the log cannot be followed: the plain image is removed once CRIU has ended
@@ -261,11 +299,6 @@ public final class CriuRestorer {
             return stream.substring(1);
         }
         return null;
-    }
-
-    private static int start(ImageManifest.Application application) throws ImageException {
-        return waitFor(new ProcessBuilder(application.commandLine()).directory(Path.of(application.workingDirectory()).toFile())
-                .inheritIO(), application.commandLine().get(0));
     }
 
     private static int waitFor(ProcessBuilder builder, String what) throws ImageException {

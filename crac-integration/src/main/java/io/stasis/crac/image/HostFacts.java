@@ -5,9 +5,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.zip.CRC32C;
@@ -98,7 +103,7 @@ final class HostFacts {
         if (!arguments.isEmpty()) {
             arguments.set(0, executable);
         }
-        return new ImageManifest.Application(arguments, cwd);
+        return new ImageManifest.Application(arguments, cwd, userOf(pid));
     }
 
     /** What descriptors 0, 1 and 2 of the process are: {@code pipe:[inode]}, a path, {@code /dev/null}. */
@@ -123,10 +128,61 @@ final class HostFacts {
         return false;
     }
 
+    /** The real user, group and supplementary groups of the process, from {@code /proc/PID/status}. */
+    static ImageManifest.User userOf(long pid) throws IOException {
+        long uid = -1;
+        long gid = -1;
+        List<Long> groups = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            String[] fields = line.split("\\s+");
+            if (line.startsWith("Uid:")) {
+                uid = Long.parseLong(fields[1]);
+            } else if (line.startsWith("Gid:")) {
+                gid = Long.parseLong(fields[1]);
+            } else if (line.startsWith("Groups:")) {
+                for (int i = 1; i < fields.length; i++) {
+                    groups.add(Long.parseLong(fields[i]));
+                }
+            }
+        }
+        if (uid < 0 || gid < 0) {
+            throw new IOException("/proc/" + pid + "/status names no user");
+        }
+        return new ImageManifest.User(uid, gid, groups);
+    }
+
     /**
-     * CRC32C of a file, in hex: fast enough (several GB/s) to check a whole image before every
-     * restore without giving back what the image saves. It catches damage, not tampering; images
-     * are protected like any other file that holds a process's memory.
+     * SHA-256 of a file, in hex: what the authenticated manifest holds of every stored file, so that
+     * the key vouches for every byte CRIU or the decryptor reads.
+     */
+    static String sha256(Path file) throws IOException {
+        MessageDigest digest = sha256();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            while (channel.read(buffer) > 0) {
+                buffer.flip();
+                digest.update(buffer);
+                buffer.clear();
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
+    }
+
+    /**
+     * CRC32C of a file, in hex: which libjvm build a JVM maps (damage and tampering of images are
+     * caught by {@link #sha256(Path)}).
      */
     static String crc32c(Path file) throws IOException {
         CRC32C crc = new CRC32C();

@@ -6,6 +6,7 @@ import io.stasis.crac.compat.Resource;
 import io.stasis.crac.compat.RestoreException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.OptionalLong;
 
 /**
  * The imaged JVM's side of a CRIU image: notify the Resources, tell the dumper outside the JVM that
@@ -31,6 +32,11 @@ public final class ImageCheckpoint {
     }
 
     private static final Duration POLL = Duration.ofMillis(2);
+    /**
+     * How long a dump that has started may take before the JVM stops waiting for it: CRIU freezes
+     * this process while it dumps, so this counts only time the dumper takes around it.
+     */
+    static final Duration DUMP_BOUND = Duration.ofMinutes(10);
 
     private ImageCheckpoint() {
     }
@@ -62,6 +68,14 @@ public final class ImageCheckpoint {
         } catch (IOException | RuntimeException e) {
             failed = failed != null ? failed : new CheckpointException("no image was taken in " + dir);
             failed.addSuppressed(e);
+        } catch (Error e) {
+            // Out of memory, say: the Resources (the agent's quiesce gate among them) reopen all the same.
+            try {
+                context.afterRestore(context);
+            } catch (RestoreException | RuntimeException also) {
+                e.addSuppressed(also);
+            }
+            throw e;
         }
         try {
             context.afterRestore(context);
@@ -79,8 +93,14 @@ public final class ImageCheckpoint {
         return outcome;
     }
 
+    /**
+     * Waits for the dumper's outcome: at most {@code timeout} for it to claim the dump, then as long
+     * as it lives, up to {@link #DUMP_BOUND}. A dumper that dies without a result leaves the gate
+     * closed no longer than the next poll.
+     */
     private static Outcome awaitDump(ImageDir dir, long start, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long begun = System.nanoTime();
+        long deadline = begun + timeout.toNanos();
         boolean interrupted = false;
         try {
             while (true) {
@@ -96,6 +116,16 @@ public final class ImageCheckpoint {
                 }
                 if (System.nanoTime() - deadline > 0 && dir.claim("abandoned")) {
                     throw new IOException("nothing dumped this process within " + timeout.toSeconds() + " s");
+                }
+                OptionalLong dumper = dir.dumper();
+                if (dumper.isPresent() && !ProcessHandle.of(dumper.getAsLong()).map(ProcessHandle::isAlive).orElse(false)
+                        && dir.result().isEmpty() && processStart() == start) {
+                    throw new IOException("the dumper (process " + dumper.getAsLong() + ") ended without saying how the "
+                            + "dump went; this process carries on without an image");
+                }
+                if (System.nanoTime() - begun - timeout.toNanos() - DUMP_BOUND.toNanos() > 0) {
+                    throw new IOException("the dumper did not finish within " + (timeout.plus(DUMP_BOUND)).toSeconds()
+                            + " s; this process carries on without an image");
                 }
                 try {
                     Thread.sleep(POLL.toMillis());

@@ -1,14 +1,15 @@
 package io.stasis.crac.image;
 
+import io.stasis.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.commons.io.FileUtils;
 
 /**
  * A private directory on memory-backed storage ({@code tmpfs}) where an encrypted image exists in
@@ -52,36 +53,69 @@ final class MemoryStaging implements AutoCloseable {
     }
 
     /**
-     * A new {@code 0700} directory on {@code /dev/shm}.
+     * A new {@code 0700} directory in this user's own {@code /dev/shm/stasis-UID}, itself {@code 0700}
+     * and checked: another user can neither plant nor reach anything there. Whatever goes wrong is
+     * an {@link ImageException}, which a restore answers with its fallback.
      *
      * @param bytes how much it must hold, or 0 when not yet known
      */
     static MemoryStaging create(long bytes) throws ImageException {
         checkAvailable(bytes);
+        Path parent = parent();
         try {
-            removeAbandoned();
-            return new MemoryStaging(Files.createTempDirectory(SHARED_MEMORY,
-                    PREFIX + ProcessHandle.current().pid() + "-",
+            PrivateFiles.directory(parent);
+            removeAbandoned(parent);
+            return new MemoryStaging(Files.createTempDirectory(parent, PREFIX + ProcessHandle.current().pid() + "-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
-        } catch (IOException e) {
-            throw new ImageException("cannot make a private directory on " + SHARED_MEMORY + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new ImageException("cannot make a private directory in " + parent + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path parent() {
+        return SHARED_MEMORY.resolve("stasis-" + PrivateFiles.uid());
+    }
+
+    /**
+     * Removes plain images whose process is gone, if this user has staged any, whether or not this
+     * command stages one itself (an image found damaged does not); never fails, only warns.
+     */
+    static void removeAbandoned() {
+        Path parent = parent();
+        try {
+            if (Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+                PrivateFiles.checkDirectory(parent);
+                removeAbandoned(parent);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("[stasis] WARNING: cannot look for decrypted images left behind in " + parent + ": "
+                    + e.getMessage());
         }
     }
 
     /**
      * Removes plain images whose process is gone: one killed outright (kill -9, a crash) had no
-     * chance to. Nothing is left behind for longer than until the next image command.
+     * chance to. Nothing is left behind for longer than until the next image command. Only this
+     * user's private parent is swept, and without following links.
      */
-    private static void removeAbandoned() throws IOException {
-        try (Stream<Path> entries = Files.list(SHARED_MEMORY)) {
+    private static void removeAbandoned(Path parent) throws IOException {
+        try (Stream<Path> entries = Files.list(parent)) {
             for (Path entry : entries.toList()) {
                 Matcher name = NAME.matcher(entry.getFileName().toString());
-                if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty()) {
-                    FileUtils.deleteDirectory(entry.toFile());
+                if (name.matches() && !alive(name.group(1))) {
+                    PrivateFiles.deleteTree(entry);
                     System.err.println("[stasis] removed " + entry + ", a decrypted image that process "
                             + name.group(1) + " left behind");
                 }
             }
+        }
+    }
+
+    private static boolean alive(String pid) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).isPresent();
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
@@ -106,8 +140,8 @@ final class MemoryStaging implements AutoCloseable {
 
     private synchronized void delete() {
         try {
-            FileUtils.deleteDirectory(path.toFile());
-        } catch (IOException e) {
+            PrivateFiles.deleteTree(path);
+        } catch (IOException | RuntimeException e) {
             System.err.println("[stasis] WARNING: cannot remove " + path + ", which holds a decrypted image: "
                     + e.getMessage());
         }

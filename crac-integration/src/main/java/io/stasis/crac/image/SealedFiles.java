@@ -1,5 +1,6 @@
 package io.stasis.crac.image;
 
+import io.stasis.files.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,11 +8,17 @@ import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.io.input.BoundedInputStream;
 
 /**
@@ -35,8 +42,14 @@ final class SealedFiles {
     private SealedFiles() {
     }
 
-    /** Seals each file of {@code manifest} from {@code plain} into {@code dir}, each sealed file written whole or not at all. */
-    static void seal(ImageManifest manifest, Path plain, ImageDir dir, ImageCipher cipher) throws IOException {
+    /**
+     * Seals each file of {@code manifest} from {@code plain} into {@code dir}, each sealed file
+     * written whole or not at all.
+     *
+     * @return the SHA-256 of each sealed file, by its name
+     */
+    static Map<String, String> seal(ImageManifest manifest, Path plain, ImageDir dir, ImageCipher cipher) throws IOException {
+        Map<String, String> digests = new ConcurrentHashMap<>();
         inParallel(segments(manifest), segment -> {
             Path target = dir.path().resolve(segment.stored());
             Path partial = target.resolveSibling(target.getFileName() + ".partial");
@@ -44,25 +57,29 @@ final class SealedFiles {
                  InputStream in = BoundedInputStream.builder()
                          .setInputStream(Channels.newInputStream(source.position(segment.offset())))
                          .setMaxCount(segment.length()).get();
-                 FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                cipher.seal(in, Channels.newOutputStream(channel));
+                 FileChannel channel = PrivateFiles.createFile(partial)) {
+                MessageDigest digest = HostFacts.sha256();
+                cipher.seal(in, new DigestOutputStream(Channels.newOutputStream(channel), digest));
                 channel.force(true);
+                digests.put(segment.stored(), HexFormat.of().formatHex(digest.digest()));
             } catch (IOException e) {
                 Files.deleteIfExists(partial);
                 throw new IOException("cannot encrypt " + segment.stored() + ": " + e.getMessage(), e);
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         });
+        return digests;
     }
 
     /** Opens each sealed file of {@code manifest} in {@code dir} into {@code plain}; the message names the one that fails. */
     static void open(ImageManifest manifest, ImageDir dir, Path plain, ImageCipher cipher) throws IOException {
         for (ImageManifest.ImageFile file : manifest.files()) {
-            Files.createFile(plain.resolve(file.name()));
+            PrivateFiles.createFile(plain.resolve(file.name())).close();
         }
         inParallel(segments(manifest), segment -> {
             try (InputStream in = Files.newInputStream(dir.path().resolve(segment.stored()));
-                 FileChannel target = FileChannel.open(plain.resolve(segment.file().name()), StandardOpenOption.WRITE);
+                 FileChannel target = FileChannel.open(plain.resolve(segment.file().name()), StandardOpenOption.WRITE,
+                         LinkOption.NOFOLLOW_LINKS);
                  OutputStream out = Channels.newOutputStream(target.position(segment.offset()))) {
                 cipher.open(in, out);
             } catch (IOException e) {

@@ -9,8 +9,11 @@ import io.stasis.crac.image.CracEngine;
 import io.stasis.crac.image.ImageCheckpoint;
 import io.stasis.crac.image.ImageDir;
 import io.stasis.crac.image.ImageException;
+import io.stasis.files.PrivateFiles;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -136,9 +139,14 @@ public final class ImageSupport {
         List<String> command = List.of("setsid", "-f", java.toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-jar", agentJar.toString(), "image", Long.toString(ProcessHandle.current().pid()), "--dir",
                 dir.path().toString(), "--prepared");
+        Path log = dir.path().resolve("dumper.log");
+        if (Files.notExists(log, LinkOption.NOFOLLOW_LINKS)) {
+            PrivateFiles.createFile(log).close();
+        }
+        PrivateFiles.checkFile(log);
         Process setsid = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.path().resolve("dumper.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true).start();
         try {
             if (setsid.waitFor() != 0) {
