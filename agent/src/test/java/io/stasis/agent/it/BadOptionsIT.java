@@ -28,7 +28,7 @@ class BadOptionsIT {
                 {"bogus=1", "'bogus'"},
                 {"interval=soon", "'interval'"},
                 {"interval=0s", "'interval'"},
-                {"interval=1ms", "option 'interval' has a bad value '1ms': expected off or a duration of at least 100ms"},
+                {"interval=1ms", "option 'interval' has a bad value '1ms': expected off or a duration of at least 10ms"},
                 {"interval=9999999999999h", "option 'interval' has a bad value '9999999999999h': expected off or a duration of at most 8760h"},
                 {"keep=0", "'keep'"},
                 {"keep=many", "'keep'"},

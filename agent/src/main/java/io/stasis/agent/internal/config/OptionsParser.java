@@ -141,7 +141,7 @@ public final class OptionsParser {
     }
 
     /** Each checkpoint is fsynced and logged: more often than this is a mistake, not a schedule. */
-    static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    static final Duration MIN_INTERVAL = Duration.ofMillis(10);
     /** Longer waits are typos; and a duration must fit in a long count of nanoseconds for the schedulers. */
     static final Duration MAX_DURATION = Duration.ofDays(365);
 
