@@ -106,7 +106,8 @@ public final class StasisAgent {
             try {
                 if (!started) {
                     // The application's state is live: there is nothing to restore into it.
-                    start(request.agentOptions() + ",restore=none", instrumentation, true);
+                    String options = request.agentOptions();
+                    start(options.isBlank() ? "restore=none" : options + ",restore=none", instrumentation, true);
                 }
                 request.reply(FacadeBridge.checkpoint(request.reason()));
             } catch (RuntimeException | LinkageError e) {

@@ -91,6 +91,22 @@ class CheckpointCommandIT {
 
     @ParameterizedTest
     @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void withoutTheAgentAndWithoutOptionsTheAgentsDefaultsApply(Jdk jdk, @TempDir Path tmp) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).classPath(CLASS_PATH).directory(tmp)
+                .main(ImageApp.class, "100000").start()) {
+            app.awaitLineContaining("tick 3 ", TIMEOUT);
+            try (ForkedJvm cli = cli(jdk, "checkpoint", Long.toString(app.pid())).start()) {
+                assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+                assertTrue(cli.output().contains("snapshot 1 of process " + app.pid() + " committed"), cli.output());
+            }
+            assertTrue(Files.isDirectory(tmp.resolve("stasis-data/manifests")), "the default dir, ./stasis-data");
+            assertTrue(app.lines().stream().noneMatch(l -> l.contains("[stasis] ERROR")), app.output());
+            app.kill9();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
     void badRequestsAreClearErrorsAndTheApplicationCarriesOn(Jdk jdk, @TempDir Path tmp) throws Exception {
         try (ForkedJvm cli = cli(jdk, "checkpoint", "2147483000").start()) {
             assertEquals(1, cli.awaitExit(TIMEOUT), cli.output());

@@ -104,10 +104,14 @@ public final class ImageCheckpoint {
         boolean interrupted = false;
         try {
             while (true) {
+                // The result first, the start time after it: CRIU may freeze this thread between
+                // the two reads, and only this order never takes a restored process for the
+                // original (the dumper writes a result only once the dump is done, so a result
+                // read before the freeze is absent, and a start time read after it is new).
+                var result = dir.result();
                 if (processStart() != start) {
                     return Outcome.RESTORED;
                 }
-                var result = dir.result();
                 if (result.isPresent()) {
                     if (ImageDir.kind(result.get()).equals(ImageDir.DUMPED)) {
                         return Outcome.LEFT_RUNNING;

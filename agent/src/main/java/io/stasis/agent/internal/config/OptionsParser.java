@@ -37,6 +37,9 @@ public final class OptionsParser {
     private OptionsParser() {
     }
 
+    /** Options whose values are lists, with items separated by ';'. */
+    private static final Set<String> LIST_KEYS = Set.of("quiesce", "fields", "allow");
+
     public static AgentOptions parse(String agentArgument, Properties systemProperties) {
         Map<String, String> fromArgument = parseArgument(agentArgument);
         Map<String, String> fromSystem = fromSystemProperties(systemProperties);
@@ -73,15 +76,37 @@ public final class OptionsParser {
         if (argument == null || argument.isBlank()) {
             return values;
         }
+        String previousKey = null;
         for (String pair : argument.split(",")) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw new OptionsException("agent option '" + pair.trim() + "' is not key=value "
-                        + "(write -javaagent:stasis-agent.jar=dir=/var/lib/app,interval=30s)");
+                String hint = previousKey != null && LIST_KEYS.contains(previousKey)
+                        ? " (the items of '" + previousKey + "' are separated by ';', since ',' separates options: "
+                          + previousKey + "=A;B)"
+                        : " (write -javaagent:stasis-agent.jar=dir=/var/lib/app,interval=30s)";
+                throw new OptionsException("agent option '" + pair.trim() + "' is not key=value" + hint);
             }
-            put(values, pair.substring(0, eq).trim(), pair.substring(eq + 1).trim(), "agent option");
+            previousKey = pair.substring(0, eq).trim();
+            String value = pair.substring(eq + 1).trim();
+            refuseSecondOption(previousKey, value);
+            put(values, previousKey, value, "agent option");
         }
         return values;
+    }
+
+    /** {@code dir=./x;interval=1s}: a value that holds another option is a typo for ','. */
+    private static void refuseSecondOption(String key, String value) {
+        if (LIST_KEYS.contains(key) || value.indexOf(';') < 0) {
+            return;
+        }
+        for (String part : value.split(";")) {
+            int eq = part.indexOf('=');
+            if (eq > 0 && (KEYS.contains(part.substring(0, eq).trim())
+                    || ForensicsOptions.KEYS.contains(part.substring(0, eq).trim()))) {
+                throw new OptionsException("option '" + key + "' has the value '" + value + "', which holds option '"
+                        + part.substring(0, eq).trim() + "': options are separated by ',', not ';'");
+            }
+        }
     }
 
     private static Map<String, String> fromSystemProperties(Properties properties) {

@@ -69,6 +69,9 @@ class OptionsParserTest {
             "fields=a#b#c|option 'fields'",
             "dir=|option 'dir'",
             "justakey|'justakey' is not key=value",
+            "fields=com.acme.A#x,com.acme.B#y|'com.acme.B#y' is not key=value (the items of 'fields' are separated by ';'",
+            "quiesce=com.acme.A#x,com.acme.B#y|the items of 'quiesce' are separated by ';'",
+            "dir=./x;interval=1s|option 'dir' has the value './x;interval=1s', which holds option 'interval': options are separated by ',', not ';'",
     })
     void badOptionsNameTheKey(String argument, String message) {
         OptionsException e = assertThrows(OptionsException.class, () -> parse(argument));
