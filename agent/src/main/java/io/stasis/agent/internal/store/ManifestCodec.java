@@ -1,13 +1,9 @@
 package io.stasis.agent.internal.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -31,18 +27,11 @@ final class ManifestCodec {
     static final Pattern PACK_NAME = Pattern.compile("pack-\\d{16}\\.pack");
     private static final Pattern CHUNK_NAME = Pattern.compile("[0-9a-f]{64}");
 
-
-    /** Made on first use: databind's set-up costs a JVM that has no manifest to read at start-up about 0.1 s. */
-    private static final class Mappers {
-        static final ObjectMapper JSON = new ObjectMapper();
-        static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    }
-
     private ManifestCodec() {
     }
 
     static byte[] write(Manifest manifest, ChunkCodec checksums) {
-        ObjectNode node = Mappers.JSON.createObjectNode();
+        ObjectNode node = JsonTrees.object();
         node.put("format", Manifest.FORMAT);
         node.put("sequence", manifest.sequence());
         node.put("time", manifest.time().toString());
@@ -71,11 +60,7 @@ final class ManifestCodec {
             }
         }
         node.put("checksum", checksum(node, checksums));
-        try {
-            return Mappers.PRETTY.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a tree of strings and numbers always serializes", e);
-        }
+        return JsonTrees.write(node, true);
     }
 
     /**
@@ -86,7 +71,7 @@ final class ManifestCodec {
     static Manifest read(byte[] bytes, String file, ChunkCodec codec) throws CorruptSnapshotException {
         JsonNode node;
         try {
-            node = Mappers.JSON.readTree(bytes);
+            node = JsonTrees.read(bytes);
         } catch (IOException e) {
             throw new CorruptSnapshotException(file + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -141,11 +126,7 @@ final class ManifestCodec {
     }
 
     private static String checksum(ObjectNode node, ChunkCodec checksums) {
-        try {
-            return checksums.name(Mappers.JSON.writeValueAsString(node).getBytes(StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a tree of strings and numbers always serializes", e);
-        }
+        return checksums.name(JsonTrees.write(node, false));
     }
 
     /** An integer member within {@code [min, max]}: nothing a manifest declares is used unchecked. */
