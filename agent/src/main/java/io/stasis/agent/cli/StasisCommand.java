@@ -5,6 +5,7 @@ import io.stasis.agent.internal.store.NotAuthenticatedException;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
+import io.stasis.agent.internal.store.SnapshotRemovedException;
 import io.stasis.agent.internal.store.StoreKey;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -97,12 +98,15 @@ public final class StasisCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             try (FileSnapshotStore s = store.open()) {
                 List<SnapshotRef> refs = s.list();
+                int listed = refs.size();
                 out.printf("%-8s %-24s %-12s %6s %12s%n", "ID", "TIME", "REASON", "ROOTS", "BYTES");
                 for (SnapshotRef ref : refs) {
                     try {
                         Snapshot snapshot = s.read(ref);
                         out.printf("%-8s %-24s %-12s %6d %12d%n", ref.id(), snapshot.time(), snapshot.reason(),
                                 snapshot.roots().size(), s.storedBytes(ref));
+                    } catch (SnapshotRemovedException e) {
+                        listed--; // retention in a live writer removed it while this listed the store
                     } catch (NotAuthenticatedException e) {
                         out.printf("%-8s NOT AUTHENTICATED: %s%n", ref.id(), e.getMessage());
                     } catch (IOException e) {
@@ -111,7 +115,7 @@ public final class StasisCommand implements Callable<Integer> {
                 }
                 List<String> foreign = s.foreign();
                 foreign.forEach(f -> out.printf("%-8s FOREIGN: %s%n", "-", f));
-                out.printf("%d snapshot(s) in %s%s%n", refs.size(), store.dir.toAbsolutePath(),
+                out.printf("%d snapshot(s) in %s%s%n", listed, store.dir.toAbsolutePath(),
                         foreign.isEmpty() ? "" : ", and " + foreign.size() + " foreign file(s) never restored");
             }
             return 0;

@@ -45,6 +45,8 @@ public final class Restorer implements StateRegistry.OwnerListener {
      */
     private final Map<InstanceKey, Map<Field, Object>> restoredInstances = new ConcurrentHashMap<>();
     private final AtomicBoolean summarized = new AtomicBoolean();
+    /** Every root has been applied or skipped. */
+    private final AtomicBoolean completed = new AtomicBoolean();
     /** Roots whose owner has appeared: each is applied once, then leaves {@link #pending}. */
     private final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
 
@@ -106,9 +108,11 @@ public final class Restorer implements StateRegistry.OwnerListener {
             } finally {
                 pending.remove(name);
             }
-            if (pending.isEmpty()) {
+            if (pending.isEmpty() && completed.compareAndSet(false, true)) {
                 kryos.clear();
-                summarize();
+                // The last root has landed: said once, even if a checkpoint already said what was waiting.
+                summarized.set(true);
+                Log.info(summary());
             }
         }
     }
@@ -123,7 +127,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
         return Map.copyOf(pending);
     }
 
-    /** Logs, once, what was restored, what is still pending and what was skipped. */
+    /** Logs, once, what was restored, what is still waiting and what was skipped; the last root's arrival is logged too. */
     public void summarize() {
         if (summarized.compareAndSet(false, true)) {
             Log.info(summary());
@@ -149,7 +153,8 @@ public final class Restorer implements StateRegistry.OwnerListener {
                 .append(" (taken ").append(snapshot.time()).append(", ").append(snapshot.reason()).append("): ")
                 .append(restored.size()).append(" of ").append(snapshot.roots().size()).append(" roots restored");
         if (!pending.isEmpty()) {
-            line.append(", ").append(pending.size()).append(" waiting for their owner (kept in new snapshots): ")
+            line.append(" so far, ").append(pending.size()).append(" waiting for their owner to appear (restored then; "
+                    + "kept in new snapshots until then): ")
                     .append(String.join(", ", new TreeMap<>(pending).keySet()));
         }
         if (!skipped.isEmpty()) {

@@ -436,7 +436,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                 manifest = ManifestCodec.read(StoreDirectory.readBounded(file, ManifestCodec.MAX_BYTES, relative(file)),
                         relative(file), codec);
             } catch (NoSuchFileException e) {
-                throw new CorruptSnapshotException("snapshot " + ref.id() + " has no manifest (removed meanwhile?)");
+                throw new SnapshotRemovedException("snapshot " + ref.id() + " has no manifest (removed meanwhile?)");
             } catch (OutOfMemoryError | RuntimeException e) {
                 throw unreadable(ref, e);
             }
@@ -534,6 +534,8 @@ public final class FileSnapshotStore implements SnapshotStore {
         manifests.remove(file);
         try {
             read(ref, true, false);
+        } catch (SnapshotRemovedException e) {
+            return null; // retired by a live writer's retention since it was listed: not damage
         } catch (CorruptSnapshotException e) {
             damaged.add(e.getMessage());
         }

@@ -54,6 +54,23 @@ class FileSnapshotStoreTest {
     }
 
     @Test
+    void aSnapshotRetiredWhileListedIsGoneNotDamaged() throws Exception {
+        try (FileSnapshotStore writer = FileSnapshotStore.openForWriting(dir)) {
+            writer.write(snapshot(1));
+            writer.write(snapshot(2));
+            try (FileSnapshotStore reader = FileSnapshotStore.openForReading(dir, null)) {
+                List<SnapshotRef> listed = reader.list();
+                writer.retain(1); // a live writer's retention, between the listing and the reads
+                SnapshotRef retired = listed.get(1);
+                assertEquals(1, retired.sequence());
+                assertThrows(SnapshotRemovedException.class, () -> reader.read(retired));
+                FileSnapshotStore.Verification verification = reader.verify();
+                assertEquals(List.of(), verification.damaged());
+            }
+        }
+    }
+
+    @Test
     void writesAndReadsBackEveryField() throws Exception {
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
             assertEquals(1, store.nextSequence());
