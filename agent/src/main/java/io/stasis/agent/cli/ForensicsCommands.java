@@ -41,7 +41,7 @@ final class ForensicsCommands {
     }
 
     @Command(name = "keygen", mixinStandardHelpOptions = true,
-            description = {"Make an age X25519 key pair for forensics bundles.",
+            description = {"Make an age X25519 key pair for forensics bundles and encrypted images.",
                 "The private key file (mode 0600) is for the operator who reads bundles and does not belong on the "
                         + "hosts that write them; give the agent only the public key (forensics.recipients=age1...). "
                         + "The file is in age-keygen's format: 'age -d -i FILE' reads it."})

@@ -6,6 +6,7 @@ import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.internal.store.SnapshotRemovedException;
+import io.stasis.agent.internal.store.StoreLockedException;
 import io.stasis.agent.internal.store.StoreKey;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {StasisCommand.ListCommand.class, StasisCommand.InspectCommand.class,
                 StasisCommand.VerifyCommand.class, StasisCommand.GcCommand.class, CheckpointCommand.class,
                 ForensicsCommands.Keygen.class, ForensicsCommands.Decrypt.class, ForensicsCommands.Incident.class,
-                ImageCommands.Image.class, ImageCommands.RestoreImage.class})
+                ImageCommands.Image.class, ImageCommands.RestoreImage.class, CommandLine.HelpCommand.class})
 public final class StasisCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -197,6 +198,10 @@ public final class StasisCommand implements Callable<Integer> {
                 List<String> removed = s.gc();
                 removed.forEach(r -> out.println("removed " + r));
                 out.printf("%d file(s) removed from %s%n", removed.size(), store.dir.toAbsolutePath());
+            } catch (StoreLockedException e) {
+                throw new IOException("gc needs the store to itself, and an application is writing to "
+                        + store.dir.toAbsolutePath() + " now: run gc when it has stopped (while it runs, its own "
+                        + "retention, keep=N, removes what its old snapshots no longer need)", e);
             }
             return 0;
         }

@@ -35,6 +35,23 @@ class StasisCommandTest {
     }
 
     @Test
+    void helpNamesACommandsUsage() {
+        assertEquals(0, run("help", "list"));
+        assertTrue(out.toString().contains("List the snapshots in a store, newest first."), out + "" + err);
+        assertTrue(!(out + "" + err).contains("Did you mean"), out + "" + err);
+    }
+
+    @Test
+    void gcOnAStoreAnApplicationWritesToSaysToWait(@TempDir Path dir) throws Exception {
+        try (FileSnapshotStore writer = FileSnapshotStore.openForWriting(dir)) {
+            assertEquals(1, run("gc", "--dir", dir.toString()));
+            assertTrue(err.toString().contains("gc needs the store to itself, and an application is writing to"),
+                    err.toString());
+            assertTrue(!err.toString().contains("give each JVM its own dir"), err.toString());
+        }
+    }
+
+    @Test
     void listAndInspectDescribeTheStore(@TempDir Path dir) throws Exception {
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
             store.write(new Snapshot(1, Instant.parse("2026-01-01T00:00:00Z"), "interval", 5_000_000, List.of(
