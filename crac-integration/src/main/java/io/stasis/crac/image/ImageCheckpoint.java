@@ -32,6 +32,7 @@ public final class ImageCheckpoint {
     }
 
     private static final Duration POLL = Duration.ofMillis(2);
+    private static final Duration LIVENESS_EVERY = Duration.ofSeconds(1);
     /**
      * How long a dump that has started may take before the JVM stops waiting for it: CRIU freezes
      * this process while it dumps, so this counts only time the dumper takes around it.
@@ -101,18 +102,20 @@ public final class ImageCheckpoint {
     private static Outcome awaitDump(ImageDir dir, long start, Duration timeout) throws IOException {
         long begun = System.nanoTime();
         long deadline = begun + timeout.toNanos();
+        Long claimedAt = null;
+        long askedAt = 0;
         boolean interrupted = false;
         try {
             while (true) {
-                // The result first, the start time after it: CRIU may freeze this thread between
-                // the two reads, and only this order never takes a restored process for the
-                // original (the dumper writes a result only once the dump is done, so a result
-                // read before the freeze is absent, and a start time read after it is new).
+                // The dumper writes a result only once the dump is over, and /proc is read only
+                // after one is seen: a /proc file open when CRIU freezes this thread would be in
+                // the image and could not be opened again on restore. A restored process finds the
+                // result its dump left, and a new start time read after it.
                 var result = dir.result();
-                if (processStart() != start) {
-                    return Outcome.RESTORED;
-                }
                 if (result.isPresent()) {
+                    if (processStart() != start) {
+                        return Outcome.RESTORED;
+                    }
                     if (ImageDir.kind(result.get()).equals(ImageDir.DUMPED)) {
                         return Outcome.LEFT_RUNNING;
                     }
@@ -122,7 +125,20 @@ public final class ImageCheckpoint {
                     throw new IOException("nothing dumped this process within " + timeout.toSeconds() + " s");
                 }
                 OptionalLong dumper = dir.dumper();
-                if (dumper.isPresent() && !ProcessHandle.of(dumper.getAsLong()).map(ProcessHandle::isAlive).orElse(false)
+                long now = System.nanoTime();
+                if (dumper.isPresent() && claimedAt == null) {
+                    claimedAt = now;
+                }
+                // Whether the dumper lives is read from /proc/PID/stat: a file this thread must not
+                // hold open when CRIU freezes it (that PID is gone on restore, so the restore would
+                // fail). CRIU freezes this process soon after the claim; ask only once the claim is
+                // a second old, and then once a second.
+                boolean ask = claimedAt != null && dumper.isPresent() && now - claimedAt > LIVENESS_EVERY.toNanos()
+                        && now - askedAt > LIVENESS_EVERY.toNanos();
+                if (ask) {
+                    askedAt = now;
+                }
+                if (ask && !ProcessHandle.of(dumper.getAsLong()).map(ProcessHandle::isAlive).orElse(false)
                         && dir.result().isEmpty() && processStart() == start) {
                     throw new IOException("the dumper (process " + dumper.getAsLong() + ") ended without saying how the "
                             + "dump went; this process carries on without an image");
