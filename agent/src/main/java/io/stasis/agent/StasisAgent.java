@@ -66,6 +66,7 @@ public final class StasisAgent {
             failStartup(e.getMessage(), attached);
             return;
         }
+        Log.configure(options.log(), options.logLevel());
         try {
             BootstrapInjector.inject(instrumentation);
             AgentRuntime.start(instrumentation, options, attached);
@@ -149,8 +150,7 @@ public final class StasisAgent {
      * asked for would lose it. When attached to a running application: the attach fails instead.
      */
     private static void failStartup(String message, boolean attached) {
-        System.err.println("[stasis] ERROR: " + message);
-        System.err.flush();
+        Log.fatal(message);
         if (attached) {
             throw new IllegalArgumentException(message);
         }

@@ -8,10 +8,12 @@ import io.stasis.agent.internal.forensics.ForensicsSupport;
 import io.stasis.agent.internal.image.ImageHooks;
 import io.stasis.agent.internal.image.ImageSupport;
 import io.stasis.agent.internal.instrument.Instrumenter;
+import io.stasis.agent.internal.instrument.PatternUsage;
 import io.stasis.agent.internal.restore.Restorer;
 import io.stasis.agent.internal.restore.SnapshotSelector;
 import io.stasis.agent.internal.state.StateRegistry;
 import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.StoreKey;
 import io.stasis.agent.internal.store.StoreLockedException;
 import io.stasis.agent.internal.store.WrongKeyException;
@@ -21,17 +23,24 @@ import io.stasis.bootstrap.Registrations;
 import io.stasis.forensics.Forensics;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The running agent: wires registry, restore, instrumentation, checkpoints and their triggers
@@ -40,23 +49,32 @@ import java.util.concurrent.TimeoutException;
 public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
 
     private static final Duration WARM_UP_DELAY = Duration.ofSeconds(2);
+    private static final long UNCHANGED_QUIET = TimeUnit.MINUTES.toNanos(1);
 
     private final AgentOptions options;
     private final Checkpointer checkpointer;
     private final String notWriting;
     private final Restorer restorer;
     private final String restoreMessage;
+    private final PatternUsage patterns;
+    private final AtomicBoolean firstCommitted = new AtomicBoolean();
+    private final AtomicBoolean unchangedSaid = new AtomicBoolean();
+    private volatile long unchangedSaidAt;
+    private final AtomicBoolean behindSaid = new AtomicBoolean();
+    /** Only the scheduler's one thread reads and writes it. */
+    private boolean wasBehind;
     private volatile ScheduledExecutorService scheduler;
     /** Set in a process restored from a full-process image. */
     private volatile Map<String, Object> imageRestore;
 
     private AgentRuntime(AgentOptions options, Checkpointer checkpointer, String notWriting, Restorer restorer,
-                         String restoreMessage) {
+                         String restoreMessage, PatternUsage patterns) {
         this.options = options;
         this.checkpointer = checkpointer;
         this.notWriting = notWriting;
         this.restorer = restorer;
         this.restoreMessage = restoreMessage;
+        this.patterns = patterns;
     }
 
     public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached) throws IOException {
@@ -70,6 +88,11 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
             } catch (StoreLockedException e) {
                 notWriting = e.getMessage();
                 Log.error("this JVM will not take checkpoints: " + notWriting, null);
+            } catch (UnsafePathException e) {
+                throw e;
+            } catch (IOException e) {
+                notWriting = readOnly(options.dir(), e);
+                Log.warn("option 'dir': " + notWriting);
             }
             store = writer != null ? writer : FileSnapshotStore.openForReading(options.dir(), key, options.acceptPlain());
         } catch (UnsafePathException e) {
@@ -86,19 +109,22 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         Restorer restorer = SnapshotSelector.select(store, options.restore(), options.allowed()).orElse(null);
         String restoreMessage;
         if (restorer != null) {
-            restoreMessage = "restoring from snapshot " + restorer.ref().id() + " (taken " + restorer.snapshot().time()
-                    + ", " + restorer.snapshot().reason() + "): " + restorer.snapshot().roots().size()
-                    + " roots, each applied when its owner appears";
+            List<Root> roots = restorer.snapshot().roots();
+            restoreMessage = "restoring from snapshot " + restorer.ref().id() + " (taken "
+                    + restorer.snapshot().time().truncatedTo(ChronoUnit.MILLIS) + ", " + restorer.snapshot().reason()
+                    + "): " + count(roots.size(), "root") + " holding "
+                    + count(roots.stream().mapToInt(r -> r.fields().size()).sum(), "field")
+                    + ", each applied when its owner appears";
         } else {
             restoreMessage = options.restore().equals(AgentOptions.RESTORE_NONE)
-                    ? "not restoring: restore=none" : "nothing to restore: no snapshot in " + options.dir().toAbsolutePath();
+                    ? "not restoring: restore=none" : "nothing to restore: no snapshot in " + options.dir().toAbsolutePath().normalize();
         }
 
         KryoBootstrap.initialize();
         StateRegistry registry = new StateRegistry(options.fields());
         registry.setListener(restorer);
         Registrations.install(registry);
-        Instrumenter.install(instrumentation, options, attached);
+        PatternUsage patterns = Instrumenter.install(instrumentation, options, attached);
         if (attached) {
             registerLoadedClasses(instrumentation, registry);
         }
@@ -106,26 +132,71 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         Checkpointer checkpointer = writer == null ? null
                 : new Checkpointer(registry, writer, restorer, options.quiesceTimeout(), options.keep(),
                         options.allowed());
-        AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage);
+        AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage, patterns);
         FacadeBridge.install(runtime);
         ImageSupport.install(runtime, options.imageDirOrDefault());
         runtime.startTriggers();
         ForensicsSupport.start(options, registry, checkpointer);
 
-        Log.info("agent active: dir=" + options.dir().toAbsolutePath() + ", interval="
+        Log.info("agent active" + (checkpointer == null ? " (restore only, no checkpoints)" : "") + ": dir="
+                + options.dir().toAbsolutePath().normalize() + ", interval="
                 + (options.interval() == null ? "off" : options.interval().toMillis() + "ms")
                 + ", on-exit=" + options.onExit() + ", keep=" + options.keep());
         Log.info(restoreMessage);
+    }
+
+    /**
+     * A store this process cannot write (a read-only filesystem, a directory of another user's
+     * making) still restores: checkpoints are off. A store that cannot even be made is an error.
+     */
+    private static String readOnly(Path dir, IOException cause) {
+        Path absolute = dir.toAbsolutePath().normalize();
+        for (Path above = absolute; above != null; above = above.getParent()) {
+            if (Files.exists(above) && !Files.isDirectory(above)) {
+                throw new OptionsException("option 'dir': " + above + " is a file, not a directory, so no store can be "
+                        + "made in " + absolute + "; give a directory, or a path that does not exist yet");
+            }
+        }
+        if (!Files.isDirectory(absolute.resolve("manifests"))) {
+            throw new OptionsException("option 'dir': cannot make a store in " + absolute + ": " + inWords(cause)
+                    + "; give a directory this user can write, or a path that does not exist yet");
+        }
+        return absolute + " cannot be written (" + inWords(cause) + "): restoring from it, but taking no "
+                + "checkpoints; give a writable dir to take them";
+    }
+
+    /** {@code /a/b: Not a directory} says less than which part is wrong and why. */
+    private static String inWords(IOException e) {
+        if (e instanceof NotDirectoryException) {
+            return e.getMessage() + " or a directory above it is a file, not a directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied on " + e.getMessage();
+        }
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason().toLowerCase(Locale.ROOT) + (fs.getFile() == null ? "" : " (" + fs.getFile() + ")");
+        }
+        return Log.describe(e);
+    }
+
+    /** {@code 1 root}, {@code 2 roots}. */
+    private static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static StoreKey readKey(Path file) {
         if (file == null) {
             return null;
         }
+        if (!Files.exists(file)) {
+            throw new OptionsException("option 'encryption-key': the key file " + file.toAbsolutePath().normalize()
+                    + " does not exist: make one with 'openssl rand -hex 32 > " + file + " && chmod 600 " + file
+                    + "', or give the path of the key the store was written with");
+        }
         try {
             return StoreKey.read(file);
         } catch (IOException | IllegalArgumentException e) {
-            throw new OptionsException("option 'encryption-key': cannot read a key from " + file.toAbsolutePath() + ": "
+            throw new OptionsException("option 'encryption-key': cannot read a key from " + file.toAbsolutePath().normalize() + ": "
                     + Log.describe(e));
         }
     }
@@ -146,19 +217,19 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     }
 
     private void startTriggers() {
-        if (checkpointer == null) {
-            return;
-        }
-        startPeriodic();
-        if (options.onExit()) {
-            Runtime.getRuntime().addShutdownHook(new Thread(this::onExit, "stasis-exit-checkpoint"));
+        if (checkpointer != null) {
+            startPeriodic();
+            if (options.onExit()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(this::onExit, "stasis-exit-checkpoint"));
+            }
         }
         prepareLater();
     }
 
     /**
-     * Prepares the first checkpoint ({@link Checkpointer#prepare}) a little after start-up, before
-     * the first interval is due: off the start-up path, and never in a JVM that ends sooner.
+     * A little after start-up, before the first interval is due: names the {@code fields} and
+     * {@code quiesce} patterns that have matched nothing, and prepares the first checkpoint
+     * ({@link Checkpointer#prepare}). Off the start-up path, and never in a JVM that ends sooner.
      */
     private void prepareLater() {
         Duration delay = options.interval() == null || options.interval().compareTo(WARM_UP_DELAY.multipliedBy(2)) > 0
@@ -166,7 +237,10 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         Thread warmUp = new Thread(() -> {
             try {
                 Thread.sleep(delay.toMillis());
-                checkpointer.prepare();
+                if (checkpointer != null) {
+                    checkpointer.prepare();
+                }
+                patterns.warnUnmatchedAfterMainClass();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -186,7 +260,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
             return thread;
         });
         long period = options.interval().toNanos();
-        scheduler.scheduleWithFixedDelay(() -> checkpointAndLog("interval"), period, period, TimeUnit.NANOSECONDS);
+        scheduler.scheduleWithFixedDelay(this::periodicCheckpoint, period, period, TimeUnit.NANOSECONDS);
     }
 
     /** Stops periodic checkpoints and waits for one in progress. */
@@ -257,6 +331,42 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         checkpointAndLog("exit");
     }
 
+    /** Writes nothing when nothing changed; says so at most once a minute, and once if checkpoints fall behind. */
+    private void periodicCheckpoint() {
+        long start = System.nanoTime();
+        try {
+            Checkpointer.Committed committed = checkpointer.checkpointIfChanged("interval");
+            if (!committed.unchanged()) {
+                log(committed);
+            } else if (unchangedSaid.compareAndSet(false, true) || System.nanoTime() - unchangedSaidAt > UNCHANGED_QUIET) {
+                unchangedSaidAt = System.nanoTime();
+                Log.info("nothing changed since checkpoint " + committed.ref().id() + ": not written again (said at most "
+                        + "once a minute)");
+            }
+            warnIfBehind(System.nanoTime() - start, committed);
+        } catch (CheckpointException e) {
+            Log.error(e.getMessage(), null);
+        } catch (RuntimeException | Error e) {
+            Log.error("checkpoint 'interval' failed", e);
+        }
+    }
+
+    /**
+     * Checkpoints run one after another: those that take longer than the interval stretch the
+     * period. Two in a row, since the first of a JVM also loads and compiles the writing code.
+     */
+    private void warnIfBehind(long tookNanos, Checkpointer.Committed committed) {
+        long interval = options.interval().toNanos();
+        boolean behind = tookNanos > interval;
+        boolean twice = behind && wasBehind;
+        wasBehind = behind;
+        if (twice && behindSaid.compareAndSet(false, true)) {
+            Log.warn(String.format(Locale.ROOT, "checkpoints fall behind interval=%s: one took %.0f ms (pause %.0f ms), "
+                    + "so they are %.0f ms apart; give a longer interval", options.interval().toMillis() + "ms",
+                    tookNanos / 1e6, committed.pauseNanos() / 1e6, (tookNanos + interval) / 1e6));
+        }
+    }
+
     private void checkpointAndLog(String reason) {
         try {
             log(checkpointer.checkpoint(reason));
@@ -267,9 +377,12 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         }
     }
 
-    private static void log(Checkpointer.Committed committed) {
+    private void log(Checkpointer.Committed committed) {
         Log.info("checkpoint " + committed.ref().id() + " committed (" + committed.reason() + "): "
                 + committed.ref().bytes() + " bytes, pause " + String.format("%.3f", committed.pauseNanos() / 1e6) + " ms");
+        if (firstCommitted.compareAndSet(false, true)) {
+            patterns.warnUnmatchedAtCheckpoint(committed.ref().id());
+        }
     }
 
     @Override

@@ -1,31 +1,97 @@
 package io.stasis.agent.internal;
 
+import java.time.LocalDateTime;
+
 /**
- * The agent's log: one line per event on standard error, prefixed {@code [stasis]}. The agent runs
- * inside other people's applications, so it does not bring a logging framework of its own.
+ * The agent's log. The agent runs inside other people's applications, so it does not bring a
+ * logging framework of its own: by default one line per event on standard error,
+ * {@code [stasis] 2026-12-04 17:45:01.123 WARNING text}; with {@code log=system} the JDK's
+ * {@link System.Logger} named {@code io.stasis}, which the application's logging may take over;
+ * with {@code log=off} nothing. {@code log.level} drops the less severe lines.
  */
 public final class Log {
 
+    /** Where lines go ({@code log}). */
+    public enum Target { STDERR, SYSTEM, OFF }
+
+    /** The least severe line written ({@code log.level}). */
+    public enum Level {
+        INFO(System.Logger.Level.INFO), WARNING(System.Logger.Level.WARNING), ERROR(System.Logger.Level.ERROR);
+
+        private final System.Logger.Level system;
+
+        Level(System.Logger.Level system) {
+            this.system = system;
+        }
+    }
+
     private static final String PREFIX = "[stasis] ";
+    private static volatile Target target = Target.STDERR;
+    private static volatile Level threshold = Level.INFO;
 
     private Log() {
     }
 
+    /** Set once the options are read; lines before that (option errors) go to standard error. */
+    public static void configure(Target where, Level least) {
+        target = where;
+        threshold = least;
+    }
+
     public static void info(String message) {
-        System.err.println(PREFIX + message);
+        write(Level.INFO, message);
     }
 
     public static void warn(String message) {
-        System.err.println(PREFIX + "WARNING: " + message);
+        write(Level.WARNING, message);
     }
 
     /** The message, then each cause's type and message on the same line. */
     public static void error(String message, Throwable cause) {
-        StringBuilder line = new StringBuilder(PREFIX).append("ERROR: ").append(message);
+        StringBuilder line = new StringBuilder(message);
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             line.append(": ").append(describe(t));
         }
-        System.err.println(line);
+        write(Level.ERROR, line.toString());
+    }
+
+    /** A start-up failure: always on standard error, whatever {@code log} says, since the JVM stops. */
+    public static void fatal(String message) {
+        System.err.println(format(Level.ERROR, message));
+        System.err.flush();
+    }
+
+    private static void write(Level level, String message) {
+        if (level.compareTo(threshold) < 0) {
+            return;
+        }
+        switch (target) {
+            case STDERR -> System.err.println(format(level, message));
+            case SYSTEM -> System.getLogger("io.stasis").log(level.system, message);
+            case OFF -> { }
+        }
+    }
+
+    /** Local time, as the application's own log lines most likely are; formatted by hand to stay cheap at start-up. */
+    static String format(Level level, String message) {
+        LocalDateTime now = LocalDateTime.now();
+        StringBuilder line = new StringBuilder(PREFIX.length() + 32 + message.length()).append(PREFIX)
+                .append(now.getYear()).append('-');
+        pad(line, now.getMonthValue(), 2).append('-');
+        pad(line, now.getDayOfMonth(), 2).append(' ');
+        pad(line, now.getHour(), 2).append(':');
+        pad(line, now.getMinute(), 2).append(':');
+        pad(line, now.getSecond(), 2).append('.');
+        pad(line, now.getNano() / 1_000_000, 3).append(' ');
+        return line.append(level.name()).append(' ').append(message).toString();
+    }
+
+    private static StringBuilder pad(StringBuilder line, int value, int width) {
+        String digits = Integer.toString(value);
+        for (int i = digits.length(); i < width; i++) {
+            line.append('0');
+        }
+        return line.append(digits);
     }
 
     /** How to allow a class a snapshot was refused, as an agent option. */

@@ -9,6 +9,7 @@ import io.stasis.agent.it.apps.GateApp;
 import io.stasis.agent.it.apps.PatternsApp;
 import io.stasis.agent.it.apps.ShortLivedApp;
 import io.stasis.agent.it.apps.StateApp;
+import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.Jdks;
@@ -137,7 +138,7 @@ class AgentStateIT {
             try (ForkedJvm app = ForkedJvm.on(jdk).agent(options).classPath(CLASS_PATH)
                     .main(StateApp.class, "advance-exit").start()) {
                 assertEquals(1, app.awaitExit(TIMEOUT), app.output());
-                assertTrue(app.output().contains("[stasis] ERROR: option 'encryption-key': manifests/snapshot-"), app.output());
+                assertTrue(AgentLog.has(app.output(), "ERROR", "option 'encryption-key': manifests/snapshot-"), app.output());
                 assertTrue(app.output().contains("nothing was restored or written"), app.output());
             }
             assertEquals(before, listing(store), "the store is untouched");
@@ -210,7 +211,7 @@ class AgentStateIT {
             assertTrue(app.lines().contains("active=false"), app.output());
             assertTrue(app.output().contains("restore=NONE"), app.output());
             assertTrue(app.output().contains("checkpoint refused: the Stasis agent is not running"), app.output());
-            assertTrue(app.lines().stream().noneMatch(l -> l.startsWith("[stasis]")), app.output());
+            assertTrue(app.lines().stream().noneMatch(AgentLog::isAgentLine), app.output());
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.it.apps.StateApp;
+import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.Jdks;
@@ -58,7 +59,7 @@ class BadOptionsIT {
         try (ForkedJvm app = ForkedJvm.on(jdk).agent(agentOptions)
                 .classPath(ForkedJvm.classPathOf(StateApp.class, Stasis.class)).main(StateApp.class, "no-agent").start()) {
             assertEquals(1, app.awaitExit(Duration.ofSeconds(60)), app.output());
-            List<String> errors = app.lines().stream().filter(l -> l.startsWith("[stasis] ERROR:")).toList();
+            List<String> errors = AgentLog.messages(app.lines(), "ERROR");
             assertEquals(1, errors.size(), app.output());
             assertTrue(errors.get(0).contains(key), errors.get(0));
             assertTrue(app.lines().stream().noneMatch(l -> l.startsWith("active=")), "the application must not run");

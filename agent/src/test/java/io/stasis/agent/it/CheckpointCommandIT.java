@@ -9,6 +9,7 @@ import com.sun.tools.attach.AgentInitializationException;
 import com.sun.tools.attach.VirtualMachine;
 
 import io.stasis.agent.it.apps.ImageApp;
+import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.OtherUser;
@@ -100,7 +101,7 @@ class CheckpointCommandIT {
                 assertTrue(cli.output().contains("snapshot 1 of process " + app.pid() + " committed"), cli.output());
             }
             assertTrue(Files.isDirectory(tmp.resolve("stasis-data/manifests")), "the default dir, ./stasis-data");
-            assertTrue(app.lines().stream().noneMatch(l -> l.contains("[stasis] ERROR")), app.output());
+            assertTrue(AgentLog.messages(app.lines(), "ERROR").isEmpty(), app.output());
             app.kill9();
         }
     }

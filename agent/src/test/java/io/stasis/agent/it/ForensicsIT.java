@@ -8,6 +8,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stasis.agent.it.apps.ForensicsApp;
+import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.Jdks;
@@ -316,7 +317,7 @@ class ForensicsIT {
         s.recipients = null;
         try (App app = s.start("wait")) {
             assertEquals(1, app.awaitExit(), app.output());
-            List<String> errors = app.lines.stream().filter(l -> l.startsWith("[stasis] ERROR:")).toList();
+            List<String> errors = AgentLog.messages(app.lines, "ERROR");
             assertEquals(1, errors.size(), app.output());
             assertTrue(errors.get(0).contains("'forensics.recipients'"), errors.get(0));
             assertFalse(app.output().contains("ready"), "the application must not run");

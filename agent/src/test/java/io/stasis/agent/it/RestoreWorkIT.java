@@ -8,6 +8,7 @@ import io.stasis.agent.internal.store.FileSnapshotStore;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.it.apps.HashBombApp;
+import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.api.Stasis;
@@ -70,7 +71,7 @@ class RestoreWorkIT {
             assertEquals(0, app.awaitExit(TIMEOUT), app.output());
             assertTrue(app.lines().contains("count=41"), app.output());
             assertTrue(app.lines().contains("name=from-constructor"), app.output());
-            assertTrue(app.lines().stream().anyMatch(l -> l.startsWith("[stasis] ERROR: could not restore static " + tags
+            assertTrue(AgentLog.messages(app.lines(), "ERROR").stream().anyMatch(l -> l.startsWith("could not restore static " + tags
                     + " from snapshot 1") && l.contains("rebuilding it would hash through more than")), app.output());
         }
         // The final snapshot holds what the application had: the skipped root is not carried forward.

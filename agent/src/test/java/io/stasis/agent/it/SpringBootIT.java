@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.api.Stasis;
@@ -184,8 +185,9 @@ class SpringBootIT {
     }
 
     private static void assertNoAgentErrors(ForkedJvm app) {
-        assertTrue(app.lines().stream().noneMatch(l -> l.startsWith("[stasis] ERROR") || l.startsWith("[stasis] WARNING")
-                || l.startsWith("checkpoint failed")), app.output());
+        assertTrue(app.lines().stream().noneMatch(l -> l.startsWith("checkpoint failed")), app.output());
+        assertTrue(AgentLog.messages(app.lines(), "ERROR").isEmpty(), app.output());
+        assertTrue(AgentLog.messages(app.lines(), "WARNING").isEmpty(), app.output());
     }
 
     /** The template project, as the build copied it among the test resources. */

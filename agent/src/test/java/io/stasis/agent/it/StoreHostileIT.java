@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.internal.store.ForgedManifests;
 import io.stasis.agent.it.apps.StateApp;
+import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.Jdks;
@@ -62,7 +63,7 @@ class StoreHostileIT {
         long forged = forgery.forge(dir);
         Run second = run(jdk, "dir=" + dir);
         assertEquals(after, second.before, "restored the snapshot before the forged one\n" + second.output);
-        String warning = second.output.lines().filter(l -> l.startsWith("[stasis] WARNING: snapshot " + forged
+        String warning = AgentLog.messages(second.output, "WARNING").stream().filter(l -> l.startsWith("snapshot " + forged
                 + " is damaged and will not be restored")).findFirst().orElseThrow(() -> new AssertionError(second.output));
         assertTrue(warning.contains(reason), warning);
     }
@@ -82,7 +83,7 @@ class StoreHostileIT {
 
         Run refused = run(jdk, options + ",on-exit=false");
         assertEquals(genuine, refused.before, refused.output);
-        assertTrue(refused.output.contains("[stasis] WARNING: snapshot " + forged + " is not authenticated and will not"
+        assertTrue(AgentLog.has(refused.output, "WARNING", "snapshot " + forged + " is not authenticated and will not"
                 + " be restored"), refused.output);
 
         Run migrated = run(jdk, options + ",on-exit=false,encryption.accept-plain=true");
@@ -98,9 +99,9 @@ class StoreHostileIT {
         try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + link).classPath(CLASS_PATH)
                 .main(StateApp.class, "advance-exit").start()) {
             assertEquals(1, app.awaitExit(TIMEOUT), app.output());
-            List<String> errors = app.lines().stream().filter(l -> l.startsWith("[stasis] ERROR:")).toList();
+            List<String> errors = AgentLog.messages(app.lines(), "ERROR");
             assertEquals(1, errors.size(), app.output());
-            assertTrue(errors.get(0).startsWith("[stasis] ERROR: option 'dir': " + link + " is a symbolic link owned by uid "
+            assertTrue(errors.get(0).startsWith("option 'dir': " + link + " is a symbolic link owned by uid "
                     + other.uid()), errors.get(0));
             assertTrue(app.lines().stream().noneMatch(l -> l.startsWith("before=")), "the application must not run");
         }

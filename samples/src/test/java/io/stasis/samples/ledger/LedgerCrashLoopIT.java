@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LedgerCrashLoopIT {
 
     private static final int KILLS = 22;
-    private static final Pattern COMMITTED = Pattern.compile("\\[stasis] checkpoint (\\d+) committed");
+    private static final Pattern COMMITTED = Pattern.compile("\\[stasis] [-0-9]+ [:.0-9]+ INFO checkpoint (\\d+) committed");
     private static final Pattern START = Pattern.compile("start: transfers=(\\d+) total=(\\d+) invariants=(.*)");
     private static final Pattern RESTORED_FROM = Pattern.compile("restored: restore from snapshot (\\d+) ");
 

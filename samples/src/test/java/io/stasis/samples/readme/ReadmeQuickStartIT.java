@@ -47,7 +47,7 @@ class ReadmeQuickStartIT {
                 + "javac -cp " + ROOT.resolve("agent/api/target/stasis-api.jar") + " " + program + ".java\n"
                 + "echo 'a b' | java -javaagent:" + ROOT.resolve("agent/target/stasis-agent.jar") + "=dir=./state -cp . "
                 + program + "\n");
-        assertTrue(output.contains("[stasis] WARNING: " + program + " uses @Checkpointed or @QuiescePoint, but "
+        assertTrue(io.stasis.agent.testing.AgentLog.has(output, "WARNING", program + " uses @Checkpointed or @QuiescePoint, but "
                 + "io.stasis.api is not on its class path at run time"), output);
         assertTrue(output.contains("add stasis-api.jar"), output);
     }

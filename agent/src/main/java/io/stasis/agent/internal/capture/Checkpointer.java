@@ -47,6 +47,9 @@ public final class Checkpointer {
     /** The roots restore had not applied when the current cut began, by name. */
     private Map<String, Root> pendingAtCut = Map.of();
     private Output output;
+    /** What the last snapshot this JVM committed holds, and that snapshot. */
+    private StateDigest lastDigest;
+    private SnapshotRef lastRef;
     /** Between {@link #suspend} and {@link #resume}: the gate is closed and the store let go. */
     private boolean suspended;
 
@@ -66,12 +69,24 @@ public final class Checkpointer {
         this.allowed = allowed;
     }
 
-    /** A checkpoint that has been committed to the store. */
-    public record Committed(SnapshotRef ref, long pauseNanos, String reason, Instant time) {
+    /**
+     * A checkpoint that has been committed to the store.
+     *
+     * @param unchanged the state was the same as in {@code ref}, committed earlier, so nothing was written
+     */
+    public record Committed(SnapshotRef ref, long pauseNanos, String reason, Instant time, boolean unchanged) {
     }
 
     public synchronized Committed checkpoint(String reason) throws CheckpointException {
-        return take(reason, false);
+        return take(reason, false, false);
+    }
+
+    /**
+     * A periodic checkpoint: when the state is what the last snapshot this JVM committed holds,
+     * nothing is written and that snapshot is returned, {@link Committed#unchanged() unchanged}.
+     */
+    public synchronized Committed checkpointIfChanged(String reason) throws CheckpointException {
+        return take(reason, false, true);
     }
 
     /**
@@ -80,7 +95,7 @@ public final class Checkpointer {
      * start without the image resumes from the same point.
      */
     public synchronized Committed suspend() throws CheckpointException {
-        Committed committed = take("image", true);
+        Committed committed = take("image", true, false);
         try {
             store.suspendWriting();
         } catch (IOException e) {
@@ -91,8 +106,11 @@ public final class Checkpointer {
         return committed;
     }
 
-    /** @param holdGate keep the gate closed once the snapshot is written, unless it fails */
-    private Committed take(String reason, boolean holdGate) throws CheckpointException {
+    /**
+     * @param holdGate      keep the gate closed once the snapshot is written, unless it fails
+     * @param skipUnchanged write nothing when the state is the last committed snapshot's
+     */
+    private Committed take(String reason, boolean holdGate, boolean skipUnchanged) throws CheckpointException {
         if (suspended) {
             throw new CheckpointException("checkpoint '" + reason + "' refused: a full-process image is being taken", null);
         }
@@ -132,6 +150,10 @@ public final class Checkpointer {
             pauseNanos = System.nanoTime() - start;
         }
         Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, roots, List.copyOf(classesOfCut));
+        StateDigest digest = StateDigest.of(snapshot.roots(), snapshot.classes());
+        if (skipUnchanged && digest.same(lastDigest)) {
+            return new Committed(lastRef, pauseNanos, reason, time, true);
+        }
         SnapshotRef ref;
         try {
             ref = store.write(snapshot);
@@ -142,8 +164,10 @@ public final class Checkpointer {
             throw new CheckpointException("checkpoint '" + reason + "' could not be written to the store: "
                     + Log.describe(e) + "; earlier snapshots are intact", e);
         }
+        lastDigest = digest;
+        lastRef = ref;
         retain(ref);
-        return new Committed(ref, pauseNanos, reason, time);
+        return new Committed(ref, pauseNanos, reason, time, false);
     }
 
     /** After a committed snapshot: a failure to remove old ones does not undo it. */

@@ -1,5 +1,6 @@
 package io.stasis.agent.internal.config;
 
+import io.stasis.agent.internal.Log;
 import io.stasis.kryo.AllowedClasses;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,11 +24,14 @@ import java.util.List;
  * @param forensics      incident forensics ({@code forensics*} options), or {@code null} when off
  * @param acceptPlain    with {@code encryptionKey}, read plain (unauthenticated) snapshots too, to
  *                       migrate a store that was plain ({@code encryption.accept-plain})
+ * @param log            where the agent's lines go ({@code log})
+ * @param logLevel       the least severe line written ({@code log.level})
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
                            AllowedClasses allowed, Path encryptionKey, Path imageDir,
-                           io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain) {
+                           io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain,
+                           Log.Target log, Log.Level logLevel) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";

@@ -1,5 +1,6 @@
 package io.stasis.agent.internal.config;
 
+import io.stasis.agent.internal.Log;
 import io.stasis.kryo.AllowedClasses;
 import java.io.IOException;
 import java.io.Reader;
@@ -30,7 +31,7 @@ public final class OptionsParser {
 
     private static final Set<String> KEYS = Set.of(
             "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow",
-            "encryption-key", "encryption.accept-plain", "image-dir", "config");
+            "encryption-key", "encryption.accept-plain", "image-dir", "config", "log", "log.level");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -68,7 +69,9 @@ public final class OptionsParser {
                 values.containsKey("encryption-key") ? path("encryption-key", values.get("encryption-key")) : null,
                 values.containsKey("image-dir") ? path("image-dir", values.get("image-dir")) : null,
                 ForensicsOptions.parse(values),
-                bool("encryption.accept-plain", values.getOrDefault("encryption.accept-plain", "false")));
+                bool("encryption.accept-plain", values.getOrDefault("encryption.accept-plain", "false")),
+                choice("log", values.getOrDefault("log", "stderr"), Log.Target.class),
+                choice("log.level", values.getOrDefault("log.level", "info"), Log.Level.class));
     }
 
     private static Map<String, String> parseArgument(String argument) {
@@ -222,6 +225,16 @@ public final class OptionsParser {
             case "false" -> false;
             default -> throw bad(key, value, "true or false");
         };
+    }
+
+    private static <E extends Enum<E>> E choice(String key, String value, Class<E> type) {
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(value)) {
+                return constant;
+            }
+        }
+        throw bad(key, value, String.join(", ", java.util.Arrays.stream(type.getEnumConstants())
+                .map(c -> c.name().toLowerCase(Locale.ROOT)).toList()));
     }
 
     private static int positiveInt(String key, String value) {

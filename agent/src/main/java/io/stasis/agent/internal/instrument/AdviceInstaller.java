@@ -60,20 +60,20 @@ final class AdviceInstaller {
     }
 
     /** Installs the instrumentation in a running JVM, retransforming the classes it has loaded. */
-    static void installAttached(Instrumentation instrumentation, AgentOptions options) {
-        agentBuilder(options, true).installOn(instrumentation);
+    static void installAttached(Instrumentation instrumentation, AgentOptions options, PatternUsage usage) {
+        agentBuilder(options, usage, true).installOn(instrumentation);
     }
 
     /** The transformer for classes loaded from now on, built as it is asked for. */
-    static ClassFileTransformer transformer(AgentOptions options) {
-        return agentBuilder(options, false).makeRaw();
+    static ClassFileTransformer transformer(AgentOptions options, PatternUsage usage) {
+        return agentBuilder(options, usage, false).makeRaw();
     }
 
-    private static AgentBuilder agentBuilder(AgentOptions options, boolean attached) {
+    private static AgentBuilder agentBuilder(AgentOptions options, PatternUsage usage, boolean attached) {
         ElementMatcher.Junction<FieldDescription> checkpointed =
-                isAnnotatedWith(named(Annotations.CHECKPOINTED)).or(fieldPattern(options.fields()));
+                isAnnotatedWith(named(Annotations.CHECKPOINTED)).or(fieldPattern(options.fields(), usage));
         ElementMatcher.Junction<MethodDescription> unitOfWork =
-                isAnnotatedWith(named(Annotations.QUIESCE_POINT)).or(methodPattern(options.quiesce()));
+                isAnnotatedWith(named(Annotations.QUIESCE_POINT)).or(methodPattern(options.quiesce(), usage));
 
         // Advice needs no dynamic type initializers; without the Nexus, Byte Buddy never reaches for
         // sun.misc.Unsafe (which JDK 24+ warns about on standard error). The property name is our
@@ -112,24 +112,37 @@ final class AdviceInstaller {
                 .intercept(MethodCall.invoke(REPORT_INITIALIZED).with(type));
     }
 
-    private static ElementMatcher.Junction<FieldDescription> fieldPattern(List<MemberPattern> patterns) {
+    private static ElementMatcher.Junction<FieldDescription> fieldPattern(List<MemberPattern> patterns,
+                                                                          PatternUsage usage) {
         return new ElementMatcher.Junction.AbstractBase<>() {
             @Override
             public boolean matches(FieldDescription field) {
-                String owner = field.getDeclaringType().asErasure().getName();
-                return patterns.stream().anyMatch(p -> p.matches(owner, field.getName()));
+                return anyMatches(patterns, usage, field.getDeclaringType().asErasure().getName(), field.getName());
             }
         };
     }
 
-    private static ElementMatcher.Junction<MethodDescription> methodPattern(List<MemberPattern> patterns) {
+    private static ElementMatcher.Junction<MethodDescription> methodPattern(List<MemberPattern> patterns,
+                                                                            PatternUsage usage) {
         return new ElementMatcher.Junction.AbstractBase<>() {
             @Override
             public boolean matches(MethodDescription method) {
-                String owner = method.getDeclaringType().asErasure().getName();
-                return method.isMethod() && patterns.stream().anyMatch(p -> p.matches(owner, method.getName()));
+                return method.isMethod()
+                        && anyMatches(patterns, usage, method.getDeclaringType().asErasure().getName(), method.getName());
             }
         };
+    }
+
+    /** Every pattern is tried, so that each one that matches is recorded as used. */
+    private static boolean anyMatches(List<MemberPattern> patterns, PatternUsage usage, String owner, String member) {
+        boolean any = false;
+        for (MemberPattern pattern : patterns) {
+            if (pattern.matches(owner, member)) {
+                usage.matched(pattern);
+                any = true;
+            }
+        }
+        return any;
     }
 
     /** Logs classes that could not be instrumented; the application carries on without them. */

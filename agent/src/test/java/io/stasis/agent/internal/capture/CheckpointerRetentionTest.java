@@ -69,7 +69,7 @@ class CheckpointerRetentionTest {
             System.setErr(original);
         }
         String log = err.toString(StandardCharsets.UTF_8);
-        assertTrue(log.contains("WARNING: snapshot 1 was written, but older snapshots could not be removed (keep=1):"
+        assertTrue(log.contains(" WARNING snapshot 1 was written, but older snapshots could not be removed (keep=1):"
                 + " Read-only file system; the next checkpoint tries again"), log);
     }
 }
