@@ -70,10 +70,11 @@ final class AdviceInstaller {
     }
 
     private static AgentBuilder agentBuilder(AgentOptions options, PatternUsage usage, boolean attached) {
+        // The patterns first: each is tried on every member, so that PatternUsage sees all it matches.
         ElementMatcher.Junction<FieldDescription> checkpointed =
-                isAnnotatedWith(named(Annotations.CHECKPOINTED)).or(fieldPattern(options.fields(), usage));
+                fieldPattern(options.fields(), usage).or(isAnnotatedWith(named(Annotations.CHECKPOINTED)));
         ElementMatcher.Junction<MethodDescription> unitOfWork =
-                isAnnotatedWith(named(Annotations.QUIESCE_POINT)).or(methodPattern(options.quiesce(), usage));
+                methodPattern(options.quiesce(), usage).or(isAnnotatedWith(named(Annotations.QUIESCE_POINT)));
 
         // Advice needs no dynamic type initializers; without the Nexus, Byte Buddy never reaches for
         // sun.misc.Unsafe (which JDK 24+ warns about on standard error). The property name is our
