@@ -29,6 +29,12 @@ public final class CriuRestorer {
 
     static final String RESTORE_LOG = "criu-restore.log";
     private static final String RESTORED = "Restore finished successfully";
+    /**
+     * What CRIU logs (at -v3) just before it lets the restored threads go, one by one: from here on
+     * the application may have run, so it must not be started a second time. A process that exits
+     * at once can make the last detaches fail, and CRIU then reports the restore as failed.
+     */
+    private static final String RESUMING = "Run late stage hook from criu master";
 
     /** Which path the application took, and how it ended. */
     public record Outcome(boolean fromImage, int exitCode, List<String> problems) {
@@ -153,8 +159,16 @@ public final class CriuRestorer {
                             (System.nanoTime() - start) / 1_000_000, criu.version()));
                     Path log = workDir(dir).resolve(RESTORE_LOG);
                     int exit = runCriu(dir, log, staging, manifest, criu);
-                    if (Criu.readLogTail(log, Integer.MAX_VALUE).contains(RESTORED)) {
+                    String logText = Criu.readLogTail(log, Integer.MAX_VALUE);
+                    if (logText.contains(RESTORED)) {
                         return new Outcome(true, exit, List.of());
+                    }
+                    if (mayHaveRun(logText)) {
+                        List<String> what = List.of("criu restore reported a failure (exit " + exit + ") after the "
+                                + "restored process had started running; the end of " + log + ":\n" + Criu.logErrors(log));
+                        progress.accept(what.get(0) + "\nthe application is not started a second time: it may have "
+                                + "done its work, or been stopped by CRIU part-way; its state is in its newest snapshot");
+                        return new Outcome(true, exit == 0 ? 1 : exit, what);
                     }
                     problems = List.of("criu restore failed (exit " + exit + "); the end of " + log + ":\n"
                             + Criu.logErrors(log));
@@ -173,6 +187,11 @@ public final class CriuRestorer {
         return new Outcome(false, waitFor(new ProcessBuilder(command)
                 .directory(Path.of(manifest.application().workingDirectory()).toFile()).inheritIO(), command.get(0)),
                 problems);
+    }
+
+    /** Whether CRIU had begun to let the restored process run, by its log. */
+    static boolean mayHaveRun(String criuLog) {
+        return criuLog.contains(RESUMING) || criuLog.contains(RESTORED);
     }
 
     /** A new private directory for CRIU's log and work files: never one someone else prepared. */
