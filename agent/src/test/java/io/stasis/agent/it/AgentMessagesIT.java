@@ -9,10 +9,14 @@ import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.Required;
+import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.Root;
+import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.api.Stasis;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,6 +146,27 @@ class AgentMessagesIT {
         List<String> system = linesOf(jdk, base + ",log=system");
         assertTrue(system.stream().noneMatch(AgentLog::isAgentLine), String.join("\n", system));
         assertTrue(system.stream().anyMatch(l -> l.startsWith("INFO: agent active: dir=")), String.join("\n", system));
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdk")
+    void aStoreOfAnotherApplicationIsReportedOnce(Jdk jdk, @TempDir Path dir) throws Exception {
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            store.write(new Snapshot(store.nextSequence(), Instant.now(), "other", 0, List.of(
+                    new Root(Root.Kind.STATIC, "com.other.Ledger", null, List.of("entries"), new byte[] {0}))));
+        }
+        String options = "dir=" + dir + ",on-exit=false,interval=100ms";
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent(options).classPath(CLASS_PATH).main(StateApp.class, "advance-wait")
+                .start()) {
+            app.awaitLineContaining("committed=", TIMEOUT);
+            Thread.sleep(500); // more checkpoints, which must not say it again
+            app.kill9();
+            List<String> foreign = AgentLog.messages(app.lines(), "WARNING").stream()
+                    .filter(m -> m.contains("of classes this application does not have")).toList();
+            assertEquals(List.of("snapshot 1 holds 1 root(s) of classes this application does not have: static "
+                    + "com.other.Ledger; was its dir written by another application? They are kept in new snapshots; "
+                    + "give each application its own dir"), foreign, app.output());
+        }
     }
 
     private static List<String> linesOf(Jdk jdk, String options) throws Exception {

@@ -127,11 +127,30 @@ public final class Restorer implements StateRegistry.OwnerListener {
         return Map.copyOf(pending);
     }
 
-    /** Logs, once, what was restored, what is still waiting and what was skipped; the last root's arrival is logged too. */
-    public void summarize() {
+    /**
+     * Logs, once, what was restored, what is still waiting and what was skipped; the last root's
+     * arrival is logged too. Roots whose owner class none of {@code loaders} can find are named
+     * then, once: the store was most likely written by another application.
+     */
+    public void summarize(List<ClassLoader> loaders) {
         if (summarized.compareAndSet(false, true)) {
             Log.info(summary());
+            List<String> foreign = new TreeMap<>(pending).values().stream()
+                    .filter(root -> !findable(root.owner(), loaders)).map(Root::name).toList();
+            if (!foreign.isEmpty()) {
+                Log.warn("snapshot " + ref.id() + " holds " + foreign.size() + " root(s) of classes this application does "
+                        + "not have: " + String.join(", ", foreign) + "; was its dir written by another application? "
+                        + "They are kept in new snapshots; give each application its own dir");
+            }
         }
+    }
+
+    private static boolean findable(String className, List<ClassLoader> loaders) {
+        String resource = className.replace('.', '/') + ".class";
+        if (ClassLoader.getSystemResource(resource) != null) {
+            return true;
+        }
+        return loaders.stream().anyMatch(loader -> loader != null && loader.getResource(resource) != null);
     }
 
     /** The facade's view, as JDK types that cross class loaders. */
