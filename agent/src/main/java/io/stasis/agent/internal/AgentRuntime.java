@@ -49,6 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
 
     private static final Duration WARM_UP_DELAY = Duration.ofSeconds(2);
+    /** The least time between two lines that say the same: nothing changed, or the same failure again. */
     private static final long UNCHANGED_QUIET = TimeUnit.MINUTES.toNanos(1);
 
     private final AgentOptions options;
@@ -61,8 +62,11 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     private final AtomicBoolean unchangedSaid = new AtomicBoolean();
     private volatile long unchangedSaidAt;
     private final AtomicBoolean behindSaid = new AtomicBoolean();
-    /** Only the scheduler's one thread reads and writes it. */
+    /** Only the scheduler's one thread reads and writes these. */
     private boolean wasBehind;
+    private String repeatedFailure;
+    private long repeatedSince;
+    private int repeats;
     private volatile ScheduledExecutorService scheduler;
     /** Set in a process restored from a full-process image. */
     private volatile Map<String, Object> imageRestore;
@@ -344,11 +348,32 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
                         + "once a minute)");
             }
             warnIfBehind(System.nanoTime() - start, committed);
+            repeatedFailure = null;
         } catch (CheckpointException e) {
-            Log.error(e.getMessage(), null);
+            logPeriodicFailure(e.getMessage());
         } catch (RuntimeException | Error e) {
             Log.error("checkpoint 'interval' failed", e);
         }
+    }
+
+    /**
+     * A unit of work that never ends fails every interval the same way: the first failure is
+     * logged, the same one again at most once a minute with how often it happened meanwhile.
+     */
+    private void logPeriodicFailure(String message) {
+        long now = System.nanoTime();
+        if (message.equals(repeatedFailure)) {
+            repeats++;
+            if (now - repeatedSince < UNCHANGED_QUIET) {
+                return;
+            }
+            message += " (failed like this " + repeats + " times since it was last logged)";
+        } else {
+            repeatedFailure = message;
+        }
+        repeats = 0;
+        repeatedSince = now;
+        Log.error(message, null);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stasis.agent.it.apps.GateApp;
 import io.stasis.agent.it.apps.StateApp;
 import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
@@ -166,6 +167,22 @@ class AgentMessagesIT {
             assertEquals(List.of("snapshot 1 holds 1 root(s) of classes this application does not have: static "
                     + "com.other.Ledger; was its dir written by another application? They are kept in new snapshots; "
                     + "give each application its own dir"), foreign, app.output());
+        }
+    }
+
+    /** A unit of work that does not end fails each interval the same way: said once, not every 100 ms. */
+    @ParameterizedTest
+    @MethodSource("jdk")
+    void theSameFailureEveryIntervalIsLoggedOnce(Jdk jdk, @TempDir Path dir) throws Exception {
+        String options = "dir=" + dir + ",on-exit=false,interval=100ms,quiesce-timeout=100ms";
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent(options).classPath(ForkedJvm.classPathOf(GateApp.class, Stasis.class))
+                .main(GateApp.class, "stuck").start()) {
+            assertEquals(0, app.awaitExit(TIMEOUT), app.output());
+            List<String> abandoned = AgentLog.messages(app.lines(), "ERROR").stream()
+                    .filter(m -> m.startsWith("checkpoint 'interval' abandoned: 1 thread(s) still inside a unit of work "
+                            + "after quiesce-timeout=100ms: stuck-worker")).toList();
+            // The worker is inside its unit for three seconds: about ten intervals fail alike.
+            assertEquals(1, abandoned.size(), app.output());
         }
     }
 
