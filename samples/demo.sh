@@ -27,8 +27,14 @@ await_snapshots() {
     return 1
 }
 
-say "Building the agent and the sample (./mvnw package, tests skipped)"
-./mvnw -B -q package -DskipTests
+say "Building the agent and the sample (./mvnw package, tests skipped; a minute or two on a first run)"
+# One line per module as it starts, so a first build is not minutes of silence; the rest in a log.
+mkdir -p target
+if ! ./mvnw -B package -DskipTests 2>&1 | tee target/demo-build.log \
+        | grep --line-buffered -E '^\[INFO\] Building Stasis|BUILD|ERROR' | sed 's/^\[INFO\] /   /'; then
+    echo "the build failed; its whole output is in $root/target/demo-build.log" >&2
+    exit 1
+fi
 
 rm -rf "$data"
 say "Run 1: four tellers move money between 10,000 accounts; the agent checkpoints every second"
@@ -52,5 +58,17 @@ kill "$pid"
 wait "$pid" 2>/dev/null || true
 
 say "Run 3: resumes from the exit snapshot, checks the invariants, and stops"
-java "-javaagent:$agent=dir=$data,on-exit=false" -cp "$classpath" io.stasis.samples.ledger.LedgerApp \
-     --accounts=10000 --verify
+if java "-javaagent:$agent=dir=$data,on-exit=false" -cp "$classpath" io.stasis.samples.ledger.LedgerApp \
+     --accounts=10000 --verify; then
+    say "What this showed"
+    cat <<EOF
+   - kill -9 lost nothing that was committed: run 2 went on from the last snapshot run 1 left, with
+     the same total money (no transfer half-applied: snapshots are cut only between units of work);
+   - an orderly shutdown took a final snapshot, and run 3 restored it and checked every invariant;
+   - the ledger's code has no save or load calls: @Checkpointed fields, @QuiescePoint methods, and
+     the agent on the command line. The snapshots: java -jar $agent list --dir $data
+EOF
+else
+    echo "the ledger's invariants did not hold after the restore (see above)" >&2
+    exit 1
+fi

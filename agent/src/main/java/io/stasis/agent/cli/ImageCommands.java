@@ -59,8 +59,8 @@ final class ImageCommands {
                 description = "Encrypt the image to the public keys in FILE, one per line (as age -R reads them).")
         Path recipientsFile;
         @Option(names = "--auth-key", paramLabel = "FILE",
-                description = "The secret key that authenticates the image (made, 32 random bytes, mode 0600, if "
-                        + "missing); restore-image needs the same one. Default: ~/.config/stasis/image-auth.key")
+                description = {"The secret key that authenticates the image (made, 32 random bytes, mode 0600, if "
+                        + "missing); restore-image needs the same one.", "Default: ~/.config/stasis/image-auth.key"})
         Path authKey = ImageAuth.DEFAULT_KEY;
         @Option(names = "--prepared", hidden = true,
                 description = "The JVM asked for its own image (Core.checkpointRestore) and is ready: do not attach.")
@@ -123,8 +123,8 @@ final class ImageCommands {
                 description = "The private key that opens an encrypted image (from keygen or age-keygen).")
         Path identity;
         @Option(names = "--auth-key", paramLabel = "FILE",
-                description = "The secret key the image was taken with (image --auth-key); an image it does not "
-                        + "authenticate is refused and nothing is run. Default: ~/.config/stasis/image-auth.key")
+                description = {"The secret key the image was taken with (image --auth-key); an image it does not "
+                        + "authenticate is refused and nothing is run.", "Default: ~/.config/stasis/image-auth.key"})
         Path authKey = ImageAuth.DEFAULT_KEY;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

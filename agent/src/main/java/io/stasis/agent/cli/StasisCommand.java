@@ -8,10 +8,12 @@ import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.internal.store.SnapshotRemovedException;
 import io.stasis.agent.internal.store.StoreLockedException;
 import io.stasis.agent.internal.store.StoreKey;
+import io.stasis.agent.internal.store.WrongKeyException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -26,6 +28,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "stasis-agent.jar", mixinStandardHelpOptions = true, versionProvider = StasisCommand.Version.class,
         description = "Stasis: transparent process snapshots for the JVM.%n"
                 + "As an agent: java -javaagent:stasis-agent.jar=dir=DIR,interval=30s -jar app.jar",
+        footer = {"%n'help COMMAND' shows a command's options. The agent's own options",
+                "(dir, interval, fields, quiesce, log, ...): docs/user-guide.md, section 5.%n"},
         subcommands = {StasisCommand.ListCommand.class, StasisCommand.InspectCommand.class,
                 StasisCommand.VerifyCommand.class, StasisCommand.GcCommand.class, CheckpointCommand.class,
                 ForensicsCommands.Keygen.class, ForensicsCommands.Decrypt.class, ForensicsCommands.Incident.class,
@@ -44,6 +48,20 @@ public final class StasisCommand implements Callable<Integer> {
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             command.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
+        });
+        // A usage mistake gets the error, the command's synopsis and where to read more: not its whole help.
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            CommandLine command = e.getCommandLine();
+            PrintWriter err = command.getErr();
+            err.println("error: " + e.getMessage());
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+                err.println("Did you mean: " + String.join(" or ", unmatched.getSuggestions()) + "?");
+            }
+            err.print("Usage: " + command.getHelp().synopsis(0));
+            String name = command.getCommandSpec().qualifiedName(" ").replaceFirst("^\\S+ ?", "");
+            err.println(name.isEmpty() ? "Try 'java -jar stasis-agent.jar --help' for the commands."
+                    : "Try 'java -jar stasis-agent.jar help " + name + "' for more.");
+            return 2;
         });
         return cli.execute(args);
     }
@@ -77,7 +95,7 @@ public final class StasisCommand implements Callable<Integer> {
 
         private Path existingDir() throws IOException {
             if (!Files.isDirectory(dir)) {
-                throw new IOException("no snapshot directory at " + dir.toAbsolutePath());
+                throw new IOException("no snapshot directory at " + dir.toAbsolutePath().normalize());
             }
             return dir;
         }
@@ -89,6 +107,8 @@ public final class StasisCommand implements Callable<Integer> {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the snapshots in a store, newest first.")
     static final class ListCommand implements Callable<Integer> {
+        /** ROOTS are owners (a class's statics, an instance); FIELDS what they hold. */
+        private static final String LIST_ROW = "%-8s %-20s %-12s %6s %7s %12s%n";
         @CommandLine.Mixin
         StoreOptions store;
         @CommandLine.Spec
@@ -100,23 +120,26 @@ public final class StasisCommand implements Callable<Integer> {
             try (FileSnapshotStore s = store.open()) {
                 List<SnapshotRef> refs = s.list();
                 int listed = refs.size();
-                out.printf("%-8s %-24s %-12s %6s %12s%n", "ID", "TIME", "REASON", "ROOTS", "BYTES");
+                out.printf(LIST_ROW, "ID", "TIME (UTC)", "REASON", "ROOTS", "FIELDS", "BYTES");
                 for (SnapshotRef ref : refs) {
                     try {
                         Snapshot snapshot = s.read(ref);
-                        out.printf("%-8s %-24s %-12s %6d %12d%n", ref.id(), snapshot.time(), snapshot.reason(),
-                                snapshot.roots().size(), s.storedBytes(ref));
+                        out.printf(LIST_ROW, ref.id(), snapshot.time().truncatedTo(ChronoUnit.SECONDS), snapshot.reason(),
+                                snapshot.roots().size(), snapshot.roots().stream().mapToInt(r -> r.fields().size()).sum(),
+                                s.storedBytes(ref));
                     } catch (SnapshotRemovedException e) {
                         listed--; // retention in a live writer removed it while this listed the store
                     } catch (NotAuthenticatedException e) {
                         out.printf("%-8s NOT AUTHENTICATED: %s%n", ref.id(), e.getMessage());
+                    } catch (WrongKeyException e) {
+                        out.printf("%-8s NO KEY: %s (give --encryption-key FILE)%n", ref.id(), e.getMessage());
                     } catch (IOException e) {
                         out.printf("%-8s DAMAGED: %s%n", ref.id(), e.getMessage());
                     }
                 }
                 List<String> foreign = s.foreign();
                 foreign.forEach(f -> out.printf("%-8s FOREIGN: %s%n", "-", f));
-                out.printf("%d snapshot(s) in %s%s%n", listed, store.dir.toAbsolutePath(),
+                out.printf("%d snapshot(s) in %s%s%n", listed, store.dir.toAbsolutePath().normalize(),
                         foreign.isEmpty() ? "" : ", and " + foreign.size() + " foreign file(s) never restored");
             }
             return 0;
@@ -139,7 +162,7 @@ public final class StasisCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             try (FileSnapshotStore s = store.open()) {
                 SnapshotRef ref = s.list().stream().filter(r -> r.id().equals(id)).findFirst()
-                        .orElseThrow(() -> new IOException("no snapshot '" + id + "' in " + store.dir.toAbsolutePath()));
+                        .orElseThrow(() -> new IOException("no snapshot '" + id + "' in " + store.dir.toAbsolutePath().normalize()));
                 Snapshot snapshot = s.read(ref);
                 if (json) {
                     out.println(SnapshotJson.describe(ref, snapshot, s.storedBytes(ref)));
@@ -173,11 +196,18 @@ public final class StasisCommand implements Callable<Integer> {
             try (FileSnapshotStore s = store.open()) {
                 FileSnapshotStore.Verification result = s.verify();
                 result.damaged().forEach(d -> out.println("DAMAGED: " + d));
-                result.leftovers().forEach(l -> out.println("leftover (gc removes it): " + l));
+                result.keyless().forEach(d -> out.println("NO KEY: " + d));
+                String leftover = result.writerLive()
+                        ? "not referenced (yet: an application is writing to this store; gc removes it if it stays so): "
+                        : "leftover (gc removes it): ";
+                result.leftovers().forEach(l -> out.println(leftover + l));
+                String outcome = result.damaged().isEmpty() && result.keyless().isEmpty() ? "all verify"
+                        : !result.damaged().isEmpty() ? result.damaged().size() + " problem(s)"
+                        : result.keyless().size() + " snapshot(s) could not be checked without their key: give "
+                          + "--encryption-key FILE";
                 out.printf("%d snapshot(s), %d chunk(s) checked in %s: %s%n", result.snapshots(), result.chunks(),
-                        store.dir.toAbsolutePath(), result.damaged().isEmpty() ? "all verify"
-                                : result.damaged().size() + " problem(s)");
-                return result.damaged().isEmpty() ? 0 : 1;
+                        store.dir.toAbsolutePath().normalize(), outcome);
+                return outcome.equals("all verify") ? 0 : 1;
             }
         }
     }
@@ -197,10 +227,10 @@ public final class StasisCommand implements Callable<Integer> {
             try (FileSnapshotStore s = store.openForWriting()) {
                 List<String> removed = s.gc();
                 removed.forEach(r -> out.println("removed " + r));
-                out.printf("%d file(s) removed from %s%n", removed.size(), store.dir.toAbsolutePath());
+                out.printf("%d file(s) removed from %s%n", removed.size(), store.dir.toAbsolutePath().normalize());
             } catch (StoreLockedException e) {
                 throw new IOException("gc needs the store to itself, and an application is writing to "
-                        + store.dir.toAbsolutePath() + " now: run gc when it has stopped (while it runs, its own "
+                        + store.dir.toAbsolutePath().normalize() + " now: run gc when it has stopped (while it runs, its own "
                         + "retention, keep=N, removes what its old snapshots no longer need)", e);
             }
             return 0;

@@ -7,6 +7,7 @@ import io.stasis.agent.internal.store.FileSnapshotStore;
 import io.stasis.agent.internal.store.ForgedManifests;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
+import io.stasis.agent.internal.store.StoreKey;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -119,6 +120,59 @@ class StasisCommandTest {
         assertTrue(verify.contains("DAMAGED: packs/pack-0000000000000001.pack at offset 0 (snapshot " + forged + ")"),
                 verify);
         assertTrue(verify.contains("DAMAGED: manifests/snapshot-12345678901234567.json is named like a snapshot"), verify);
+    }
+
+    /** A store encrypted with a key not given is not "damaged": it says which key is missing. */
+    @Test
+    void aStoreReadWithoutItsKeyIsNotCalledDamaged(@TempDir Path dir) throws Exception {
+        Path keyFile = dir.resolve("key");
+        java.nio.file.Files.writeString(keyFile, "ab".repeat(32) + "\n");
+        java.nio.file.Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path store = dir.resolve("store");
+        try (FileSnapshotStore writer = FileSnapshotStore.openForWriting(store, StoreKey.read(keyFile))) {
+            writer.write(new Snapshot(1, Instant.parse("2026-01-01T00:00:00Z"), "interval", 1, List.of(
+                    new Root(Root.Kind.STATIC, "com.acme.Ledger", null, List.of("total"), new byte[] {1}))));
+        }
+        assertEquals(0, run("list", "--dir", store.toString()));
+        assertTrue(out.toString().contains("1        NO KEY: manifests/snapshot-0000000000000001.json is encrypted (key "),
+                out.toString());
+        assertTrue(out.toString().contains("(give --encryption-key FILE)"), out.toString());
+        assertTrue(!out.toString().contains("DAMAGED"), out.toString());
+        out.reset();
+        assertEquals(1, run("verify", "--dir", store.toString()));
+        assertTrue(out.toString().contains("1 snapshot(s) could not be checked without their key: give --encryption-key FILE"),
+                out.toString());
+        assertTrue(!out.toString().contains("DAMAGED"), out.toString());
+        out.reset();
+        assertEquals(0, run("verify", "--dir", store.toString(), "--encryption-key", keyFile.toString()));
+    }
+
+    /** While an application writes, a pack no manifest names yet may be the checkpoint it is writing. */
+    @Test
+    void verifyDoesNotCallAPackOfALiveWriterALeftover(@TempDir Path dir) throws Exception {
+        try (FileSnapshotStore writer = FileSnapshotStore.openForWriting(dir)) {
+            writer.write(new Snapshot(1, Instant.parse("2026-01-01T00:00:00Z"), "interval", 1, List.of(
+                    new Root(Root.Kind.STATIC, "com.acme.Ledger", null, List.of("total"), new byte[] {1}))));
+            java.nio.file.Files.write(dir.resolve("packs/pack-0000000000000002.pack"), new byte[] {1});
+            Process verify = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), StasisCommand.class.getName(), "verify", "--dir",
+                    dir.toString()).redirectErrorStream(true).start();
+            String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, verify.waitFor(), output);
+            assertTrue(output.contains("not referenced (yet: an application is writing to this store; gc removes it if it "
+                    + "stays so): packs/pack-0000000000000002.pack"), output);
+            assertTrue(!output.contains("leftover"), output);
+        }
+    }
+
+    @Test
+    void aMissingArgumentGetsTheSynopsisNotTheWholeHelp() {
+        assertEquals(2, run("checkpoint"));
+        String text = err.toString();
+        assertTrue(text.startsWith("error: Missing required parameter: 'PID'"), text);
+        assertTrue(text.contains("Usage: stasis-agent.jar checkpoint "), text);
+        assertTrue(text.contains("Try 'java -jar stasis-agent.jar help checkpoint' for more."), text);
+        assertTrue(!text.contains("Show this help message"), "not the whole help:\n" + text);
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -511,8 +512,16 @@ public final class FileSnapshotStore implements SnapshotStore {
         return removed;
     }
 
-    /** What {@link #verify} found. */
-    public record Verification(List<String> damaged, List<String> leftovers, int snapshots, int chunks) {
+    /**
+     * What {@link #verify} found.
+     *
+     * @param damaged     what is wrong: verification fails
+     * @param keyless     snapshots that cannot be checked without their key (or with the key given)
+     * @param leftovers   files no snapshot needs; {@code gc} removes them
+     * @param writerLive  an application holds the writer's lock: a leftover pack may be one it is writing
+     */
+    public record Verification(List<String> damaged, List<String> keyless, List<String> leftovers, int snapshots,
+                               int chunks, boolean writerLive) {
     }
 
     /**
@@ -529,17 +538,40 @@ public final class FileSnapshotStore implements SnapshotStore {
      *
      * @return its manifest, if it parses ({@code null} for format 1)
      */
-    Manifest check(SnapshotRef ref, List<String> damaged) throws IOException {
+    Manifest check(SnapshotRef ref, List<String> damaged, List<String> keyless) throws IOException {
         Path file = manifestFile(ref.sequence());
         manifests.remove(file);
         try {
             read(ref, true, false);
         } catch (SnapshotRemovedException e) {
             return null; // retired by a live writer's retention since it was listed: not damage
+        } catch (WrongKeyException e) {
+            keyless.add(e.getMessage());
+            return null;
         } catch (CorruptSnapshotException e) {
             damaged.add(e.getMessage());
         }
         return manifests.get(file);
+    }
+
+    /**
+     * Whether a process holds the writer's lock on this store now, by {@code /proc/locks}: taking
+     * even a shared lock here to find out would, on closing, drop this JVM's own lock if it writes.
+     */
+    boolean writerLive() {
+        try {
+            Object inode = Files.getAttribute(dir.resolve(StoreDirectory.LOCK), "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
+                String[] fields = line.trim().split("\\s+");
+                // 1: POSIX  ADVISORY  WRITE 4242 08:01:1234567 0 EOF
+                if (fields.length > 5 && fields[3].equals("WRITE") && fields[5].endsWith(":" + inode)) {
+                    return true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no lock file (nobody wrote here), or no /proc: nothing says a writer is live
+        }
+        return false;
     }
 
     /** Packs that none of {@code referenced} names, and temporary files: what {@link #gc} removes. */

@@ -23,6 +23,7 @@ final class StoreVerifier {
 
     FileSnapshotStore.Verification verify() throws IOException {
         List<String> damaged = new ArrayList<>();
+        List<String> keyless = new ArrayList<>();
         Set<String> referenced = new HashSet<>();
         int chunks = 0;
         List<SnapshotRef> refs = store.list();
@@ -30,7 +31,7 @@ final class StoreVerifier {
         refs.forEach(r -> present.add(r.sequence()));
         long oldest = refs.isEmpty() ? 0 : refs.get(refs.size() - 1).sequence();
         for (SnapshotRef ref : refs) {
-            Manifest manifest = store.check(ref, damaged);
+            Manifest manifest = store.check(ref, damaged, keyless);
             if (manifest == null) {
                 continue;
             }
@@ -49,6 +50,7 @@ final class StoreVerifier {
             }
         }
         damaged.addAll(store.foreign());
-        return new FileSnapshotStore.Verification(damaged, store.leftovers(referenced), refs.size(), chunks);
+        return new FileSnapshotStore.Verification(damaged, keyless, store.leftovers(referenced), refs.size(), chunks,
+                store.writerLive());
     }
 }
