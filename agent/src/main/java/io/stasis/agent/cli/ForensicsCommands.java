@@ -128,7 +128,10 @@ final class ForensicsCommands {
         public Integer call() throws Exception {
             AttachRequest request = AttachRequest.create(AttachRequest.Kind.INCIDENT, pid, reason, "");
             try {
-                Attach.request(pid, request);
+                try (Progress progress = Progress.start("waiting for the incident bundle of process " + pid
+                        + " (a heap dump takes a while)")) {
+                    Attach.request(pid, request);
+                }
                 spec.commandLine().getOut().println(request.answerLine());
                 spec.commandLine().getOut().flush();
             } finally {

@@ -194,7 +194,10 @@ public final class StasisCommand implements Callable<Integer> {
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             try (FileSnapshotStore s = store.open()) {
-                FileSnapshotStore.Verification result = s.verify();
+                FileSnapshotStore.Verification result;
+                try (Progress progress = Progress.start("verifying " + store.dir.toAbsolutePath().normalize())) {
+                    result = s.verify((checked, of) -> progress.detail(checked + " of " + of + " snapshots checked"));
+                }
                 result.damaged().forEach(d -> out.println("DAMAGED: " + d));
                 result.keyless().forEach(d -> out.println("NO KEY: " + d));
                 String leftover = result.writerLive()

@@ -529,7 +529,12 @@ public final class FileSnapshotStore implements SnapshotStore {
      * that {@code list} or restore finds damaged never passes ({@link StoreVerifier}).
      */
     public Verification verify() throws IOException {
-        return new StoreVerifier(this).verify();
+        return verify((checked, of) -> { });
+    }
+
+    /** As {@link #verify()}, telling {@code progress} after each snapshot how many of how many are checked. */
+    public Verification verify(java.util.function.BiConsumer<Integer, Integer> progress) throws IOException {
+        return new StoreVerifier(this).verify(progress);
     }
 
     /**

@@ -21,7 +21,7 @@ final class StoreVerifier {
         this.store = store;
     }
 
-    FileSnapshotStore.Verification verify() throws IOException {
+    FileSnapshotStore.Verification verify(java.util.function.BiConsumer<Integer, Integer> progress) throws IOException {
         List<String> damaged = new ArrayList<>();
         List<String> keyless = new ArrayList<>();
         Set<String> referenced = new HashSet<>();
@@ -30,7 +30,9 @@ final class StoreVerifier {
         Set<Long> present = new HashSet<>();
         refs.forEach(r -> present.add(r.sequence()));
         long oldest = refs.isEmpty() ? 0 : refs.get(refs.size() - 1).sequence();
+        int checked = 0;
         for (SnapshotRef ref : refs) {
+            progress.accept(checked++, refs.size());
             Manifest manifest = store.check(ref, damaged, keyless);
             if (manifest == null) {
                 continue;
