@@ -14,6 +14,7 @@ import io.stasis.kryo.SnapshotKryo;
 import io.stasis.kryo.schema.Problems;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -169,7 +170,8 @@ public final class Restorer implements StateRegistry.OwnerListener {
 
     String summary() {
         StringBuilder line = new StringBuilder("restore from snapshot ").append(ref.id())
-                .append(" (taken ").append(snapshot.time()).append(", ").append(snapshot.reason()).append("): ")
+                .append(" (taken ").append(snapshot.time().truncatedTo(ChronoUnit.MILLIS)).append(", ")
+                .append(snapshot.reason()).append("): ")
                 .append(restored.size()).append(" of ").append(snapshot.roots().size()).append(" roots restored");
         if (!pending.isEmpty()) {
             line.append(" so far, ").append(pending.size()).append(" waiting for their owner to appear (restored then; "
