@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# install-criu.sh - install CRIU >= 4.1 for Stasis' CRIU image engine.
+# install-criu.sh - install CRIU >= 4.2 for Stasis' CRIU image engine.
 #
 # Kernels >= 6.13 need CRIU >= 4.1 (older CRIU fails with
-# "vdso: Unexpected rt vDSO area bounds"). Debian 12 (bookworm) only ships
-# CRIU 3.17, so on bookworm this script fetches criu and its whole shared
-# library closure (including glibc) from the next Debian suite (trixie) with a
+# "vdso: Unexpected rt vDSO area bounds"), and kernels >= 6.16 need CRIU >= 4.2
+# for any process with a TCP socket, which every server has (4.1 fails with
+# "sockets: Can't get 1:16 opt: Operation not supported"). Debian 12 (bookworm)
+# ships CRIU 3.17 and Debian 13 (trixie) 4.1, so this script fetches criu and
+# its whole shared library closure (including glibc) from Debian unstable (sid) with a
 # *private* apt configuration, unpacks the .debs with dpkg-deb -x into
 # PREFIX/root (nothing is dpkg-installed, the system's apt configuration and
 # libraries are left alone) and writes PREFIX/bin/criu, a wrapper that starts
 # criu through the unpacked dynamic loader with --library-path.
 #
-# If a usable criu >= 4.1 is installed by apt (e.g. on Debian 13), or the
+# If a usable criu >= 4.2 is installed by apt (e.g. on Debian 13), or the
 # system's apt can install one, PREFIX/bin/criu is a symlink to it instead.
 #
 # Run `install-criu.sh --help` for options.
@@ -18,8 +20,8 @@ set -euo pipefail
 
 PROG=install-criu
 PREFIX=/opt/stasis-criu
-MIN_VERSION=4.1
-SUITE=trixie
+MIN_VERSION=4.2
+SUITE=sid
 FORCE=0
 USE_SYSTEM=1
 WITH_CRIT=0
@@ -43,7 +45,8 @@ Installs CRIU >= $MIN_VERSION into PREFIX and provides PREFIX/bin/criu.
   --no-system      never use/link a criu installed by the system's apt
   --with-crit      also install crit (CRIU image tool) as PREFIX/bin/crit;
                    needs the system's python3-protobuf (installed with apt)
-  --self-test      after installing, dump and restore a 'sleep' process
+  --self-test      after installing, dump and restore a 'sleep' process, and
+                   (with python3) one that listens on a TCP socket
   -h, --help       show this help
 
 Must run as root. Re-running is cheap: when PREFIX/bin/criu already reports
@@ -125,17 +128,19 @@ verify() {
   fi
 }
 
-self_test() {
-  local dir pid rc=0
+# dump_and_restore NAME COMMAND...: dumps and restores a process running COMMAND.
+dump_and_restore() {
+  local name=$1 dir pid rc=0
+  shift
   dir=$(mktemp -d /tmp/install-criu-selftest.XXXXXX)
-  log "self-test: dump and restore a 'sleep' process (images in $dir)"
+  log "self-test: dump and restore $name (images in $dir)"
   # 9>&-: the child must not inherit the install lock (CRIU refuses to dump
   # tasks holding file locks unless --file-locks is given).
-  # The sleep is its own session leader (so no --shell-job is needed) and the
+  # The process is its own session leader (so no --shell-job is needed) and the
   # child of a quiet bash that reaps it when 'criu dump' kills it: a dead but
   # unreaped task keeps its PID, and restore needs that PID free.
-  pid=$(bash -c 'setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; exec >&-; wait' 2>/dev/null 9>&- &)
-  sleep 0.2
+  pid=$(bash -c 'setsid "$@" </dev/null >/dev/null 2>&1 & echo $!; exec >&-; wait' _ "$@" 2>/dev/null 9>&- &)
+  sleep 0.5
   if ! "$CRIU" dump -t "$pid" -D "$dir" -o dump.log >/dev/null 2>&1; then
     rc=1; warn "self-test dump failed; log: $dir/dump.log"; grep -E 'Error' "$dir/dump.log" >&2 || true
   fi
@@ -148,11 +153,22 @@ self_test() {
     rc=1; warn "self-test restore failed; log: $dir/restore.log"; grep -E 'Error' "$dir/restore.log" >&2 || true
   fi
   if [ $rc -eq 0 ]; then
-    if kill -0 "$pid" 2>/dev/null; then kill "$pid"; log "self-test passed (pid $pid restored)"; else rc=1; warn "self-test: pid $pid not running after restore"; fi
+    if kill -0 "$pid" 2>/dev/null; then kill "$pid"; log "self-test passed: $name (pid $pid restored)"; else rc=1; warn "self-test: pid $pid not running after restore"; fi
   fi
   kill "$pid" 2>/dev/null || true
-  [ $rc -eq 0 ] || die "self-test failed (images and logs kept in $dir)"
+  [ $rc -eq 0 ] || die "self-test failed: $name (images and logs kept in $dir)"
   rm -rf "$dir"
+}
+
+self_test() {
+  dump_and_restore "a 'sleep' process" sleep 1000
+  if command -v python3 >/dev/null 2>&1; then
+    # What a server holds: a listening TCP socket (CRIU 4.1 cannot dump one on kernels >= 6.16).
+    dump_and_restore "a process listening on TCP" python3 -c \
+      'import socket, time; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); time.sleep(1000)'
+  else
+    log "self-test: no python3, so no TCP listener was dumped"
+  fi
 }
 
 finish() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.it.apps.ImageApp;
+import io.stasis.agent.it.apps.ServiceApp;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.OtherUser;
@@ -95,6 +96,49 @@ class ImageIT {
         } finally {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
+    }
+
+    /** A server: its listening socket comes back with the process, as do its warm cache and its count. */
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aServiceComesBackListeningOnItsSocketWithItsState(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path image = tmp.resolve("image");
+        long pid;
+        String port;
+        try (ForkedJvm app = ForkedJvm.on(jdk).launcher("setsid").jvmOption("-XX:-UsePerfData")
+                .agent("dir=" + tmp.resolve("data")).classPath(ForkedJvm.classPathOf(ServiceApp.class, Stasis.class))
+                .main(ServiceApp.class).directory(tmp).start()) {
+            pid = app.pid();
+            String[] listening = app.awaitLineContaining("listening ", TIMEOUT).split(" ");
+            port = listening[1];
+            assertEquals("requests=1 cache=10000 source=NONE", get(port));
+            assertEquals("requests=2 cache=10000 source=NONE", get(port));
+            ForkedJvm cli = cli(jdk, "image", Long.toString(pid), "--dir", image.toString()).start();
+            assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+            app.awaitExit(TIMEOUT);
+        }
+        try (ForkedJvm restored = cli(jdk, "restore-image", image.toString()).start()) {
+            String answer = null;
+            for (long deadline = System.nanoTime() + TIMEOUT.toNanos(); answer == null && System.nanoTime() < deadline; ) {
+                try {
+                    answer = get(port);
+                } catch (IOException notYet) {
+                    Thread.sleep(50);
+                }
+            }
+            assertEquals("requests=3 cache=10000 source=IMAGE", answer, restored.output());
+            assertTrue(restored.output().contains("restored from the full-process image in " + image), restored.output());
+            assertTrue(!restored.output().contains("starting the application normally"), restored.output());
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static String get(String port) throws IOException, InterruptedException {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(10)).build();
+        return client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @ParameterizedTest

@@ -131,8 +131,11 @@ public final class CriuDumper {
                 Path images = staging == null ? dir.path() : staging.path();
                 Path work = dir.criuWorkDir("dump");
                 Path log = work.resolve(DUMP_LOG);
+                // --tcp-close: connections clients had open come back closed, and they reconnect as after
+                // any restart of a server; its listening sockets come back as they were. Keeping them
+                // (--tcp-established) would block the network for the whole dump.
                 List<String> arguments = new ArrayList<>(List.of("dump", "--tree", Long.toString(pid), "--images-dir",
-                        images.toString(), "--work-dir", work.toString(), "--shell-job", "--file-locks",
+                        images.toString(), "--work-dir", work.toString(), "--shell-job", "--file-locks", "--tcp-close",
                         "--log-file", DUMP_LOG, "-v2"));
                 if (leaveRunning) {
                     arguments.add("--leave-running");

@@ -250,7 +250,7 @@ public final class CriuRestorer {
             throws ImageException {
         Path images = staging == null ? dir.path() : staging.path();
         List<String> arguments = new ArrayList<>(List.of("restore", "--images-dir", images.toString(), "--work-dir",
-                log.getParent().toString(), "--shell-job", "--file-locks", "--log-file", RESTORE_LOG,
+                log.getParent().toString(), "--shell-job", "--file-locks", "--tcp-close", "--log-file", RESTORE_LOG,
                 "-v3")); // -v3: the log says when the restore succeeded
         // Output and error only: CRIU's --shell-job keeps its own standard input for the terminal.
         List<String> streams = manifest.standardStreams();
