@@ -103,10 +103,21 @@ public final class Criu {
         try {
             List<String> errors = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
                     .filter(l -> l.contains("Error") && !l.contains("RLIMIT_NOFILE")).toList();
-            return errors.isEmpty() ? readLogTail(log, 12) : String.join("\n", errors.subList(0, Math.min(errors.size(), 12)));
+            String text = errors.isEmpty() ? readLogTail(log, 12)
+                    : String.join("\n", errors.subList(0, Math.min(errors.size(), 12)));
+            return text + hint(text);
         } catch (IOException e) {
             return "(no log at " + log + ")";
         }
+    }
+
+    /** What CRIU's own words leave out, for the errors people meet most. */
+    static String hint(String errors) {
+        if (errors.contains("sockets: Can't get") && errors.contains("Operation not supported")) {
+            return "\n(CRIU before 4.2 cannot dump a process with a TCP socket on kernels from 6.16: install CRIU 4.2 "
+                    + "with crac-integration/scripts/install-criu.sh)";
+        }
+        return "";
     }
 
     static String readLogTail(Path log, int lines) {

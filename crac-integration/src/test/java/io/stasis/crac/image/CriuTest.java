@@ -30,4 +30,11 @@ class CriuTest {
         assertDoesNotThrow(() -> criu(3, 17).checkKernel("6.1.0-28-amd64"));
         assertDoesNotThrow(() -> criu(3, 17).checkKernel("unknown"));
     }
+
+    @Test
+    void theTcpSocketFailureOfCriu41OnNewKernelsSaysWhatToInstall() {
+        String errors = "Error (criu/sockets.c:628): sockets: Can't get 1:16 opt: Operation not supported";
+        assertTrue(Criu.hint(errors).contains("install CRIU 4.2"), Criu.hint(errors));
+        org.junit.jupiter.api.Assertions.assertEquals("", Criu.hint("Error (criu/cr-dump.c:1): Dumping FAILED."));
+    }
 }
