@@ -37,7 +37,7 @@ final class ImageCommands {
                         + "DIR is 0700 and every file in it 0600.",
                 "With --recipient or --recipients-file, every image file is encrypted (age, as forensics bundles): "
                         + "CRIU writes to memory-backed storage (/dev/shm/stasis-UID) and only encrypted files reach DIR.",
-                "Start the JVM with -XX:-UsePerfData, in a session of its own (setsid). Needs root (or "
+                "Start the JVM in a session of its own (setsid). Needs root (or "
                         + "CAP_CHECKPOINT_RESTORE) and CRIU 4.2 or later (4.1 can do without sockets; older CRIU not on kernels from 6.13) "
                         + "(crac-integration/scripts/install-criu.sh)."})
     static final class Image implements Callable<Integer> {

@@ -105,7 +105,8 @@ class ImageIT {
         Path image = tmp.resolve("image");
         long pid;
         String port;
-        try (ForkedJvm app = ForkedJvm.on(jdk).launcher("setsid").jvmOption("-XX:-UsePerfData")
+        // Started as JVMs are by default: with its performance-data file mapped (no -XX:-UsePerfData).
+        try (ForkedJvm app = ForkedJvm.on(jdk).launcher("setsid")
                 .agent("dir=" + tmp.resolve("data")).classPath(ForkedJvm.classPathOf(ServiceApp.class, Stasis.class))
                 .main(ServiceApp.class).directory(tmp).start()) {
             pid = app.pid();
@@ -212,13 +213,14 @@ class ImageIT {
     @MethodSource("io.stasis.agent.testing.Jdks#all")
     void anImageTheApplicationAsksForThatCannotBeTakenFailsAtOnceWithTheReason(Jdk jdk, @TempDir Path tmp)
             throws Exception {
-        // Perf data left on: the dumper refuses the process, and the process must hear why at once
-        // rather than wait out its two minutes.
-        try (ForkedJvm app = ForkedJvm.on(jdk).launcher("setsid").agent("dir=" + tmp.resolve("data"))
+        // No CRIU where the dumper looks: it refuses the process, and the process must hear why at
+        // once rather than wait out its two minutes.
+        try (ForkedJvm app = ForkedJvm.on(jdk).launcher("env", "STASIS_CRIU=" + tmp.resolve("no-criu"), "setsid")
+                .agent("dir=" + tmp.resolve("data"))
                 .classPath(CLASS_PATH).main(ImageApp.class, "60", "self-image").directory(tmp).start()) {
             // Under the old wait this outlasts TIMEOUT, and would end saying only "nothing dumped".
             assertEquals(1, app.awaitExit(TIMEOUT), app.output());
-            assertTrue(app.output().contains("start the JVM with -XX:-UsePerfData"), app.output());
+            assertTrue(app.output().contains("CRIU is not installed (looked at " + tmp.resolve("no-criu")), app.output());
             assertEquals(1, count(app.lines(), "resource afterRestore #"), "notified, as on a CRaC JDK: " + app.output());
             assertTrue(!app.output().contains("checkpointRestore returned"), app.output());
         }
@@ -369,13 +371,14 @@ class ImageIT {
         try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + tmp.resolve("data")).classPath(CLASS_PATH)
                 .main(ImageApp.class, "1000").start()) {
             app.awaitLineContaining("tick 2 ", TIMEOUT);
-            try (ForkedJvm cli = cli(jdk, "image", Long.toString(app.pid()), "--dir", tmp.resolve("perf").toString())
+            try (ForkedJvm cli = ForkedJvm.on(jdk).launcher("env", "STASIS_CRIU=" + tmp.resolve("no-criu"))
+                    .jar(ForkedJvm.agentJar(), "image", Long.toString(app.pid()), "--dir", tmp.resolve("none").toString())
                     .start()) {
                 assertEquals(1, cli.awaitExit(TIMEOUT), cli.output());
-                assertTrue(cli.output().contains("start the JVM with -XX:-UsePerfData"), cli.output());
+                assertTrue(cli.output().contains("CRIU is not installed"), cli.output());
             }
             assertTrue(app.isAlive(), "the application was not touched");
-            assertTrue(!Files.exists(tmp.resolve("perf")), "nothing was written");
+            assertTrue(!Files.exists(tmp.resolve("none")), "nothing was written");
             assertEquals(0, count(app.lines(), "resource beforeCheckpoint"), app.output());
         }
     }
@@ -459,7 +462,7 @@ class ImageIT {
     }
 
     private static ForkedJvm.Builder app(Jdk jdk, Path tmp, List<String> launcher, String... args) {
-        return ForkedJvm.on(jdk).launcher(launcher.toArray(String[]::new)).jvmOption("-XX:-UsePerfData")
+        return ForkedJvm.on(jdk).launcher(launcher.toArray(String[]::new))
                 .agent("dir=" + tmp.resolve("data")).classPath(CLASS_PATH).main(ImageApp.class, args).directory(tmp);
     }
 

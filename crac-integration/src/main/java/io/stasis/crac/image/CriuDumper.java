@@ -67,11 +67,6 @@ public final class CriuDumper {
                 throw new ImageException("no process " + pid);
             }
             HostFacts.jdkOf(pid);
-            Optional<Path> perfData = perfDataFile(pid);
-            if (perfData.isPresent()) {
-                throw new ImageException("process " + pid + " keeps " + perfData.get() + " mapped, which a restored JVM "
-                        + "cannot get back; start the JVM with -XX:-UsePerfData");
-            }
             if (HostFacts.stat(Long.toString(pid), HostFacts.STAT_SESSION) == 0) {
                 // Session 0: the leader lives in an outer PID namespace, where CRIU cannot follow it.
                 throw new ImageException("process " + pid + " belongs to a session whose leader is outside its PID "
@@ -88,20 +83,6 @@ public final class CriuDumper {
             throw new ImageException("cannot inspect process " + pid + ": " + e.getMessage(), e);
         }
         return criu;
-    }
-
-    private static Optional<Path> perfDataFile(long pid) throws IOException {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/maps"))) {
-                int slash = line.indexOf('/');
-                if (slash >= 0 && line.contains("/hsperfdata_")) {
-                    return Optional.of(Path.of(line.substring(slash).replace(" (deleted)", "")));
-                }
-            }
-        } catch (NoSuchFileException e) {
-            // the process is gone; the caller says so
-        }
-        return Optional.empty();
     }
 
     /**

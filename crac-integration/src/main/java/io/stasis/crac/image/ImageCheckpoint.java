@@ -62,6 +62,7 @@ public final class ImageCheckpoint {
                 dir.prepared(ImageDir.FAILED + "\n" + describe(failed));
             } else {
                 long start = processStart();
+                PerfData.unlinkOwn();
                 dir.prepared(ImageDir.READY + "\n" + ProcessHandle.current().pid());
                 dumper.start(dir);
                 outcome = awaitDump(dir, start, timeout);
