@@ -62,7 +62,7 @@ public final class ImageCheckpoint {
                 dir.prepared(ImageDir.FAILED + "\n" + describe(failed));
             } else {
                 long start = processStart();
-                PerfData.unlinkOwn();
+                PerfData.moveOwn();
                 dir.prepared(ImageDir.READY + "\n" + ProcessHandle.current().pid());
                 dumper.start(dir);
                 outcome = awaitDump(dir, start, timeout);
