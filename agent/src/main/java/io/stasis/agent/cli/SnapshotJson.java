@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
+import java.util.function.BiConsumer;
 
 /** {@code inspect --json}: one snapshot as JSON for scripts. */
 final class SnapshotJson {
@@ -17,6 +18,12 @@ final class SnapshotJson {
     }
 
     static String describe(SnapshotRef ref, Snapshot snapshot, long storedBytes)
+            throws com.fasterxml.jackson.core.JsonProcessingException {
+        return describe(ref, snapshot, storedBytes, (node, root) -> { });
+    }
+
+    /** With {@code values} adding each root's values to its node. */
+    static String describe(SnapshotRef ref, Snapshot snapshot, long storedBytes, BiConsumer<ObjectNode, Root> values)
             throws com.fasterxml.jackson.core.JsonProcessingException {
         ObjectNode node = JSON.createObjectNode();
         node.put("id", ref.id());
@@ -34,6 +41,7 @@ final class SnapshotJson {
             r.put("key", root.key());
             root.fields().forEach(r.putArray("fields")::add);
             r.put("bytes", root.data().length);
+            values.accept(r, root);
         }
         return JSON.writeValueAsString(node);
     }
