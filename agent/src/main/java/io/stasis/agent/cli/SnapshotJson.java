@@ -34,15 +34,19 @@ final class SnapshotJson {
         node.put("bytes", storedBytes);
         ArrayNode roots = node.putArray("roots");
         for (Root root : snapshot.roots()) {
-            ObjectNode r = roots.addObject();
-            r.put("name", root.name());
-            r.put("kind", root.kind().name());
-            r.put("owner", root.owner());
-            r.put("key", root.key());
-            root.fields().forEach(r.putArray("fields")::add);
-            r.put("bytes", root.data().length);
-            values.accept(r, root);
+            values.accept(root(roots.addObject(), root), root);
         }
         return JSON.writeValueAsString(node);
+    }
+
+    /** A root's name, kind, owner, key, field names and size, into {@code r}. */
+    static ObjectNode root(ObjectNode r, Root root) {
+        r.put("name", root.name());
+        r.put("kind", root.kind().name());
+        r.put("owner", root.owner());
+        r.put("key", root.key());
+        root.fields().forEach(r.putArray("fields")::add);
+        r.put("bytes", root.data().length);
+        return r;
     }
 }
