@@ -125,7 +125,7 @@ final class Views {
     private View composite(Object value, String type, int depth) {
         if (value instanceof StoredObject stored) {
             List<View.Member> fields = new ArrayList<>();
-            for (int i = 0; i < stored.names().size(); i++) {
+            for (int i = 0; i < Math.min(stored.names().size(), stored.values().size()); i++) {
                 fields.add(new View.Member(stored.names().get(i), null, view(stored.values().get(i), depth)));
             }
             return new View.Composite(type, View.Form.OBJECT, fields.size(), fields, 0);

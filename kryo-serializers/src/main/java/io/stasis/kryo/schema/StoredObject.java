@@ -1,6 +1,8 @@
 package io.stasis.kryo.schema;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -13,20 +15,19 @@ public final class StoredObject {
 
     private final String type;
     private final String[] names;
-    private final Object[] values;
+    /** Grows as values are read, so that what a schema claims costs nothing before the bytes are there. */
+    private final List<Object> values = new ArrayList<>(4);
     private final String constant;
 
     StoredObject(String type, String[] names) {
         this.type = type;
         this.names = names;
-        this.values = new Object[names.length];
         this.constant = null;
     }
 
     StoredObject(String type, String constant) {
         this.type = type;
         this.names = new String[0];
-        this.values = new Object[0];
         this.constant = constant;
     }
 
@@ -45,13 +46,13 @@ public final class StoredObject {
         return Arrays.asList(names);
     }
 
-    /** The values, in the order of {@link #names()}. */
+    /** The values, in the order of {@link #names()} (fewer while it is being read). */
     public List<Object> values() {
-        return Arrays.asList(values);
+        return Collections.unmodifiableList(values);
     }
 
-    void set(int index, Object value) {
-        values[index] = value;
+    void add(Object value) {
+        values.add(value);
     }
 
     @Override

@@ -52,7 +52,7 @@ public final class StoredObjectSerializer extends Serializer<StoredObject> {
         StoredObject object = new StoredObject(type, schema.names());
         kryo.reference(object);
         for (int i = 0; i < schema.kinds().length; i++) {
-            object.set(i, schema.kinds()[i].read(kryo, input));
+            object.add(schema.kinds()[i].read(kryo, input));
         }
         return object;
     }
