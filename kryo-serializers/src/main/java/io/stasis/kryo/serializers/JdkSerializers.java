@@ -170,6 +170,7 @@ public final class JdkSerializers {
         exact(kryo, LinkedBlockingDeque.class, new ConcurrentSerializers.LinkedBlockingDequeSerializer());
         exact(kryo, PriorityBlockingQueue.class, new ConcurrentSerializers.PriorityBlockingQueueSerializer());
         exact(kryo, ConcurrentSkipListSet.class, new ConcurrentSerializers.ConcurrentSkipListSetSerializer());
+        exact(kryo, java.util.concurrent.CopyOnWriteArrayList.class, new CopyOnWriteListSerializer());
         ConcurrentHashMap<Object, Object> sample = new ConcurrentHashMap<>();
         exact(kryo, ConcurrentHashMap.KeySetView.class, new ConcurrentSerializers.KeySetViewSerializer());
         exact(kryo, sample.values().getClass(), new ConcurrentSerializers.MapViewSerializer(ConcurrentHashMap::values));
