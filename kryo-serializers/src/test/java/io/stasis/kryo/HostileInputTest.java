@@ -411,5 +411,11 @@ class HostileInputTest {
         assertInstanceOf(java.util.concurrent.CopyOnWriteArrayList.class, read);
         assertEquals(elements, read.subList(0, 20_000));
         assertTrue(read.get(20_000) == read, "the list inside itself");
+
+        java.util.concurrent.CopyOnWriteArraySet<Object> set = new java.util.concurrent.CopyOnWriteArraySet<>(elements.subList(0, 100));
+        bytes = ValueGraph.write(SnapshotKryo.create(getClass().getClassLoader()), new Output(1024, -1), List.of(set));
+        Object readSet = ValueGraph.read(SnapshotKryo.create(getClass().getClassLoader()), bytes, 1).get(0);
+        assertInstanceOf(java.util.concurrent.CopyOnWriteArraySet.class, readSet);
+        assertEquals(List.copyOf(set), List.copyOf((java.util.Collection<?>) readSet));
     }
 }

@@ -10,17 +10,25 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 /**
- * {@link CopyOnWriteArrayList} in Kryo's own collection form (written by {@link CollectionSerializer},
- * so snapshots written before read the same), read without its quadratic cost: adding to it copies
- * the whole array each time, so {@code n} elements read one by one allocate about {@code n²}
- * references, a gigabyte for the elements a few kilobytes of hostile bytes can claim. The elements
- * are read into a list and added at once; the list itself is registered first, as Kryo does, so a
- * reference to it from inside resolves to it.
+ * {@link CopyOnWriteArrayList} and {@link java.util.concurrent.CopyOnWriteArraySet} in Kryo's own
+ * collection form (written by {@link CollectionSerializer}, so snapshots written before read the
+ * same), read without the quadratic cost: adding to them copies the whole array each time, so
+ * {@code n} elements read one by one allocate about {@code n²} references, a gigabyte for the
+ * elements a few kilobytes of hostile bytes can claim. The elements are read into a list and added
+ * at once; the collection itself is registered first, as Kryo does, so a reference to it from
+ * inside resolves to it.
  */
 @SuppressWarnings({"rawtypes", "unchecked"})
-final class CopyOnWriteListSerializer extends CollectionSerializer<Collection> {
+final class CopyOnWriteSerializer extends CollectionSerializer<Collection> {
+
+    private final Supplier<Collection<Object>> empty;
+
+    CopyOnWriteSerializer(Supplier<Collection<Object>> empty) {
+        this.empty = empty;
+    }
 
     @Override
     public Collection read(Kryo kryo, Input input, Class<? extends Collection> type) {
@@ -41,7 +49,7 @@ final class CopyOnWriteListSerializer extends CollectionSerializer<Collection> {
                 boolean sameType = input.readVarIntFlag();
                 length = bounded(input, input.readVarIntFlag(true));
                 if (length > 1 && sameType) {
-                    CopyOnWriteArrayList<Object> list = register(kryo);
+                    Collection<Object> list = register(kryo);
                     Registration registration = kryo.readClass(input);
                     if (registration == null) { // all elements are null
                         list.addAll(java.util.Collections.nCopies(length - 1, null));
@@ -70,13 +78,13 @@ final class CopyOnWriteListSerializer extends CollectionSerializer<Collection> {
         return length;
     }
 
-    private static CopyOnWriteArrayList<Object> register(Kryo kryo) {
-        CopyOnWriteArrayList<Object> list = new CopyOnWriteArrayList<>();
+    private Collection<Object> register(Kryo kryo) {
+        Collection<Object> list = empty.get();
         kryo.reference(list);
         return list;
     }
 
-    private static Collection fill(Kryo kryo, Input input, CopyOnWriteArrayList<Object> list, int length,
+    private static Collection fill(Kryo kryo, Input input, Collection<Object> list, int length,
                                    Class elementClass, Serializer elementSerializer, boolean elementsCanBeNull) {
         List<Object> elements = new ArrayList<>(Math.min(length, 1024));
         for (int i = 0; i < length; i++) {
