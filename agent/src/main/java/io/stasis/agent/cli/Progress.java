@@ -64,7 +64,7 @@ final class Progress implements AutoCloseable {
         if (now - lastNanos >= EVERY_NANOS) {
             lastNanos = now;
             shown = true;
-            err.printf("\r%s: %d of %d MB (%d%%)   ", what, done >> 20, total >> 20, total == 0 ? 100 : done * 100 / total);
+            err.printf("\r%s: %d of %d MiB (%d%%)   ", what, done >> 20, total >> 20, total == 0 ? 100 : done * 100 / total);
             err.flush();
         }
     }

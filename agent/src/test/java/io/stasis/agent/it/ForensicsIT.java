@@ -256,7 +256,7 @@ class ForensicsIT {
             assertTrue(rendered.contains("static " + ForensicsApp.class.getName()), rendered);
             assertTrue(rendered.contains("apiSecret = \"state-" + s.canary + "\""), rendered);
             assertTrue(rendered.contains("counters = HashMap(1) {\"orders\": 42}"), rendered);
-            assertFalse(rendered.contains("\r") || rendered.contains("MB ("), "no progress when not on a terminal:\n" + rendered);
+            assertFalse(rendered.contains("\r") || rendered.contains("MiB ("), "no progress when not on a terminal:\n" + rendered);
         }
         byte[] whole = Files.readAllBytes(bundle);
         byte[] flipped = whole.clone();
