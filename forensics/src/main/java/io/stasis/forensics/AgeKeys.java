@@ -1,9 +1,7 @@
 package io.stasis.forensics;
 
-import com.exceptionfactory.jagged.DecryptingChannelFactory;
 import com.exceptionfactory.jagged.RecipientStanzaReader;
 import com.exceptionfactory.jagged.RecipientStanzaWriter;
-import com.exceptionfactory.jagged.framework.stream.StandardDecryptingChannelFactory;
 import com.exceptionfactory.jagged.framework.stream.StandardEncryptingChannelFactory;
 import com.exceptionfactory.jagged.x25519.X25519KeyPairGenerator;
 import com.exceptionfactory.jagged.x25519.X25519RecipientStanzaReaderFactory;
@@ -13,8 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,22 +114,16 @@ public final class AgeKeys {
     }
 
     /**
-     * Decrypts an age file to {@code out}. Every chunk is authenticated before it is written, and a
-     * file that ends early (no final chunk) fails: a torn or altered bundle never passes as whole.
+     * Decrypts an age file to {@code out}, its chunks on several cores. Every chunk is authenticated
+     * before it is written, and a file that ends early (no final chunk) fails: a torn or altered
+     * bundle never passes as whole.
      *
      * @throws IOException with a message that says what is wrong with the file
      */
     public static long decrypt(InputStream in, OutputStream out, List<RecipientStanzaReader> identities) throws IOException {
-        DecryptingChannelFactory factory = new StandardDecryptingChannelFactory();
-        long total = 0;
-        try (ReadableByteChannel channel = factory.newDecryptingChannel(Channels.newChannel(in), identities)) {
-            ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-            while (channel.read(buffer) >= 0) {
-                buffer.flip();
-                total += buffer.remaining();
-                out.write(buffer.array(), 0, buffer.limit());
-                buffer.clear();
-            }
+        long total;
+        try {
+            total = ParallelPayload.decrypt(in, out, identities); // the JDK's cipher is the cost: use every core
         } catch (GeneralSecurityException e) {
             throw new IOException("not decryptable with the given identity, or the header is damaged: " + describe(e), e);
         } catch (IOException e) {

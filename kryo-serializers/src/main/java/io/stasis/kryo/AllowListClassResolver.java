@@ -12,7 +12,7 @@ import java.util.Set;
  * Kryo's class resolution by name, checked against {@link AllowedClasses} before a name is written
  * or a class loaded, and aware of classes renamed with {@code @RenamedFrom}.
  */
-final class AllowListClassResolver extends DefaultClassResolver {
+class AllowListClassResolver extends DefaultClassResolver {
 
     private AllowedClasses allowed;
     /** Classes written under the current allow-list: writeName runs for every object written. */

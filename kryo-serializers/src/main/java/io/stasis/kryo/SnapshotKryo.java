@@ -45,7 +45,21 @@ public final class SnapshotKryo {
 
     /** A new Kryo that resolves class names with {@code classLoader} and allows {@code allowed}. */
     public static Kryo create(ClassLoader classLoader, AllowedClasses allowed) {
-        Kryo kryo = BudgetedKryo.create(new AllowListClassResolver(allowed));
+        return configure(BudgetedKryo.create(new AllowListClassResolver(allowed)), classLoader);
+    }
+
+    /**
+     * A Kryo that reads snapshots without the application's classes, to show what they hold: JDK
+     * classes as {@link AllowedClasses#jdk()} admits them, objects of any other class as
+     * {@link io.stasis.kryo.schema.StoredObject}s, built from the schema the graph carries, without
+     * loading the class. What an application class wrote in another form (a subclass of a JDK
+     * collection, an exception) cannot be read this way, and fails as damaged bytes do. Only reads.
+     */
+    public static Kryo createWithoutClasses() {
+        return configure(BudgetedKryo.create(new StandInClassResolver()), ClassLoader.getPlatformClassLoader());
+    }
+
+    private static Kryo configure(Kryo kryo, ClassLoader classLoader) {
         kryo.setRegistrationRequired(false);
         kryo.setReferences(true);
         kryo.setMaxDepth(Limits.MAX_DEPTH);

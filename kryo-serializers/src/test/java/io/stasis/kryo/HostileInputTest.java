@@ -392,4 +392,30 @@ class HostileInputTest {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 
+    /** Adding to a CopyOnWriteArrayList copies it: read one by one, n elements cost n² (a gigabyte for 20,000). */
+    @Test
+    void aLongCopyOnWriteListReadsInLinearMemory() {
+        java.util.concurrent.CopyOnWriteArrayList<Object> list = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Object> elements = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            elements.add(i % 100);
+        }
+        list.addAll(elements);
+        list.add(list); // and itself: the reference resolves to the list read
+        byte[] bytes = ValueGraph.write(SnapshotKryo.create(getClass().getClassLoader()), new Output(1024, -1), List.of(list));
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        List<?> read = (List<?>) ValueGraph.read(SnapshotKryo.create(getClass().getClassLoader()), bytes, 1).get(0);
+        long used = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(used < 32L << 20, used + " bytes allocated to read " + bytes.length);
+        assertInstanceOf(java.util.concurrent.CopyOnWriteArrayList.class, read);
+        assertEquals(elements, read.subList(0, 20_000));
+        assertTrue(read.get(20_000) == read, "the list inside itself");
+
+        java.util.concurrent.CopyOnWriteArraySet<Object> set = new java.util.concurrent.CopyOnWriteArraySet<>(elements.subList(0, 100));
+        bytes = ValueGraph.write(SnapshotKryo.create(getClass().getClassLoader()), new Output(1024, -1), List.of(set));
+        Object readSet = ValueGraph.read(SnapshotKryo.create(getClass().getClassLoader()), bytes, 1).get(0);
+        assertInstanceOf(java.util.concurrent.CopyOnWriteArraySet.class, readSet);
+        assertEquals(List.copyOf(set), List.copyOf((java.util.Collection<?>) readSet));
+    }
 }

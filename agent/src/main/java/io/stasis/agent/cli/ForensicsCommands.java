@@ -1,6 +1,10 @@
 package io.stasis.agent.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stasis.agent.internal.capture.AttachRequest;
+import io.stasis.agent.internal.store.Root;
 import io.stasis.forensics.AgeKeys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +77,9 @@ final class ForensicsCommands {
 
     @Command(name = "decrypt", mixinStandardHelpOptions = true,
             description = {"Decrypt a forensics bundle (an age file) into the zip archive it holds.",
-                "Same as: age -d -i KEYFILE -o OUT BUNDLE. A corrupted or truncated bundle fails and leaves no output."})
+                "Same as: age -d -i KEYFILE -o OUT BUNDLE. A corrupted or truncated bundle fails and leaves no output.",
+                "--render then prints the bundle's summary.txt and the values of its state/ (limits and --class-path as"
+                        + " for inspect). On a terminal, progress is shown on stderr while it decrypts."})
     static final class Decrypt implements Callable<Integer> {
         @Parameters(paramLabel = "BUNDLE", description = "The .age bundle.")
         Path bundle;
@@ -83,6 +89,15 @@ final class ForensicsCommands {
         @Option(names = {"-o", "--output"}, paramLabel = "OUT",
                 description = "Where to write the zip (mode 0600). Default: the bundle's name with .zip, in the current directory.")
         Path output;
+        @Option(names = "--render",
+                description = "Then print the bundle's summary and the values of its state, as inspect shows a snapshot's.")
+        boolean render;
+        @Option(names = "--json", description = "With --render: the state as JSON, as inspect --json prints it.")
+        boolean json;
+        @CommandLine.Mixin
+        RenderLimits limits;
+        @CommandLine.Mixin
+        ApplicationClasses classes;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -96,19 +111,59 @@ final class ForensicsCommands {
             var identities = AgeKeys.readIdentities(identity);
             Path partial = out.resolveSibling(out.getFileName() + ".partial");
             long bytes;
-            try (InputStream in = Files.newInputStream(bundle);
+            try (Progress progress = Progress.start("decrypting " + bundle.getFileName());
+                 InputStream in = progress.counting(Files.newInputStream(bundle), Files.size(bundle));
                  FileChannel file = createPrivate(partial);
                  OutputStream sink = Channels.newOutputStream(file)) {
+                // Not fsynced: the zip can be made again from the bundle, and an fsync of a large one costs
+                // more than decrypting it (1.3 s for 200 MB here). The rename still keeps a failed or
+                // killed run's partial output from looking finished.
                 bytes = AgeKeys.decrypt(in, sink, identities);
-                file.force(true);
             } catch (IOException e) {
                 Files.deleteIfExists(partial);
                 throw new IOException(bundle + " cannot be decrypted: " + e.getMessage(), e);
             }
             Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
-            spec.commandLine().getOut().println("decrypted " + bundle + " to " + out + " (" + bytes + " bytes)");
-            spec.commandLine().getOut().flush();
+            PrintWriter print = spec.commandLine().getOut();
+            if (!(render && json)) {
+                print.println("decrypted " + bundle + " to " + out + " (" + bytes + " bytes)");
+            }
+            if (render) {
+                render(print, out);
+            }
+            print.flush();
             return 0;
+        }
+
+        private void render(PrintWriter print, Path zip) throws IOException {
+            BundleState state = BundleState.read(zip);
+            ClassLoader application = classes.loader();
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                ObjectNode node = mapper.createObjectNode();
+                node.put("bundle", bundle.toString());
+                if (state.stateMissing() != null) {
+                    node.put("stateMissing", state.stateMissing());
+                }
+                ArrayNode roots = node.putArray("roots");
+                for (Root root : state.roots()) {
+                    ObjectNode r = SnapshotJson.root(roots.addObject(), root);
+                    RootsView.json(r, root, application, limits);
+                }
+                print.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+                return;
+            }
+            if (state.summary() != null) {
+                print.println();
+                print.print(state.summary());
+            }
+            print.println();
+            if (state.stateMissing() != null) {
+                print.println("State: " + state.stateMissing());
+                return;
+            }
+            print.println("State (" + state.roots().size() + " roots):");
+            RootsView.text(print, state.roots(), application, limits);
         }
     }
 

@@ -1,7 +1,12 @@
 package io.stasis.agent.cli;
 
+import java.io.Console;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A line on a terminal that says a long operation is still going ({@code verifying … 12 s, 340 of
@@ -32,9 +37,56 @@ final class Progress implements AutoCloseable {
         ticker.start();
     }
 
-    /** Progress on standard error, if it is a terminal. */
+    /** Progress on standard error, if a person watches it. */
     static Progress start(String what) {
-        return new Progress(what, System.console() != null ? System.err : null, true);
+        return new Progress(what, interactive() ? System.err : null, true);
+    }
+
+    /**
+     * Whether a person watches: a console exists (standard input and output are a terminal), and,
+     * from JDK 22, where {@code System.console()} exists for redirected output too, it is a terminal.
+     */
+    private static boolean interactive() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** {@code in}, with how much of {@code total} bytes has been read from it as the detail. */
+    InputStream counting(InputStream in, long total) {
+        AtomicLong read = new AtomicLong();
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    advance(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                if (n > 0) {
+                    advance(n);
+                }
+                return n;
+            }
+
+            private void advance(long n) {
+                long done = read.addAndGet(n);
+                detail((done >> 20) + " of " + (total >> 20) + " MiB (" + (total == 0 ? 100 : done * 100 / total) + "%)");
+            }
+        };
     }
 
     /** Progress on {@code terminal} shown only when {@link #show} is called: for tests. */

@@ -2,7 +2,6 @@ package io.stasis.agent.cli;
 
 import io.stasis.agent.internal.store.FileSnapshotStore;
 import io.stasis.agent.internal.store.NotAuthenticatedException;
-import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.internal.store.SnapshotRemovedException;
@@ -19,7 +18,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code java -jar stasis-agent.jar COMMAND}: look after a snapshot store from outside the
@@ -30,7 +28,7 @@ import picocli.CommandLine.Parameters;
                 + "As an agent: java -javaagent:stasis-agent.jar=dir=DIR,interval=30s -jar app.jar",
         footer = {"%n'help COMMAND' shows a command's options. The agent's own options",
                 "(dir, interval, fields, quiesce, log, ...): docs/user-guide.md, section 5.%n"},
-        subcommands = {StasisCommand.ListCommand.class, StasisCommand.InspectCommand.class,
+        subcommands = {StasisCommand.ListCommand.class, InspectCommand.class,
                 StasisCommand.VerifyCommand.class, StasisCommand.GcCommand.class, CheckpointCommand.class,
                 ForensicsCommands.Keygen.class, ForensicsCommands.Decrypt.class, ForensicsCommands.Incident.class,
                 ImageCommands.Image.class, ImageCommands.RestoreImage.class, CommandLine.HelpCommand.class})
@@ -141,40 +139,6 @@ public final class StasisCommand implements Callable<Integer> {
                 foreign.forEach(f -> out.printf("%-8s FOREIGN: %s%n", "-", f));
                 out.printf("%d snapshot(s) in %s%s%n", listed, store.dir.toAbsolutePath().normalize(),
                         foreign.isEmpty() ? "" : ", and " + foreign.size() + " foreign file(s) never restored");
-            }
-            return 0;
-        }
-    }
-
-    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show one snapshot's roots and sizes.")
-    static final class InspectCommand implements Callable<Integer> {
-        @CommandLine.Mixin
-        StoreOptions store;
-        @Parameters(paramLabel = "ID", description = "The snapshot id, as printed by list.")
-        String id;
-        @Option(names = "--json", description = "Print JSON instead of text.")
-        boolean json;
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() throws IOException {
-            PrintWriter out = spec.commandLine().getOut();
-            try (FileSnapshotStore s = store.open()) {
-                SnapshotRef ref = s.list().stream().filter(r -> r.id().equals(id)).findFirst()
-                        .orElseThrow(() -> new IOException("no snapshot '" + id + "' in " + store.dir.toAbsolutePath().normalize()));
-                Snapshot snapshot = s.read(ref);
-                if (json) {
-                    out.println(SnapshotJson.describe(ref, snapshot, s.storedBytes(ref)));
-                    return 0;
-                }
-                out.printf("snapshot %s: sequence %d, taken %s, reason %s, pause %.3f ms, %d bytes%n", ref.id(),
-                        snapshot.sequence(), snapshot.time(), snapshot.reason(), snapshot.pauseNanos() / 1e6,
-                        s.storedBytes(ref));
-                for (Root root : snapshot.roots()) {
-                    out.printf("  %-60s %10d bytes  fields: %s%n", root.name(), root.data().length,
-                            String.join(", ", root.fields()));
-                }
             }
             return 0;
         }

@@ -89,6 +89,19 @@ class ForensicsIT {
             assertTrue(threads.contains("owned by \"monitor-deadlock-B\""), threads);
             JsonNode json = JSON.readTree(zip.get("threads.json"));
             assertEquals(4, json.get("deadlocked").size());
+            assertEquals("summary.txt", zip.keySet().iterator().next(), "the summary comes first: " + zip.keySet());
+            String summary = text(zip, "summary.txt");
+            assertTrue(summary.startsWith("Stasis incident: deadlock\nReason:  deadlocked threads: "), summary);
+            assertTrue(summary.contains("Deadlocked threads (4):"), summary);
+            for (String name : List.of("monitor-deadlock-A", "monitor-deadlock-B", "lock-deadlock-C", "lock-deadlock-D")) {
+                assertTrue(summary.contains("\n  \"" + name + "\" #"), name + " in\n" + summary);
+            }
+            assertTrue(summary.contains("waits for <0x") && summary.contains("held by \"monitor-deadlock-B\""), summary);
+            assertTrue(summary.contains("holds <0x") && summary.contains("(a java.lang.Object)")
+                    && summary.contains("ReentrantLock$NonfairSync"), summary);
+            assertTrue(summary.contains("    at "), "top frames:\n" + summary);
+            assertTrue(summary.contains("Where to look next:") && summary.contains("threads.txt")
+                    && summary.contains("recording.jfr") && summary.contains("manifest.json"), summary);
             JsonNode manifest = s.checkManifest(zip, "deadlock");
             assertTrue(manifest.get("reason").asText().contains("lock-deadlock-C"), manifest.toString());
             s.checkJfrOpens(zip);
@@ -235,6 +248,17 @@ class ForensicsIT {
         }
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
         assertTrue(unzip(Files.readAllBytes(out)).containsKey("manifest.json"));
+        // decrypt --render: the summary, then the state's values, read without the application's classes.
+        try (ForkedJvm cli = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), "decrypt", bundle.toString(), "-i",
+                s.key.toString(), "-o", tmp.resolve("rendered.zip").toString(), "--render").start()) {
+            assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+            String rendered = cli.output();
+            assertTrue(rendered.contains("Stasis incident: manual\nReason:  operator asked"), rendered);
+            assertTrue(rendered.contains("static " + ForensicsApp.class.getName()), rendered);
+            assertTrue(rendered.contains("apiSecret = \"state-" + s.canary + "\""), rendered);
+            assertTrue(rendered.contains("counters = HashMap(1) {\"orders\": 42}"), rendered);
+            assertFalse(rendered.contains("\r") || rendered.contains("MiB ("), "no progress when not on a terminal:\n" + rendered);
+        }
         byte[] whole = Files.readAllBytes(bundle);
         byte[] flipped = whole.clone();
         flipped[whole.length / 2] ^= 0x40;

@@ -546,6 +546,9 @@ public final class Engine implements ForensicsControlMBean {
         String stateProblem = null;
         Path bundle;
         try (BundleWriter w = new BundleWriter(dir, name, recipients)) {
+            JvmSections.Threads[] threads = new JvmSections.Threads[1];
+            w.section(Summary.NAME, out -> Summary.write(out, incident, () -> threads[0] = new JvmSections.Threads(),
+                    files(incident)));
             if (incident.exception() != null) {
                 w.section("exception.txt", out -> {
                     PrintStream print = new PrintStream(out, false, StandardCharsets.UTF_8);
@@ -553,9 +556,10 @@ public final class Engine implements ForensicsControlMBean {
                     print.flush();
                 });
             }
-            JvmSections.Threads[] threads = new JvmSections.Threads[1];
             w.section("threads.txt", out -> {
-                threads[0] = new JvmSections.Threads();
+                if (threads[0] == null) {
+                    threads[0] = new JvmSections.Threads(); // the summary could not take it
+                }
                 threads[0].text(out);
             });
             w.section("threads.json", out -> {
@@ -617,6 +621,33 @@ public final class Engine implements ForensicsControlMBean {
         reporter.info("forensics: " + incident.trigger() + " captured in " + bundle.toAbsolutePath() + " (" + bytes
                 + " bytes, " + (System.nanoTime() - start) / 1_000_000 + " ms): " + incident.reason());
         return bundle;
+    }
+
+    /** What the summary says to read next: the files this capture is going to write, in order of use. */
+    private java.util.Map<String, String> files(Incident incident) {
+        java.util.Map<String, String> files = new java.util.LinkedHashMap<>();
+        if (incident.exception() != null) {
+            files.put("exception.txt", "the exception with all its frames and causes");
+        }
+        files.put("threads.txt", "every thread's full stack, the locks each holds and waits for (jstack's form)");
+        if (jfr != null) {
+            files.put("recording.jfr", "the last minutes before the incident: jfr summary / jfr print / JDK Mission Control");
+        }
+        files.put("memory.json", "heap, pools and collectors now");
+        if (config.histogram()) {
+            files.put("class-histogram.txt", "live objects by class");
+        }
+        if (config.state() && state != null) {
+            files.put("state/", "the @Checkpointed state: java -jar stasis-agent.jar decrypt BUNDLE -i KEY --render");
+        }
+        if (config.heapDump()) {
+            files.put("heap.hprof", "the heap dump (Eclipse MAT, VisualVM)");
+        }
+        if (incident.attachment() != null) {
+            files.put("heap-oom.hprof", "the heap dump the JVM wrote at OutOfMemoryError");
+        }
+        files.put("manifest.json", "every file's size and SHA-256, and any part that could not be captured");
+        return files;
     }
 
     private void manifest(OutputStream out, Incident incident, List<BundleWriter.Section> sections, Redactor redactor,

@@ -186,7 +186,7 @@ public final class JvmSections {
         }
     }
 
-    private static String lock(LockInfo lock) {
+    static String lock(LockInfo lock) {
         return "<0x" + Integer.toHexString(lock.getIdentityHashCode()) + "> (a " + lock.getClassName() + ")";
     }
 

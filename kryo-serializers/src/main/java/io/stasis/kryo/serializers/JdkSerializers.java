@@ -170,6 +170,10 @@ public final class JdkSerializers {
         exact(kryo, LinkedBlockingDeque.class, new ConcurrentSerializers.LinkedBlockingDequeSerializer());
         exact(kryo, PriorityBlockingQueue.class, new ConcurrentSerializers.PriorityBlockingQueueSerializer());
         exact(kryo, ConcurrentSkipListSet.class, new ConcurrentSerializers.ConcurrentSkipListSetSerializer());
+        exact(kryo, java.util.concurrent.CopyOnWriteArrayList.class,
+                new CopyOnWriteSerializer(java.util.concurrent.CopyOnWriteArrayList::new));
+        exact(kryo, java.util.concurrent.CopyOnWriteArraySet.class,
+                new CopyOnWriteSerializer(java.util.concurrent.CopyOnWriteArraySet::new));
         ConcurrentHashMap<Object, Object> sample = new ConcurrentHashMap<>();
         exact(kryo, ConcurrentHashMap.KeySetView.class, new ConcurrentSerializers.KeySetViewSerializer());
         exact(kryo, sample.values().getClass(), new ConcurrentSerializers.MapViewSerializer(ConcurrentHashMap::values));
