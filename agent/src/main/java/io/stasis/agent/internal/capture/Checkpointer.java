@@ -3,6 +3,7 @@ package io.stasis.agent.internal.capture;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import io.stasis.agent.internal.Log;
+import io.stasis.agent.internal.metrics.CheckpointStats;
 import io.stasis.agent.internal.restore.Restorer;
 import io.stasis.agent.internal.state.CaptureException;
 import io.stasis.agent.internal.state.StateRegistry;
@@ -41,6 +42,7 @@ public final class Checkpointer {
     private final Duration quiesceTimeout;
     private final int keep;
     private final AllowedClasses allowed;
+    private final CheckpointStats stats;
     private Kryo kryo;
     /** The classes the current cut's roots name, for the manifest's class table. */
     private final java.util.SortedSet<String> classesOfCut = new java.util.TreeSet<>();
@@ -58,6 +60,13 @@ public final class Checkpointer {
      */
     public Checkpointer(StateRegistry registry, SnapshotStore store, Restorer restorer, Duration quiesceTimeout, int keep,
                         AllowedClasses allowed) {
+        this(registry, store, restorer, quiesceTimeout, keep, allowed, new CheckpointStats(0, 0));
+    }
+
+    /** @param stats records every checkpoint's attempt and outcome ({@code io.stasis:type=Checkpoints}) */
+    public Checkpointer(StateRegistry registry, SnapshotStore store, Restorer restorer, Duration quiesceTimeout, int keep,
+                        AllowedClasses allowed, CheckpointStats stats) {
+        this.stats = stats;
         this.registry = registry;
         this.store = store;
         this.restorer = restorer;
@@ -66,12 +75,35 @@ public final class Checkpointer {
         this.allowed = allowed;
     }
 
-    /** A checkpoint that has been committed to the store. */
-    public record Committed(SnapshotRef ref, long pauseNanos, String reason, Instant time) {
+    /**
+     * A checkpoint that has been committed to the store.
+     *
+     * @param sizeBytes     its roots, serialized
+     * @param durationNanos from closing the gate until the snapshot was durable
+     */
+    public record Committed(SnapshotRef ref, long pauseNanos, String reason, Instant time, long sizeBytes,
+                            long durationNanos) {
     }
 
     public synchronized Committed checkpoint(String reason) throws CheckpointException {
-        return take(reason, false);
+        return recorded(reason, false);
+    }
+
+    /** {@link #take}, with its attempt and outcome recorded in {@link #stats}. */
+    private Committed recorded(String reason, boolean holdGate) throws CheckpointException {
+        stats.attempted();
+        try {
+            Committed committed = take(reason, holdGate);
+            stats.committed(committed.time().toEpochMilli(), committed.pauseNanos(), committed.durationNanos(),
+                    committed.sizeBytes());
+            return committed;
+        } catch (CheckpointException e) {
+            stats.failed(e.getMessage());
+            throw e;
+        } catch (RuntimeException | Error e) {
+            stats.failed("checkpoint '" + reason + "' failed: " + Log.describe(e));
+            throw e;
+        }
     }
 
     /**
@@ -80,7 +112,7 @@ public final class Checkpointer {
      * start without the image resumes from the same point.
      */
     public synchronized Committed suspend() throws CheckpointException {
-        Committed committed = take("image", true);
+        Committed committed = recorded("image", true);
         try {
             store.suspendWriting();
         } catch (IOException e) {
@@ -142,8 +174,10 @@ public final class Checkpointer {
             throw new CheckpointException("checkpoint '" + reason + "' could not be written to the store: "
                     + Log.describe(e) + "; earlier snapshots are intact", e);
         }
+        long durationNanos = System.nanoTime() - start;
         retain(ref);
-        return new Committed(ref, pauseNanos, reason, time);
+        return new Committed(ref, pauseNanos, reason, time, roots.stream().mapToLong(r -> r.data().length).sum(),
+                durationNanos);
     }
 
     /** After a committed snapshot: a failure to remove old ones does not undo it. */

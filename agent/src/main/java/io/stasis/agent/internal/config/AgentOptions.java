@@ -23,11 +23,14 @@ import java.util.List;
  * @param forensics      incident forensics ({@code forensics*} options), or {@code null} when off
  * @param acceptPlain    with {@code encryptionKey}, read plain (unauthenticated) snapshots too, to
  *                       migrate a store that was plain ({@code encryption.accept-plain})
+ * @param maxAge         when no checkpoint has succeeded for this long, the state is stale (a warning,
+ *                       the {@code Stale} attribute, {@code status} exits 1); {@code null} when not set
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
                            AllowedClasses allowed, Path encryptionKey, Path imageDir,
-                           io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain) {
+                           io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain,
+                           Duration maxAge) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";

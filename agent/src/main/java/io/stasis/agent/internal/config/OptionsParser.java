@@ -30,7 +30,7 @@ public final class OptionsParser {
 
     private static final Set<String> KEYS = Set.of(
             "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow",
-            "encryption-key", "encryption.accept-plain", "image-dir", "config");
+            "encryption-key", "encryption.accept-plain", "image-dir", "config", "max-age");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -55,10 +55,11 @@ public final class OptionsParser {
     }
 
     private static AgentOptions build(Map<String, String> values) {
+        Duration interval = interval(values.getOrDefault("interval", "off"));
         return new AgentOptions(
                 path("dir", values.getOrDefault("dir", "./stasis-data")),
                 restore(values.getOrDefault("restore", AgentOptions.RESTORE_LATEST)),
-                interval(values.getOrDefault("interval", "off")),
+                interval,
                 bool("on-exit", values.getOrDefault("on-exit", "true")),
                 positiveInt("keep", values.getOrDefault("keep", "5")),
                 patterns("quiesce", values.get("quiesce")),
@@ -68,7 +69,8 @@ public final class OptionsParser {
                 values.containsKey("encryption-key") ? path("encryption-key", values.get("encryption-key")) : null,
                 values.containsKey("image-dir") ? path("image-dir", values.get("image-dir")) : null,
                 ForensicsOptions.parse(values),
-                bool("encryption.accept-plain", values.getOrDefault("encryption.accept-plain", "false")));
+                bool("encryption.accept-plain", values.getOrDefault("encryption.accept-plain", "false")),
+                maxAge(values.get("max-age"), interval));
     }
 
     private static Map<String, String> parseArgument(String argument) {
@@ -179,6 +181,23 @@ public final class OptionsParser {
             throw bad("interval", value, "off or a duration of at least " + MIN_INTERVAL.toMillis() + "ms");
         }
         return interval;
+    }
+
+    /** Stale is a state checkpoints are not keeping up with: never something the interval alone causes. */
+    private static Duration maxAge(String value, Duration interval) {
+        if (value == null) {
+            return null;
+        }
+        Duration maxAge = duration("max-age", value);
+        if (interval != null && maxAge.compareTo(interval) <= 0) {
+            throw bad("max-age", value, "a duration longer than interval=" + value(interval)
+                    + " (several intervals, so that one late or failed checkpoint is not an alarm)");
+        }
+        return maxAge;
+    }
+
+    private static String value(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     private static Duration duration(String key, String value) {
