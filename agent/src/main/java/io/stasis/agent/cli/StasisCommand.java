@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
         description = "Stasis: transparent process snapshots for the JVM.%n"
                 + "As an agent: java -javaagent:stasis-agent.jar=dir=DIR,interval=30s -jar app.jar",
         subcommands = {StasisCommand.ListCommand.class, StasisCommand.InspectCommand.class,
-                StasisCommand.VerifyCommand.class, StasisCommand.GcCommand.class, CheckpointCommand.class,
+                StasisCommand.VerifyCommand.class, StasisCommand.GcCommand.class, CheckpointCommand.class, StatusCommand.class,
                 ForensicsCommands.Keygen.class, ForensicsCommands.Decrypt.class, ForensicsCommands.Incident.class,
                 ImageCommands.Image.class, ImageCommands.RestoreImage.class, CommandLine.HelpCommand.class})
 public final class StasisCommand implements Callable<Integer> {
