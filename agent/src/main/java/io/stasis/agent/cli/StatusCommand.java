@@ -7,8 +7,6 @@ import com.sun.tools.attach.VirtualMachine;
 import io.stasis.agent.internal.metrics.Management;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.RuntimeMXBean;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -37,8 +35,12 @@ import picocli.CommandLine.Parameters;
             "2:usage error"})
 final class StatusCommand implements Callable<Integer> {
 
-    /** A JVM that has only just started may not have registered its MBeans yet: so long, at most, is waited for. */
-    private static final long START_UP_GRACE_MILLIS = Management.REGISTER_DELAY_MILLIS + 4000;
+    /**
+     * The agent registers its MBeans within {@link Management#POLL_MILLIS} of the platform MBean
+     * server's creation, which opening the connector may just have caused: so long, and a margin for
+     * a busy machine, is waited for.
+     */
+    private static final long REGISTRATION_WAIT_MILLIS = Management.POLL_MILLIS * 3;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Parameters(paramLabel = "PID", description = "The process id of the JVM.")
@@ -74,12 +76,10 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    /** The agent registers its MBeans a moment after start-up: a JVM younger than that is given the time. */
     private void awaitAgent(MBeanServerConnection server) throws IOException, InterruptedException {
-        RuntimeMXBean runtime = ManagementFactory.newPlatformMXBeanProxy(server, ManagementFactory.RUNTIME_MXBEAN_NAME,
-                RuntimeMXBean.class);
+        long deadline = System.nanoTime() + REGISTRATION_WAIT_MILLIS * 1_000_000;
         while (!AgentStatus.present(server)) {
-            if (runtime.getUptime() > START_UP_GRACE_MILLIS) {
+            if (System.nanoTime() > deadline) {
                 throw new IOException("process " + pid + " has no Stasis agent (no " + Management.CHECKPOINTS
                         + " MBean): start it with -javaagent:stasis-agent.jar=dir=DIR,interval=30s (status never "
                         + "loads the agent)");

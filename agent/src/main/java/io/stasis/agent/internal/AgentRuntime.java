@@ -124,7 +124,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage, stats,
                 restoreStats);
         FacadeBridge.install(runtime);
-        Management.registerLater(stats, store.stats(), store::totalBytes, restoreStats, runtime::describeCheckpoint);
+        Management.registerWhenRead(stats, store.stats(), store::totalBytes, restoreStats, runtime::describeCheckpoint);
         StalenessWatch.start(stats, options.maxAge());
         ImageSupport.install(runtime, options.imageDirOrDefault());
         runtime.startTriggers();

@@ -5,21 +5,25 @@ import java.lang.management.ManagementFactory;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
 
 /**
  * Registers {@code io.stasis:type=Checkpoints} and {@code io.stasis:type=Restore} on the platform
- * MBean server, from a daemon thread a moment after start-up: creating the platform server costs
- * tens of milliseconds of CPU that start-up must not pay, and a JVM that ends sooner never pays it.
- * {@code status PID} knows the delay and waits for it in a JVM that has only just started.
+ * MBean server once that server exists, and never creates it: creating it costs a few hundred
+ * milliseconds of CPU (every platform MXBean, a thousand classes), which a JVM nobody reads over
+ * JMX should not pay. Whatever reads JMX creates it first (a JMX connector started by attach, as
+ * {@code status PID}, JDK Mission Control and jconsole do; the Prometheus exporter; an APM agent;
+ * the application), and a daemon thread that looks once a second registers ours then. (An
+ * application that makes an MBean server of its own counts as a reader: the platform one is then made.)
  */
 public final class Management {
 
     public static final String CHECKPOINTS = "io.stasis:type=Checkpoints";
     public static final String RESTORE = "io.stasis:type=Restore";
-    /** How long after start-up the MBeans appear. */
-    public static final long REGISTER_DELAY_MILLIS = 1000;
+    /** How long after the platform MBean server appears ours are registered, at most (and a little). */
+    public static final long POLL_MILLIS = 1000;
 
     private Management() {
     }
@@ -28,12 +32,15 @@ public final class Management {
      * @param storeBytes what the store holds now, read when asked for
      * @param checkpoint takes a checkpoint with a reason and describes it; throws if it could not
      */
-    public static void registerLater(CheckpointStats checkpoints, StoreStats store, LongSupplier storeBytes,
+    public static void registerWhenRead(CheckpointStats checkpoints, StoreStats store, LongSupplier storeBytes,
                                      RestoreStats restore, UnaryOperator<String> checkpoint) {
         Thread thread = new Thread(() -> {
             try {
-                Thread.sleep(REGISTER_DELAY_MILLIS);
-            } catch (InterruptedException e) {
+                // Lists the servers made so far, the platform's among them once made; creates none.
+                while (MBeanServerFactory.findMBeanServer(null).isEmpty()) {
+                    Thread.sleep(POLL_MILLIS);
+                }
+            } catch (InterruptedException | RuntimeException e) {
                 return;
             }
             register(new Checkpoints(checkpoints, store, storeBytes, checkpoint), new Restore(restore));
