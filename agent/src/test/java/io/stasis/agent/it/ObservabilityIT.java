@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stasis.agent.it.apps.ImageApp;
+import io.stasis.agent.it.apps.LazyJmxApp;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.Jmx;
@@ -240,6 +241,18 @@ class ObservabilityIT {
                 assertTrue(jmx.server().queryNames(new javax.management.ObjectName("io.stasis:*"), null).isEmpty());
             }
             assertFalse(app.output().contains("[stasis]"), app.output());
+        }
+    }
+
+    /** Registration costs nothing in a JVM nobody reads over JMX: the agent never makes the platform MBean server. */
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void theAgentRegistersItsMBeansOnlyOnceSomethingMakesThePlatformServer(Jdk jdk, @TempDir Path tmp) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + tmp.resolve("data") + ",on-exit=false")
+                .classPath(ForkedJvm.classPathOf(LazyJmxApp.class, Stasis.class)).main(LazyJmxApp.class).start()) {
+            assertEquals(0, app.awaitExit(TIMEOUT), app.output());
+            assertTrue(app.output().contains("servers before the application asks: 0"), app.output());
+            assertTrue(app.output().contains("registered once made: true, successes 1"), app.output());
         }
     }
 
