@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
         footer = {"%n'help COMMAND' shows a command's options. The agent's own options",
                 "(dir, interval, fields, quiesce, log, ...): docs/user-guide.md, section 5.%n"},
         subcommands = {StasisCommand.ListCommand.class, InspectCommand.class,
-                StasisCommand.VerifyCommand.class, StasisCommand.GcCommand.class, CheckpointCommand.class,
+                StasisCommand.VerifyCommand.class, StasisCommand.GcCommand.class, CheckpointCommand.class, StatusCommand.class,
                 ForensicsCommands.Keygen.class, ForensicsCommands.Decrypt.class, ForensicsCommands.Incident.class,
                 ImageCommands.Image.class, ImageCommands.RestoreImage.class, CommandLine.HelpCommand.class})
 public final class StasisCommand implements Callable<Integer> {

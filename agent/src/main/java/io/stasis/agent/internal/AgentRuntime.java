@@ -9,6 +9,10 @@ import io.stasis.agent.internal.image.ImageHooks;
 import io.stasis.agent.internal.image.ImageSupport;
 import io.stasis.agent.internal.instrument.Instrumenter;
 import io.stasis.agent.internal.instrument.PatternUsage;
+import io.stasis.agent.internal.metrics.CheckpointStats;
+import io.stasis.agent.internal.metrics.Management;
+import io.stasis.agent.internal.metrics.RestoreStats;
+import io.stasis.agent.internal.metrics.StalenessWatch;
 import io.stasis.agent.internal.restore.Restorer;
 import io.stasis.agent.internal.restore.SnapshotSelector;
 import io.stasis.agent.internal.state.StateRegistry;
@@ -67,12 +71,17 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     private String repeatedFailure;
     private long repeatedSince;
     private int repeats;
+    private final CheckpointStats stats;
+    private final RestoreStats restoreStats;
     private volatile ScheduledExecutorService scheduler;
     /** Set in a process restored from a full-process image. */
     private volatile Map<String, Object> imageRestore;
 
     private AgentRuntime(AgentOptions options, Checkpointer checkpointer, String notWriting, Restorer restorer,
-                         String restoreMessage, PatternUsage patterns) {
+                         String restoreMessage, PatternUsage patterns, CheckpointStats stats,
+                         RestoreStats restoreStats) {
+        this.stats = stats;
+        this.restoreStats = restoreStats;
         this.options = options;
         this.checkpointer = checkpointer;
         this.notWriting = notWriting;
@@ -110,9 +119,14 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
                     + "; nothing was restored or written");
         }
 
-        Restorer restorer = SnapshotSelector.select(store, options.restore(), options.allowed()).orElse(null);
+        RestoreStats restoreStats = new RestoreStats();
+        long selectStart = System.nanoTime();
+        Restorer restorer = SnapshotSelector.select(store, options.restore(), options.allowed(), restoreStats)
+                .orElse(null);
         String restoreMessage;
         if (restorer != null) {
+            restoreStats.fromSnapshot(restorer.snapshot().sequence(), restorer.snapshot().time().toEpochMilli(),
+                    restorer.snapshot().roots().size(), System.nanoTime() - selectStart);
             List<Root> roots = restorer.snapshot().roots();
             restoreMessage = "restoring from snapshot " + restorer.ref().id() + " (taken "
                     + restorer.snapshot().time().truncatedTo(ChronoUnit.MILLIS) + ", " + restorer.snapshot().reason()
@@ -133,11 +147,16 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
             registerLoadedClasses(instrumentation, registry);
         }
 
+        CheckpointStats stats = new CheckpointStats(options.interval() == null ? 0 : options.interval().toMillis(),
+                options.maxAge() == null ? 0 : options.maxAge().toMillis());
         Checkpointer checkpointer = writer == null ? null
                 : new Checkpointer(registry, writer, restorer, options.quiesceTimeout(), options.keep(),
-                        options.allowed());
-        AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage, patterns);
+                        options.allowed(), stats);
+        AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage, patterns,
+                stats, restoreStats);
         FacadeBridge.install(runtime);
+        Management.registerWhenRead(stats, store.stats(), store::totalBytes, restoreStats, runtime::describeCheckpoint);
+        StalenessWatch.start(stats, options.maxAge());
         ImageSupport.install(runtime, options.imageDirOrDefault());
         runtime.startTriggers();
         ForensicsSupport.start(options, registry, checkpointer);
@@ -264,7 +283,11 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
             return thread;
         });
         long period = options.interval().toNanos();
-        scheduler.scheduleWithFixedDelay(this::periodicCheckpoint, period, period, TimeUnit.NANOSECONDS);
+        stats.setNextDueEpochMillis(System.currentTimeMillis() + options.interval().toMillis());
+        scheduler.scheduleWithFixedDelay(() -> {
+            periodicCheckpoint();
+            stats.setNextDueEpochMillis(System.currentTimeMillis() + options.interval().toMillis());
+        }, period, period, TimeUnit.NANOSECONDS);
     }
 
     /** Stops periodic checkpoints and waits for one in progress. */
@@ -274,6 +297,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
             periodic = scheduler;
             scheduler = null;
         }
+        stats.setNextDueEpochMillis(0);
         if (periodic != null) {
             // No interrupt: one would close the store's channels under a checkpoint being written and
             // turn an orderly exit into an error. Only one that outlives its bound is interrupted.
@@ -315,6 +339,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
             d.put("skipped", Map.of());
             d.put("message", "restored from the full-process image in " + image + " (taken " + taken + ")");
             imageRestore = d;
+            restoreStats.fromImage(taken.toEpochMilli());
         }
         try {
             if (checkpointer != null) {
@@ -430,6 +455,13 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         d.put("reason", committed.reason());
         d.put("timeMillis", committed.time().toEpochMilli());
         return d;
+    }
+
+    /** {@code checkpoint(String)} of {@code io.stasis:type=Checkpoints}: one line that describes the snapshot. */
+    private String describeCheckpoint(String reason) {
+        Map<String, Object> d = checkpoint(reason);
+        return "snapshot " + d.get("id") + " committed (" + d.get("reason") + "): " + d.get("bytes") + " bytes, pause "
+                + String.format("%.3f", ((Long) d.get("pauseNanos")) / 1e6) + " ms";
     }
 
     @Override

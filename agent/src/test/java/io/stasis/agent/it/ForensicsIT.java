@@ -12,6 +12,7 @@ import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.Jdks;
+import io.stasis.agent.testing.Jmx;
 import io.stasis.agent.testing.Plaintext;
 import io.stasis.agent.testing.Required;
 import io.stasis.api.Stasis;
@@ -56,6 +57,7 @@ class ForensicsIT {
     private static final String CLASS_PATH = ForkedJvm.classPathOf(ForensicsApp.class, Stasis.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FORENSICS = "io.stasis:type=Forensics";
 
     private static Path age;
 
@@ -78,6 +80,16 @@ class ForensicsIT {
             app.awaitLine("forensics: deadlock captured in");
             Thread.sleep(1500); // several more checks: the same deadlock is not captured again
             Path bundle = s.onlyBundle();
+            try (Jmx jmx = Jmx.connect(app.pid())) {
+                // The counters an operator alerts on, through a real JMX connection.
+                assertEquals(1, jmx.number(FORENSICS, "BundlesWritten"));
+                assertTrue(jmx.number(FORENSICS, "BundlesDroppedByBudget") >= 1, "the checks after the first found the"
+                        + " same deadlock within forensics.window: " + jmx.all(FORENSICS));
+                assertEquals(0, jmx.number(FORENSICS, "BundlesDeletedByDiskBudget"));
+                long last = jmx.number(FORENSICS, "LastBundleEpochMillis");
+                assertTrue(last >= s.startMillis && last <= System.currentTimeMillis(), jmx.all(FORENSICS).toString());
+                assertEquals(Files.getLastModifiedTime(bundle).toMillis(), last, 2000);
+            }
             Map<String, byte[]> zip = s.decryptWithAge(bundle);
             String threads = text(zip, "threads.txt");
             for (String name : List.of("monitor-deadlock-A", "monitor-deadlock-B", "lock-deadlock-C", "lock-deadlock-D")) {

@@ -66,6 +66,8 @@ public final class Engine implements ForensicsControlMBean {
     private final BlockingQueue<Incident> queue = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong deletedByDiskBudget = new AtomicLong();
+    private volatile long lastBundleEpochMillis;
     private final AtomicInteger sequence = new AtomicInteger();
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Object idle = new Object();
@@ -614,8 +616,10 @@ public final class Engine implements ForensicsControlMBean {
             bundle = w.commit();
         }
         written.incrementAndGet();
+        lastBundleEpochMillis = System.currentTimeMillis();
         long bytes = Files.size(bundle);
         for (Path deleted : budget.enforceDisk(dir, bundle)) {
+            deletedByDiskBudget.incrementAndGet();
             reporter.info("forensics: deleted " + deleted.getFileName() + " to stay within forensics.disk-budget");
         }
         reporter.info("forensics: " + incident.trigger() + " captured in " + bundle.toAbsolutePath() + " (" + bytes
@@ -756,5 +760,20 @@ public final class Engine implements ForensicsControlMBean {
     @Override
     public long getIncidentsSuppressed() {
         return budget.suppressedByWindow() + budget.suppressedByRate() + dropped.get();
+    }
+
+    @Override
+    public long getBundlesDroppedByBudget() {
+        return budget.suppressedByWindow() + budget.suppressedByRate();
+    }
+
+    @Override
+    public long getBundlesDeletedByDiskBudget() {
+        return deletedByDiskBudget.get();
+    }
+
+    @Override
+    public long getLastBundleEpochMillis() {
+        return lastBundleEpochMillis;
     }
 }

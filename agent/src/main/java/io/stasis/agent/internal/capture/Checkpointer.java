@@ -3,6 +3,7 @@ package io.stasis.agent.internal.capture;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import io.stasis.agent.internal.Log;
+import io.stasis.agent.internal.metrics.CheckpointStats;
 import io.stasis.agent.internal.restore.Restorer;
 import io.stasis.agent.internal.state.CaptureException;
 import io.stasis.agent.internal.state.StateRegistry;
@@ -41,6 +42,7 @@ public final class Checkpointer {
     private final Duration quiesceTimeout;
     private final int keep;
     private final AllowedClasses allowed;
+    private final CheckpointStats stats;
     private Kryo kryo;
     /** The classes the current cut's roots name, for the manifest's class table. */
     private final java.util.SortedSet<String> classesOfCut = new java.util.TreeSet<>();
@@ -61,6 +63,13 @@ public final class Checkpointer {
      */
     public Checkpointer(StateRegistry registry, SnapshotStore store, Restorer restorer, Duration quiesceTimeout, int keep,
                         AllowedClasses allowed) {
+        this(registry, store, restorer, quiesceTimeout, keep, allowed, new CheckpointStats(0, 0));
+    }
+
+    /** @param stats records every checkpoint's attempt and outcome ({@code io.stasis:type=Checkpoints}) */
+    public Checkpointer(StateRegistry registry, SnapshotStore store, Restorer restorer, Duration quiesceTimeout, int keep,
+                        AllowedClasses allowed, CheckpointStats stats) {
+        this.stats = stats;
         this.registry = registry;
         this.store = store;
         this.restorer = restorer;
@@ -72,21 +81,42 @@ public final class Checkpointer {
     /**
      * A checkpoint that has been committed to the store.
      *
-     * @param unchanged the state was the same as in {@code ref}, committed earlier, so nothing was written
+     * @param sizeBytes     its roots, serialized
+     * @param durationNanos from closing the gate until the snapshot was durable
+     * @param unchanged     the state was the same as in {@code ref}, committed earlier, so nothing was written
      */
-    public record Committed(SnapshotRef ref, long pauseNanos, String reason, Instant time, boolean unchanged) {
+    public record Committed(SnapshotRef ref, long pauseNanos, String reason, Instant time, long sizeBytes,
+                            long durationNanos, boolean unchanged) {
     }
 
     public synchronized Committed checkpoint(String reason) throws CheckpointException {
-        return take(reason, false, false);
+        return recorded(reason, false, false);
     }
 
     /**
      * A periodic checkpoint: when the state is what the last snapshot this JVM committed holds,
-     * nothing is written and that snapshot is returned, {@link Committed#unchanged() unchanged}.
+     * nothing is written and that snapshot is returned, {@link Committed#unchanged() unchanged}. It
+     * counts as a success: what is on disk is the state as of now.
      */
     public synchronized Committed checkpointIfChanged(String reason) throws CheckpointException {
-        return take(reason, false, true);
+        return recorded(reason, false, true);
+    }
+
+    /** {@link #take}, with its attempt and outcome recorded in {@link #stats}. */
+    private Committed recorded(String reason, boolean holdGate, boolean skipUnchanged) throws CheckpointException {
+        stats.attempted();
+        try {
+            Committed committed = take(reason, holdGate, skipUnchanged);
+            stats.committed(committed.time().toEpochMilli(), committed.pauseNanos(), committed.durationNanos(),
+                    committed.sizeBytes());
+            return committed;
+        } catch (CheckpointException e) {
+            stats.failed(e.getMessage());
+            throw e;
+        } catch (RuntimeException | Error e) {
+            stats.failed("checkpoint '" + reason + "' failed: " + Log.describe(e));
+            throw e;
+        }
     }
 
     /**
@@ -95,7 +125,7 @@ public final class Checkpointer {
      * start without the image resumes from the same point.
      */
     public synchronized Committed suspend() throws CheckpointException {
-        Committed committed = take("image", true, false);
+        Committed committed = recorded("image", true, false);
         try {
             store.suspendWriting();
         } catch (IOException e) {
@@ -151,8 +181,9 @@ public final class Checkpointer {
         }
         Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, roots, List.copyOf(classesOfCut));
         StateDigest digest = StateDigest.of(snapshot.roots(), snapshot.classes());
+        long sizeBytes = roots.stream().mapToLong(r -> r.data().length).sum();
         if (skipUnchanged && digest.same(lastDigest)) {
-            return new Committed(lastRef, pauseNanos, reason, time, true);
+            return new Committed(lastRef, pauseNanos, reason, time, sizeBytes, System.nanoTime() - start, true);
         }
         SnapshotRef ref;
         try {
@@ -166,8 +197,9 @@ public final class Checkpointer {
         }
         lastDigest = digest;
         lastRef = ref;
+        long durationNanos = System.nanoTime() - start;
         retain(ref);
-        return new Committed(ref, pauseNanos, reason, time, false);
+        return new Committed(ref, pauseNanos, reason, time, sizeBytes, durationNanos, false);
     }
 
     /** After a committed snapshot: a failure to remove old ones does not undo it. */

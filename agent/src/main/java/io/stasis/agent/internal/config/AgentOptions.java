@@ -26,12 +26,14 @@ import java.util.List;
  *                       migrate a store that was plain ({@code encryption.accept-plain})
  * @param log            where the agent's lines go ({@code log})
  * @param logLevel       the least severe line written ({@code log.level})
+ * @param maxAge         when no checkpoint has succeeded for this long, the state is stale (a warning,
+ *                       the {@code Stale} attribute, {@code status} exits 1); {@code null} when not set
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
                            AllowedClasses allowed, Path encryptionKey, Path imageDir,
                            io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain,
-                           Log.Target log, Log.Level logLevel) {
+                           Log.Target log, Log.Level logLevel, Duration maxAge) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";

@@ -31,7 +31,7 @@ public final class OptionsParser {
 
     private static final Set<String> KEYS = Set.of(
             "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow",
-            "encryption-key", "encryption.accept-plain", "image-dir", "config", "log", "log.level");
+            "encryption-key", "encryption.accept-plain", "image-dir", "config", "log", "log.level", "max-age");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -56,10 +56,11 @@ public final class OptionsParser {
     }
 
     private static AgentOptions build(Map<String, String> values) {
+        Duration interval = interval(values.getOrDefault("interval", "off"));
         return new AgentOptions(
                 path("dir", values.getOrDefault("dir", "./stasis-data")),
                 restore(values.getOrDefault("restore", AgentOptions.RESTORE_LATEST)),
-                interval(values.getOrDefault("interval", "off")),
+                interval,
                 bool("on-exit", values.getOrDefault("on-exit", "true")),
                 positiveInt("keep", values.getOrDefault("keep", "5")),
                 patterns("quiesce", values.get("quiesce")),
@@ -71,7 +72,8 @@ public final class OptionsParser {
                 ForensicsOptions.parse(values),
                 bool("encryption.accept-plain", values.getOrDefault("encryption.accept-plain", "false")),
                 choice("log", values.getOrDefault("log", "stderr"), Log.Target.class),
-                choice("log.level", values.getOrDefault("log.level", "info"), Log.Level.class));
+                choice("log.level", values.getOrDefault("log.level", "info"), Log.Level.class),
+                maxAge(values.get("max-age"), interval));
     }
 
     private static Map<String, String> parseArgument(String argument) {
@@ -182,6 +184,23 @@ public final class OptionsParser {
             throw bad("interval", value, "off or a duration of at least " + MIN_INTERVAL.toMillis() + "ms");
         }
         return interval;
+    }
+
+    /** Stale is a state checkpoints are not keeping up with: never something the interval alone causes. */
+    private static Duration maxAge(String value, Duration interval) {
+        if (value == null) {
+            return null;
+        }
+        Duration maxAge = duration("max-age", value);
+        if (interval != null && maxAge.compareTo(interval) <= 0) {
+            throw bad("max-age", value, "a duration longer than interval=" + value(interval)
+                    + " (several intervals, so that one late or failed checkpoint is not an alarm)");
+        }
+        return maxAge;
+    }
+
+    private static String value(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     private static Duration duration(String key, String value) {

@@ -2,6 +2,7 @@ package io.stasis.agent.internal.restore;
 
 import com.esotericsoftware.kryo.Kryo;
 import io.stasis.agent.internal.Log;
+import io.stasis.agent.internal.metrics.RestoreStats;
 import io.stasis.agent.internal.state.OwnerType;
 import io.stasis.agent.internal.state.StateRegistry;
 import io.stasis.agent.internal.store.Root;
@@ -39,6 +40,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
     private final Map<String, String> skipped = new ConcurrentHashMap<>();
     private final KryoPool kryos = new KryoPool();
     private final AllowedClasses allowed;
+    private final RestoreStats stats;
     /**
      * Instances restored while a constructor that delegated with {@code this(...)} may still be
      * running: each later constructor exit of the same instance applies the values again, so the
@@ -51,8 +53,12 @@ public final class Restorer implements StateRegistry.OwnerListener {
     /** Roots whose owner has appeared: each is applied once, then leaves {@link #pending}. */
     private final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
 
-    /** @param allowed what any root may hold beyond the types its owner's fields reach */
-    public Restorer(SnapshotRef ref, Snapshot snapshot, AllowedClasses allowed) {
+    /**
+     * @param allowed what any root may hold beyond the types its owner's fields reach
+     * @param stats   records each root applied or refused ({@code io.stasis:type=Restore})
+     */
+    public Restorer(SnapshotRef ref, Snapshot snapshot, AllowedClasses allowed, RestoreStats stats) {
+        this.stats = stats;
         this.ref = ref;
         this.snapshot = snapshot;
         this.allowed = allowed;
@@ -190,6 +196,8 @@ public final class Restorer implements StateRegistry.OwnerListener {
         if (loader == null) {
             loader = ClassLoader.getSystemClassLoader();
         }
+        long start = System.nanoTime();
+        boolean applied = false;
         Kryo kryo = kryos.borrow(loader);
         try {
             SnapshotKryo.allow(kryo, allowed.andReachableFrom(type.type()));
@@ -216,6 +224,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
                 restoredInstances.put(new InstanceKey(instance), assignments);
             }
             restored.add(root.name());
+            applied = true;
             if (!notes.isEmpty()) {
                 Log.warn("restored " + root.name() + " partly: " + String.join("; ", notes));
             }
@@ -229,6 +238,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
                     + "; it keeps the state its constructor gave it", e);
         } finally {
             kryos.release(loader, kryo);
+            stats.rootApplied(applied, System.nanoTime() - start);
         }
     }
 

@@ -3,6 +3,7 @@ package io.stasis.agent.internal.restore;
 import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
+import io.stasis.agent.internal.metrics.RestoreStats;
 import io.stasis.agent.internal.store.CorruptSnapshotException;
 import io.stasis.agent.internal.store.NotAuthenticatedException;
 import io.stasis.agent.internal.store.Snapshot;
@@ -26,6 +27,12 @@ public final class SnapshotSelector {
      */
     public static Optional<Restorer> select(SnapshotStore store, String restore, AllowedClasses allowed)
             throws IOException {
+        return select(store, restore, allowed, new RestoreStats());
+    }
+
+    /** As {@link #select(SnapshotStore, String, AllowedClasses)}; the restorer records what it applies in {@code stats}. */
+    public static Optional<Restorer> select(SnapshotStore store, String restore, AllowedClasses allowed,
+                                            RestoreStats stats) throws IOException {
         if (restore.equals(AgentOptions.RESTORE_NONE)) {
             return Optional.empty();
         }
@@ -39,7 +46,7 @@ public final class SnapshotSelector {
                             + (refs.isEmpty() ? " (it is empty)" : "; available: "
                             + refs.stream().map(SnapshotRef::id).collect(Collectors.joining(", ")))));
             try {
-                return Optional.of(new Restorer(ref, store.read(ref), allowed));
+                return Optional.of(new Restorer(ref, store.read(ref), allowed, stats));
             } catch (CorruptSnapshotException e) {
                 throw new OptionsException("option 'restore': snapshot " + restore + " is " + problem(e) + ": "
                         + e.getMessage());
@@ -48,7 +55,7 @@ public final class SnapshotSelector {
         for (SnapshotRef ref : refs) {
             try {
                 Snapshot snapshot = store.read(ref);
-                return Optional.of(new Restorer(ref, snapshot, allowed));
+                return Optional.of(new Restorer(ref, snapshot, allowed, stats));
             } catch (CorruptSnapshotException e) {
                 Log.warn("snapshot " + ref.id() + " is " + problem(e) + " and will not be restored (" + e.getMessage()
                         + "); trying the one before it");

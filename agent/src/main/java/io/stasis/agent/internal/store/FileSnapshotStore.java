@@ -1,5 +1,6 @@
 package io.stasis.agent.internal.store;
 
+import io.stasis.agent.internal.metrics.StoreStats;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -67,6 +68,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     private long nextSequence = -1;
     private long lastWritten = -1;
     private final ChunkWorkers workers = new ChunkWorkers();
+    private final StoreStats stats = new StoreStats();
 
     private FileSnapshotStore(Path dir, StoreKey key, boolean acceptPlain, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
@@ -271,7 +273,10 @@ public final class FileSnapshotStore implements SnapshotStore {
                         + " bytes, more than a store reads (" + ManifestCodec.MAX_BYTES + "): it has " + roots.size()
                         + " roots; checkpoint fewer, larger objects");
             }
+            long publishStart = System.nanoTime();
             Durable.write(file, json);
+            stats.written(added.values().stream().mapToLong(Manifest.ChunkRef::length).sum() + json.length,
+                    System.nanoTime() - publishStart);
             manifests.put(file, manifest);
             known.putAll(added);
             nextSequence = Math.max(nextSequence, snapshot.sequence() + 1);
@@ -354,7 +359,24 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public Snapshot read(SnapshotRef ref) throws IOException {
-        return read(ref, false, true);
+        try {
+            return read(ref, false, true);
+        } catch (SnapshotRemovedException e) {
+            throw e;
+        } catch (CorruptSnapshotException e) {
+            stats.verificationFailed(ref.sequence());
+            throw e;
+        }
+    }
+
+    /** What this store did in this JVM: its latest write, and the snapshots that did not verify. */
+    public StoreStats stats() {
+        return stats;
+    }
+
+    /** What the snapshots occupy on disk now: manifests, packs and format-1 files; -1 if it cannot be read. */
+    public long totalBytes() {
+        return StoreDirectory.bytes(dir);
     }
 
     /**
@@ -607,6 +629,11 @@ public final class FileSnapshotStore implements SnapshotStore {
                 read(ref);
             }
             return true;
+        } catch (SnapshotRemovedException e) {
+            return false;
+        } catch (CorruptSnapshotException e) {
+            stats.verificationFailed(ref.sequence());
+            return false;
         } catch (IOException e) {
             return false;
         }

@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -121,6 +122,35 @@ final class StoreDirectory {
             }
             return buffer.array();
         }
+    }
+
+    /**
+     * What the regular files in {@code dir}, {@code manifests/} and {@code packs/} occupy, links not
+     * followed (files removed while counted count as nothing); -1 if a directory cannot be read.
+     */
+    static long bytes(Path dir) {
+        long total = 0;
+        for (Path directory : List.of(dir, dir.resolve(MANIFESTS), dir.resolve(PACKS))) {
+            if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+                for (Path entry : entries) {
+                    try {
+                        BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class,
+                                LinkOption.NOFOLLOW_LINKS);
+                        if (attributes.isRegularFile()) {
+                            total += attributes.size();
+                        }
+                    } catch (IOException e) {
+                        // removed by retention meanwhile
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+        return total;
     }
 
     /** Makes the store's directories 0700 and the files of ours in them 0600 ({@code .lock} aside). */

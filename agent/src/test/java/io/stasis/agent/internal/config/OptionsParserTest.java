@@ -30,6 +30,13 @@ class OptionsParserTest {
         assertEquals(5, options.keep());
         assertEquals(Duration.ofSeconds(10), options.quiesceTimeout());
         assertTrue(options.quiesce().isEmpty() && options.fields().isEmpty());
+        assertNull(options.maxAge());
+    }
+
+    @Test
+    void maxAgeIsADurationLongerThanTheInterval() {
+        assertEquals(Duration.ofMinutes(5), parse("max-age=5m").maxAge());
+        assertEquals(Duration.ofMinutes(2), parse("interval=30s,max-age=2m").maxAge());
     }
 
     @Test
@@ -64,6 +71,11 @@ class OptionsParserTest {
             "allow=*|option 'allow' has a bad value '*'",
             "on-exit=yes|option 'on-exit'",
             "quiesce-timeout=0ms|option 'quiesce-timeout'",
+            "max-age=soon|option 'max-age' has a bad value 'soon': expected a duration such as 250ms, 30s, 5m or 1h",
+            "max-age=0s|option 'max-age' has a bad value '0s': expected a duration greater than zero",
+            "max-age=9000h|option 'max-age' has a bad value '9000h': expected a duration of at most 8760h",
+            "interval=30s,max-age=30s|option 'max-age' has a bad value '30s': expected a duration longer than interval=30s",
+            "interval=1m,max-age=10s|option 'max-age' has a bad value '10s': expected a duration longer than interval=60s",
             "restore=a/b|option 'restore'",
             "quiesce=Worker|option 'quiesce'",
             "fields=a#b#c|option 'fields'",
