@@ -1,9 +1,11 @@
 package io.stasis.agent.internal;
 
+import io.stasis.agent.internal.cadence.CheckpointSchedule;
 import io.stasis.agent.internal.capture.CheckpointException;
 import io.stasis.agent.internal.capture.Checkpointer;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
+import io.stasis.agent.internal.events.GateWaits;
 import io.stasis.agent.internal.forensics.ForensicsSupport;
 import io.stasis.agent.internal.image.ImageHooks;
 import io.stasis.agent.internal.image.ImageSupport;
@@ -28,8 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -46,7 +46,8 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     private final String notWriting;
     private final Restorer restorer;
     private final String restoreMessage;
-    private volatile ScheduledExecutorService scheduler;
+    /** Periodic checkpoints, or {@code null} when {@code interval=off} or this JVM does not write. */
+    private final CheckpointSchedule schedule;
     /** Set in a process restored from a full-process image. */
     private volatile Map<String, Object> imageRestore;
 
@@ -57,6 +58,9 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         this.notWriting = notWriting;
         this.restorer = restorer;
         this.restoreMessage = restoreMessage;
+        this.schedule = checkpointer == null || options.cadence() == null ? null
+                : new CheckpointSchedule(options.cadence().cadence(), this::periodicCheckpoint,
+                        options.cadence().budgetText());
     }
 
     public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached) throws IOException {
@@ -98,6 +102,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         StateRegistry registry = new StateRegistry(options.fields());
         registry.setListener(restorer);
         Registrations.install(registry);
+        GateWaits.install();
         Instrumenter.install(instrumentation, options, attached);
         if (attached) {
             registerLoadedClasses(instrumentation, registry);
@@ -113,7 +118,10 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         ForensicsSupport.start(options, registry, checkpointer);
 
         Log.info("agent active: dir=" + options.dir().toAbsolutePath() + ", interval="
-                + (options.interval() == null ? "off" : options.interval().toMillis() + "ms")
+                + (options.cadence() == null ? "off" : options.cadence().auto()
+                        ? "auto (pause-budget=" + options.cadence().budgetText() + ", " + options.cadence().min().toMillis()
+                          + "ms to " + options.cadence().max().toMillis() + "ms)"
+                        : options.interval().toMillis() + "ms")
                 + ", on-exit=" + options.onExit() + ", keep=" + options.keep());
         Log.info(restoreMessage);
     }
@@ -176,39 +184,22 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         warmUp.start();
     }
 
-    private synchronized void startPeriodic() {
-        if (checkpointer == null || options.interval() == null || scheduler != null) {
-            return;
+    private void startPeriodic() {
+        if (schedule != null) {
+            schedule.start();
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "stasis-checkpoint");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long period = options.interval().toNanos();
-        scheduler.scheduleWithFixedDelay(() -> checkpointAndLog("interval"), period, period, TimeUnit.NANOSECONDS);
     }
 
     /** Stops periodic checkpoints and waits for one in progress. */
     private void stopPeriodic() {
-        ScheduledExecutorService periodic;
-        synchronized (this) {
-            periodic = scheduler;
-            scheduler = null;
+        if (schedule != null) {
+            schedule.stop(options.quiesceTimeout().multipliedBy(2));
         }
-        if (periodic != null) {
-            // No interrupt: one would close the store's channels under a checkpoint being written and
-            // turn an orderly exit into an error. Only one that outlives its bound is interrupted.
-            periodic.shutdown();
-            try {
-                if (!periodic.awaitTermination(options.quiesceTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)) {
-                    periodic.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                periodic.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
-        }
+    }
+
+    /** The current periodic interval in milliseconds (adaptive or fixed, without backing off); 0 when off. */
+    public long intervalMillis() {
+        return schedule == null ? 0 : schedule.intervalMillis();
     }
 
     @Override
@@ -259,17 +250,34 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
 
     private void checkpointAndLog(String reason) {
         try {
-            log(checkpointer.checkpoint(reason));
-        } catch (CheckpointException e) {
-            Log.error(e.getMessage(), null);
-        } catch (RuntimeException | Error e) {
-            Log.error("checkpoint '" + reason + "' failed", e);
+            periodic(reason);
+        } catch (CheckpointException | RuntimeException | Error e) {
+            // logged
         }
     }
 
-    private static void log(Checkpointer.Committed committed) {
+    private CheckpointSchedule.Observation periodicCheckpoint() throws CheckpointException {
+        Checkpointer.Committed committed = periodic("interval");
+        return new CheckpointSchedule.Observation(committed.pauseNanos(), committed.writeNanos());
+    }
+
+    /** A checkpoint that nobody waits for: it is logged, whether it is committed or fails. */
+    private Checkpointer.Committed periodic(String reason) throws CheckpointException {
+        try {
+            return log(checkpointer.checkpoint(reason));
+        } catch (CheckpointException e) {
+            Log.error(e.getMessage(), null);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            Log.error("checkpoint '" + reason + "' failed", e);
+            throw e;
+        }
+    }
+
+    private static Checkpointer.Committed log(Checkpointer.Committed committed) {
         Log.info("checkpoint " + committed.ref().id() + " committed (" + committed.reason() + "): "
                 + committed.ref().bytes() + " bytes, pause " + String.format("%.3f", committed.pauseNanos() / 1e6) + " ms");
+        return committed;
     }
 
     @Override
@@ -284,6 +292,9 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
             throw new IllegalStateException(e.getMessage(), e);
         }
         log(committed);
+        if (schedule != null) {
+            schedule.observed(committed.pauseNanos(), committed.writeNanos());
+        }
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("id", committed.ref().id());
         d.put("sequence", committed.ref().sequence());

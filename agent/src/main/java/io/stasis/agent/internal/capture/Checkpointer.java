@@ -3,6 +3,7 @@ package io.stasis.agent.internal.capture;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import io.stasis.agent.internal.Log;
+import io.stasis.agent.internal.events.CheckpointTrace;
 import io.stasis.agent.internal.restore.Restorer;
 import io.stasis.agent.internal.state.CaptureException;
 import io.stasis.agent.internal.state.StateRegistry;
@@ -66,8 +67,13 @@ public final class Checkpointer {
         this.allowed = allowed;
     }
 
-    /** A checkpoint that has been committed to the store. */
-    public record Committed(SnapshotRef ref, long pauseNanos, String reason, Instant time) {
+    /**
+     * A checkpoint that has been committed to the store.
+     *
+     * @param pauseNanos how long the gate was closed
+     * @param writeNanos how long writing it to the store took, after the pause
+     */
+    public record Committed(SnapshotRef ref, long pauseNanos, long writeNanos, String reason, Instant time) {
     }
 
     public synchronized Committed checkpoint(String reason) throws CheckpointException {
@@ -93,7 +99,20 @@ public final class Checkpointer {
 
     /** @param holdGate keep the gate closed once the snapshot is written, unless it fails */
     private Committed take(String reason, boolean holdGate) throws CheckpointException {
+        CheckpointTrace trace = CheckpointTrace.start(reason);
+        try {
+            Committed committed = take(reason, holdGate, trace);
+            trace.committed(committed.ref().bytes());
+            return committed;
+        } catch (CheckpointException | RuntimeException | Error e) {
+            trace.notCommitted(Log.describe(e));
+            throw e;
+        }
+    }
+
+    private Committed take(String reason, boolean holdGate, CheckpointTrace trace) throws CheckpointException {
         if (suspended) {
+            trace.outcome("refused");
             throw new CheckpointException("checkpoint '" + reason + "' refused: a full-process image is being taken", null);
         }
         if (restorer != null) {
@@ -109,12 +128,15 @@ public final class Checkpointer {
         } catch (IOException e) {
             throw new CheckpointException("checkpoint '" + reason + "' failed: cannot read the store: " + Log.describe(e), e);
         }
+        trace.sequence(sequence);
         QuiesceGate.close();
+        trace.pauseBegins();
         long start = System.nanoTime();
         boolean captured = false;
         try {
             List<Thread> inside = QuiesceGate.awaitDrained(quiesceTimeout.toNanos());
             if (!inside.isEmpty()) {
+                trace.outcome("abandoned");
                 throw new CheckpointException("checkpoint '" + reason + "' abandoned: " + stillInside(inside)
                         + "; the application carries on unchanged", null);
             }
@@ -130,9 +152,12 @@ public final class Checkpointer {
                 QuiesceGate.open();
             }
             pauseNanos = System.nanoTime() - start;
+            trace.pauseEnds();
         }
+        trace.captured(roots.size(), roots.stream().mapToLong(root -> root.data().length).sum());
         Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, roots, List.copyOf(classesOfCut));
         SnapshotRef ref;
+        long writeStart = System.nanoTime();
         try {
             ref = store.write(snapshot);
         } catch (IOException | RuntimeException e) {
@@ -142,8 +167,9 @@ public final class Checkpointer {
             throw new CheckpointException("checkpoint '" + reason + "' could not be written to the store: "
                     + Log.describe(e) + "; earlier snapshots are intact", e);
         }
+        long writeNanos = System.nanoTime() - writeStart;
         retain(ref);
-        return new Committed(ref, pauseNanos, reason, time);
+        return new Committed(ref, pauseNanos, writeNanos, reason, time);
     }
 
     /** After a committed snapshot: a failure to remove old ones does not undo it. */

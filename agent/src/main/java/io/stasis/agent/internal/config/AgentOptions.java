@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param dir            where snapshots are stored
  * @param restore        {@code latest}, {@code none}, or a snapshot id
- * @param interval       period of automatic checkpoints, or {@code null} when off
+ * @param interval       period of automatic checkpoints (with {@code interval=auto}, the first), or
+ *                       {@code null} when off
  * @param onExit         take a final snapshot on orderly shutdown
  * @param keep           snapshots retained
  * @param quiesce        method patterns treated as {@code @QuiescePoint}
@@ -23,11 +24,13 @@ import java.util.List;
  * @param forensics      incident forensics ({@code forensics*} options), or {@code null} when off
  * @param acceptPlain    with {@code encryptionKey}, read plain (unauthenticated) snapshots too, to
  *                       migrate a store that was plain ({@code encryption.accept-plain})
+ * @param cadence        how the interval adapts and backs off, or {@code null} when {@code interval=off}
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
                            AllowedClasses allowed, Path encryptionKey, Path imageDir,
-                           io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain) {
+                           io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain,
+                           CadenceOptions cadence) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";

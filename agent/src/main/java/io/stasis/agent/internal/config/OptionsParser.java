@@ -55,10 +55,13 @@ public final class OptionsParser {
     }
 
     private static AgentOptions build(Map<String, String> values) {
+        String intervalText = values.getOrDefault("interval", "off");
+        CadenceOptions cadence = CadenceOptions.parse(intervalText,
+                intervalText.equalsIgnoreCase("auto") ? null : interval(intervalText), values, OptionsParser::period);
         return new AgentOptions(
                 path("dir", values.getOrDefault("dir", "./stasis-data")),
                 restore(values.getOrDefault("restore", AgentOptions.RESTORE_LATEST)),
-                interval(values.getOrDefault("interval", "off")),
+                cadence == null ? null : cadence.first(),
                 bool("on-exit", values.getOrDefault("on-exit", "true")),
                 positiveInt("keep", values.getOrDefault("keep", "5")),
                 patterns("quiesce", values.get("quiesce")),
@@ -68,7 +71,8 @@ public final class OptionsParser {
                 values.containsKey("encryption-key") ? path("encryption-key", values.get("encryption-key")) : null,
                 values.containsKey("image-dir") ? path("image-dir", values.get("image-dir")) : null,
                 ForensicsOptions.parse(values),
-                bool("encryption.accept-plain", values.getOrDefault("encryption.accept-plain", "false")));
+                bool("encryption.accept-plain", values.getOrDefault("encryption.accept-plain", "false")),
+                cadence);
     }
 
     private static Map<String, String> parseArgument(String argument) {
@@ -101,8 +105,7 @@ public final class OptionsParser {
         }
         for (String part : value.split(";")) {
             int eq = part.indexOf('=');
-            if (eq > 0 && (KEYS.contains(part.substring(0, eq).trim())
-                    || ForensicsOptions.KEYS.contains(part.substring(0, eq).trim()))) {
+            if (eq > 0 && known(part.substring(0, eq).trim())) {
                 throw new OptionsException("option '" + key + "' has the value '" + value + "', which holds option '"
                         + part.substring(0, eq).trim() + "': options are separated by ',', not ';'");
             }
@@ -140,11 +143,17 @@ public final class OptionsParser {
     }
 
     private static void put(Map<String, String> values, String key, String value, String where) {
-        if (!KEYS.contains(key) && !ForensicsOptions.KEYS.contains(key)) {
+        if (!known(key)) {
+            List<String> names = new ArrayList<>(KEYS);
+            names.addAll(CadenceOptions.KEYS);
             throw new OptionsException("unknown option '" + key + "' (" + where + "); known options: "
-                    + String.join(", ", KEYS.stream().sorted().toList()) + ", forensics, forensics.*");
+                    + String.join(", ", names.stream().sorted().toList()) + ", forensics, forensics.*");
         }
         values.put(key, value);
+    }
+
+    private static boolean known(String key) {
+        return KEYS.contains(key) || CadenceOptions.KEYS.contains(key) || ForensicsOptions.KEYS.contains(key);
     }
 
     private static Path path(String key, String value) {
@@ -174,11 +183,20 @@ public final class OptionsParser {
         if (value.equalsIgnoreCase("off")) {
             return null;
         }
-        Duration interval = duration("interval", value, "off or ");
-        if (interval.compareTo(MIN_INTERVAL) < 0) {
-            throw bad("interval", value, "off or a duration of at least " + MIN_INTERVAL.toMillis() + "ms");
+        return period("interval", value, "off, auto or ");
+    }
+
+    /** A time between periodic checkpoints: {@code interval}, {@code interval.min}, {@code interval.max}. */
+    private static Duration period(String key, String value) {
+        return period(key, value, "");
+    }
+
+    private static Duration period(String key, String value, String alternatives) {
+        Duration period = duration(key, value, alternatives);
+        if (period.compareTo(MIN_INTERVAL) < 0) {
+            throw bad(key, value, alternatives + "a duration of at least " + MIN_INTERVAL.toMillis() + "ms");
         }
-        return interval;
+        return period;
     }
 
     private static Duration duration(String key, String value) {
