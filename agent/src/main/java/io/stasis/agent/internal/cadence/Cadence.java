@@ -7,10 +7,12 @@ import java.time.Duration;
  * times, failures) and a random number for jitter, so that it can be tested without a clock.
  *
  * <p>Adaptive ({@code interval=auto}): the interval is long enough that pauses take at most
- * {@code pause-budget} of wall time (interval &ge; pause / budget) and writes at most a tenth
- * (interval &ge; {@value #WRITE_FACTOR} &times; write time), clamped to {@code [interval.min,
- * interval.max]}. A longer pause counts at once; a shorter one pulls the estimate down gradually,
- * so one quick checkpoint does not undo a slow trend. Fixed: the interval given.
+ * {@code pause-budget} of wall time (interval &ge; pause / budget) and the store is written at
+ * most a quarter of the time (interval &ge; {@value #WRITE_FACTOR} &times; write time), clamped to
+ * {@code [interval.min, interval.max]}. A longer pause or write counts at once; a shorter one pulls
+ * the estimate down gradually, so one quick checkpoint does not undo a slow trend. The first write
+ * does not count: it also loads the store's code and reads its index, and would set the pace far
+ * too slow. Fixed: the interval given.
  *
  * <p>Either way, after {@code n} failures in a row the delay is the interval times {@code 2^n},
  * capped at the ceiling, with "equal jitter" (uniform in its upper half, never below the interval)
@@ -18,8 +20,8 @@ import java.time.Duration;
  */
 public final class Cadence {
 
-    /** Writes take at most 1/WRITE_FACTOR of wall time: the disk is never saturated by checkpoints. */
-    static final int WRITE_FACTOR = 10;
+    /** Writes take at most 1/WRITE_FACTOR of wall time: checkpoints never saturate the disk. */
+    static final int WRITE_FACTOR = 4;
     /** How far a shorter observation pulls an estimate down. */
     static final double DECAY = 0.3;
     /** 2^20 times any interval is past every ceiling: the doubling stops there. */
@@ -33,6 +35,7 @@ public final class Cadence {
     private double pauseEstimate = -1;
     private double writeEstimate = -1;
     private int failures;
+    private boolean firstWrite = true;
     private long lastPauseNanos = -1;
     private long lastWriteNanos = -1;
 
@@ -72,7 +75,8 @@ public final class Cadence {
         lastPauseNanos = pauseNanos;
         lastWriteNanos = writeNanos;
         pauseEstimate = estimate(pauseEstimate, pauseNanos);
-        writeEstimate = estimate(writeEstimate, writeNanos);
+        writeEstimate = firstWrite ? 0 : estimate(writeEstimate, writeNanos);
+        firstWrite = false;
         if (adaptive) {
             double wanted = Math.max(pauseEstimate / pauseBudget, writeEstimate * WRITE_FACTOR);
             paceNanos = (long) Math.min(maxNanos, Math.max(minNanos, wanted));
