@@ -93,9 +93,8 @@ class JfrEventsIT {
     }
 
     private static String run(Jdk jdk, Path dir, Path recording) throws Exception {
-        Path settings = Path.of(JfrEventsIT.class.getResource("/jfr/stasis-events.jfc").toURI());
         try (ForkedJvm app = ForkedJvm.on(jdk)
-                .jvmOption("-XX:StartFlightRecording=filename=" + recording + ",settings=" + settings + ",dumponexit=true")
+                .jvmOption(recordingOption(recording))
                 .agent("dir=" + dir.resolve("state") + ",quiesce-timeout=2s")
                 .classPath(ForkedJvm.classPathOf(ObservedApp.class, Stasis.class))
                 .main(ObservedApp.class).start()) {
@@ -105,11 +104,16 @@ class JfrEventsIT {
         }
     }
 
+    /** {@code -XX:StartFlightRecording} of only our events (every gate wait), dumped to {@code recording} at exit. */
+    static String recordingOption(Path recording) throws Exception {
+        Path settings = Path.of(JfrEventsIT.class.getResource("/jfr/stasis-events.jfc").toURI());
+        return "-XX:StartFlightRecording=filename=" + recording + ",settings=" + settings + ",dumponexit=true";
+    }
+
     /** The recording's Stasis events by type, as {@code jfr print --json} gives them. */
-    private static Map<String, List<JsonNode>> events(Jdk jdk, Path recording) throws Exception {
-        Process jfr = new ProcessBuilder(jdk.home().resolve("bin/jfr").toString(), "print", "--json", "--events",
-                "io.stasis.Checkpoint,io.stasis.CheckpointWrite,io.stasis.Restore,io.stasis.QuiesceWait",
-                recording.toString()).redirectErrorStream(true).start();
+    static Map<String, List<JsonNode>> events(Jdk jdk, Path recording) throws Exception {
+        Process jfr = new ProcessBuilder(jdk.home().resolve("bin/jfr").toString(), "print", "--json", "--categories",
+                "Stasis", recording.toString()).redirectErrorStream(true).start();
         String json = new String(jfr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, jfr.waitFor(), json);
         List<JsonNode> all = new ArrayList<>();

@@ -50,6 +50,7 @@ public final class ImageCheckpoint {
      */
     public static Outcome run(Context<Resource> context, ImageDir dir, Dumper dumper, Duration timeout)
             throws CheckpointException, RestoreException {
+        ImageTrace trace = ImageTrace.start("criu", dir.path().toString());
         CheckpointException failed = null;
         Outcome outcome = null;
         try {
@@ -82,6 +83,7 @@ public final class ImageCheckpoint {
             context.afterRestore(context);
         } catch (RestoreException e) {
             if (failed == null) {
+                trace.done("failed", describe(e));
                 throw e;
             }
             for (Throwable cause : e.getSuppressed()) {
@@ -89,8 +91,10 @@ public final class ImageCheckpoint {
             }
         }
         if (failed != null) {
+            trace.done("failed", describe(failed));
             throw failed;
         }
+        trace.done(outcome == Outcome.RESTORED ? "restored" : "left-running", "");
         return outcome;
     }
 
