@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code interval=auto} in a real JVM: as the application's state grows, checkpoints pause longer
  * and the interval grows so that pauses stay within the budget; while a unit of work outlasts
  * {@code quiesce-timeout}, periodic checkpoints fail and the schedule backs off, and it returns to
- * its pace after the first success. Asserted on what the agent logs, in order, not on timing.
+ * its pace after the first success; a fixed interval backs off the same way. Asserted on what the
+ * agent logs, in order, not on timing.
  */
 class AdaptiveCadenceIT {
 
@@ -35,20 +36,8 @@ class AdaptiveCadenceIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.stasis.agent.testing.Jdks#all")
     void theIntervalFollowsThePauseAndBacksOffAfterFailures(Jdk jdk, @TempDir Path dir) throws Exception {
-        List<String> lines;
-        try (ForkedJvm app = ForkedJvm.on(jdk)
-                .agent("dir=" + dir.resolve("state") + ",interval=auto,pause-budget=5%,interval.min=20ms,interval.max=5s,"
-                        + "quiesce-timeout=200ms,on-exit=false")
-                .classPath(ForkedJvm.classPathOf(GrowingApp.class, Stasis.class))
-                .main(GrowingApp.class, "100", "10000").start()) {
-            app.awaitLineContaining("periodic checkpoints succeed again", TIMEOUT);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!committedAfterRecovery(app.lines()) && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            app.kill9();
-            lines = app.lines();
-        }
+        List<String> lines = run(jdk, "dir=" + dir.resolve("state") + ",interval=auto,pause-budget=5%,interval.min=20ms,"
+                + "interval.max=5s,quiesce-timeout=200ms,on-exit=false", "100", "10000");
         String output = String.join("\n", lines);
         assertTrue(output.contains("interval=auto (pause-budget=5%, 20ms to 5000ms)"), output);
 
@@ -70,16 +59,48 @@ class AdaptiveCadenceIT {
         assertTrue(intervals.get(intervals.size() - 1)[0] > intervals.get(0)[0],
                 "it grew with the pause:\n" + output);
 
+        assertBacksOffAndRecovers(lines.subList(grown, lines.size()), 5_000);
+    }
+
+    /** A fixed interval backs off too (it retried at its own pace forever before), up to interval.max. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aFixedIntervalBacksOffAfterFailuresAndReturnsToItsPace(Jdk jdk, @TempDir Path dir) throws Exception {
+        List<String> lines = run(jdk, "dir=" + dir.resolve("state") + ",interval=200ms,interval.max=2s,"
+                + "quiesce-timeout=100ms,on-exit=false", "5", "6000");
+        String output = String.join("\n", lines);
+        assertTrue(output.contains("interval=200ms"), output);
+        assertTrue(lines.stream().noneMatch(l -> l.contains("interval=auto: interval now")), "a fixed interval does not adapt");
+        assertBacksOffAndRecovers(lines.subList(indexOf(lines, "grown blocks=5"), lines.size()), 2_000);
+    }
+
+    private static List<String> run(Jdk jdk, String agentOptions, String... args) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent(agentOptions)
+                .classPath(ForkedJvm.classPathOf(GrowingApp.class, Stasis.class))
+                .main(GrowingApp.class, args).start()) {
+            app.awaitLineContaining("periodic checkpoints succeed again", TIMEOUT);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!committedAfterRecovery(app.lines()) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            app.kill9();
+            return app.lines();
+        }
+    }
+
+    /** Failures counted in a row, each retry waiting at least as long as the one before, then a success and more. */
+    private static void assertBacksOffAndRecovers(List<String> lines, double maxMillis) {
+        String output = String.join("\n", lines);
         List<Integer> failures = new ArrayList<>();
         double lowest = 0;
         int lastFailure = -1;
-        for (int i = grown; i < lines.size(); i++) {
+        for (int i = 0; i < lines.size(); i++) {
             Matcher m = FAILED.matcher(lines.get(i));
             if (m.find()) {
                 failures.add(Integer.parseInt(m.group(1)));
                 double from = Double.parseDouble(m.group(2));
                 assertTrue(from >= lowest, "each retry waits at least as long as the one before: " + lines.get(i));
-                assertTrue(Double.parseDouble(m.group(3)) <= 5_000.1, "never past interval.max: " + lines.get(i));
+                assertTrue(Double.parseDouble(m.group(3)) <= maxMillis + 0.1, "never past interval.max: " + lines.get(i));
                 lowest = from;
                 lastFailure = i;
             }
