@@ -16,7 +16,7 @@ import jdk.jfr.StackTrace;
 final class RestoreEvent extends jdk.jfr.Event {
 
     @Label("Root")
-    @Description("The root's name: static:CLASS or instance:CLASS#KEY")
+    @Description("The root's name: \"static CLASS\", \"CLASS[KEY]\", or CLASS for a singleton instance")
     String root;
 
     @Label("Snapshot")
