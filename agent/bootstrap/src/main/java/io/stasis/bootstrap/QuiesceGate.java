@@ -41,6 +41,19 @@ public final class QuiesceGate {
 
     private static volatile boolean closed;
     private static volatile Thread cutter;
+    private static volatile WaitListener waitListener;
+
+    /**
+     * Told when a thread starts and stops waiting at a closed gate: the slow path only, so entering
+     * an open gate costs nothing more. Implementations must not throw.
+     */
+    public interface WaitListener {
+        /** The calling thread is about to wait; returns what {@link #resumed} is given, or {@code null} for nothing. */
+        Object waiting();
+
+        /** The calling thread has stopped waiting; called only with a non-null token from {@link #waiting}. */
+        void resumed(Object token);
+    }
 
     private QuiesceGate() {
     }
@@ -73,6 +86,11 @@ public final class QuiesceGate {
                 LockSupport.unpark(cutter);
             }
         }
+    }
+
+    /** Installs what is told about threads waiting at the gate; {@code null} for nobody. */
+    public static void setWaitListener(WaitListener listener) {
+        waitListener = listener;
     }
 
     /** Whether the calling thread is inside a unit of work. */
@@ -177,6 +195,8 @@ public final class QuiesceGate {
         private void waitForOpen() {
             inside = false;
             LockSupport.unpark(cutter);
+            WaitListener listener = waitListener;
+            Object token = listener == null ? null : listener.waiting();
             Thread self = Thread.currentThread();
             boolean interrupted = false;
             WAITING.add(self);
@@ -185,6 +205,9 @@ public final class QuiesceGate {
                 interrupted |= Thread.interrupted();
             }
             WAITING.remove(self);
+            if (token != null) {
+                listener.resumed(token);
+            }
             if (interrupted) {
                 self.interrupt();
             }

@@ -21,6 +21,80 @@ class QuiesceGateTest {
     @AfterEach
     void openGate() {
         QuiesceGate.open();
+        QuiesceGate.setWaitListener(null);
+    }
+
+    /** Records what the gate tells it, per thread. */
+    private static final class Waits implements QuiesceGate.WaitListener {
+        final List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public Object waiting() {
+            told.add("waiting " + Thread.currentThread().getName());
+            return Thread.currentThread().getName();
+        }
+
+        @Override
+        public void resumed(Object token) {
+            told.add("resumed " + token);
+        }
+    }
+
+    @Test
+    void theWaitListenerHearsOnlyOfThreadsThatWaitAtAClosedGate() throws Exception {
+        Waits waits = new Waits();
+        QuiesceGate.setWaitListener(waits);
+        for (int i = 0; i < 1000; i++) {
+            QuiesceGate.exit(QuiesceGate.enter());
+        }
+        assertEquals(List.of(), waits.told, "an open gate costs nothing more");
+
+        QuiesceGate.close();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread worker = new Thread(() -> {
+            started.countDown();
+            QuiesceGate.Unit unit = QuiesceGate.enter();
+            QuiesceGate.exit(QuiesceGate.enter()); // nested: no second wait
+            QuiesceGate.exit(unit);
+        }, "held");
+        worker.start();
+        started.await();
+        assertEquals(List.of(), QuiesceGate.awaitDrained(LONG));
+        long deadline = System.nanoTime() + LONG;
+        while (waits.told.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(List.of("waiting held"), waits.told);
+        QuiesceGate.open();
+        worker.join(TimeUnit.NANOSECONDS.toMillis(LONG));
+        assertEquals(List.of("waiting held", "resumed held"), waits.told);
+    }
+
+    @Test
+    void aNullTokenIsNotResumed() throws Exception {
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        QuiesceGate.setWaitListener(new QuiesceGate.WaitListener() {
+            @Override
+            public Object waiting() {
+                told.add("waiting");
+                return null;
+            }
+
+            @Override
+            public void resumed(Object token) {
+                told.add("resumed");
+            }
+        });
+        QuiesceGate.close();
+        Thread worker = new Thread(() -> QuiesceGate.exit(QuiesceGate.enter()), "held");
+        worker.start();
+        long deadline = System.nanoTime() + LONG;
+        while (told.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        QuiesceGate.open();
+        worker.join(TimeUnit.NANOSECONDS.toMillis(LONG));
+        assertEquals(List.of("waiting"), told);
     }
 
     @Test

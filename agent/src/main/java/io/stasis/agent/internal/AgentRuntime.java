@@ -1,9 +1,11 @@
 package io.stasis.agent.internal;
 
+import io.stasis.agent.internal.cadence.CheckpointSchedule;
 import io.stasis.agent.internal.capture.CheckpointException;
 import io.stasis.agent.internal.capture.Checkpointer;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
+import io.stasis.agent.internal.events.GateWaits;
 import io.stasis.agent.internal.forensics.ForensicsSupport;
 import io.stasis.agent.internal.image.ImageHooks;
 import io.stasis.agent.internal.image.ImageSupport;
@@ -40,8 +42,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,7 +73,8 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     private int repeats;
     private final CheckpointStats stats;
     private final RestoreStats restoreStats;
-    private volatile ScheduledExecutorService scheduler;
+    /** Periodic checkpoints, or {@code null} when {@code interval=off} or this JVM does not write. */
+    private final CheckpointSchedule schedule;
     /** Set in a process restored from a full-process image. */
     private volatile Map<String, Object> imageRestore;
 
@@ -88,6 +89,12 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         this.restorer = restorer;
         this.restoreMessage = restoreMessage;
         this.patterns = patterns;
+        this.schedule = checkpointer == null || options.cadence() == null ? null
+                : new CheckpointSchedule(options.cadence().cadence(), this::periodicCheckpoint,
+                        options.cadence().budgetText(), (interval, due) -> {
+                            stats.setIntervalMillis(interval);
+                            stats.setNextDueEpochMillis(due);
+                        });
     }
 
     public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached) throws IOException {
@@ -142,6 +149,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         StateRegistry registry = new StateRegistry(options.fields());
         registry.setListener(restorer);
         Registrations.install(registry);
+        GateWaits.install();
         PatternUsage patterns = Instrumenter.install(instrumentation, options, attached);
         if (attached) {
             registerLoadedClasses(instrumentation, registry);
@@ -163,7 +171,10 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
 
         Log.info("agent active" + (checkpointer == null ? " (restore only, no checkpoints)" : "") + ": dir="
                 + options.dir().toAbsolutePath().normalize() + ", interval="
-                + (options.interval() == null ? "off" : options.interval().toMillis() + "ms")
+                + (options.cadence() == null ? "off" : options.cadence().auto()
+                        ? "auto (pause-budget=" + options.cadence().budgetText() + ", " + options.cadence().min().toMillis()
+                          + "ms to " + options.cadence().max().toMillis() + "ms)"
+                        : options.interval().toMillis() + "ms")
                 + ", on-exit=" + options.onExit() + ", keep=" + options.keep());
         Log.info(restoreMessage);
     }
@@ -273,44 +284,22 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         warmUp.start();
     }
 
-    private synchronized void startPeriodic() {
-        if (checkpointer == null || options.interval() == null || scheduler != null) {
-            return;
+    private void startPeriodic() {
+        if (schedule != null) {
+            schedule.start();
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "stasis-checkpoint");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long period = options.interval().toNanos();
-        stats.setNextDueEpochMillis(System.currentTimeMillis() + options.interval().toMillis());
-        scheduler.scheduleWithFixedDelay(() -> {
-            periodicCheckpoint();
-            stats.setNextDueEpochMillis(System.currentTimeMillis() + options.interval().toMillis());
-        }, period, period, TimeUnit.NANOSECONDS);
     }
 
     /** Stops periodic checkpoints and waits for one in progress. */
     private void stopPeriodic() {
-        ScheduledExecutorService periodic;
-        synchronized (this) {
-            periodic = scheduler;
-            scheduler = null;
+        if (schedule != null) {
+            schedule.stop(options.quiesceTimeout().multipliedBy(2));
         }
-        stats.setNextDueEpochMillis(0);
-        if (periodic != null) {
-            // No interrupt: one would close the store's channels under a checkpoint being written and
-            // turn an orderly exit into an error. Only one that outlives its bound is interrupted.
-            periodic.shutdown();
-            try {
-                if (!periodic.awaitTermination(options.quiesceTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)) {
-                    periodic.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                periodic.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
-        }
+    }
+
+    /** The current periodic interval in milliseconds (adaptive or fixed, without backing off); 0 when off. */
+    public long intervalMillis() {
+        return schedule == null ? 0 : schedule.intervalMillis();
     }
 
     @Override
@@ -360,25 +349,35 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         checkpointAndLog("exit");
     }
 
-    /** Writes nothing when nothing changed; says so at most once a minute, and once if checkpoints fall behind. */
-    private void periodicCheckpoint() {
+    /**
+     * A periodic checkpoint: writes nothing when nothing changed, and says so at most once a
+     * minute; warns once if checkpoints fall behind a fixed interval. Its pause and write time, or
+     * its failure, inform the schedule.
+     */
+    private CheckpointSchedule.Observation periodicCheckpoint() throws CheckpointException {
         long start = System.nanoTime();
+        Checkpointer.Committed committed;
         try {
-            Checkpointer.Committed committed = checkpointer.checkpointIfChanged("interval");
-            if (!committed.unchanged()) {
-                log(committed);
-            } else if (unchangedSaid.compareAndSet(false, true) || System.nanoTime() - unchangedSaidAt > UNCHANGED_QUIET) {
-                unchangedSaidAt = System.nanoTime();
-                Log.info("nothing changed since checkpoint " + committed.ref().id() + ": not written again (said at most "
-                        + "once a minute)");
-            }
-            warnIfBehind(System.nanoTime() - start, committed);
-            repeatedFailure = null;
+            committed = checkpointer.checkpointIfChanged("interval");
         } catch (CheckpointException e) {
             logPeriodicFailure(e.getMessage());
+            throw e;
         } catch (RuntimeException | Error e) {
             Log.error("checkpoint 'interval' failed", e);
+            throw e;
         }
+        repeatedFailure = null;
+        if (!committed.unchanged()) {
+            log(committed);
+        } else if (unchangedSaid.compareAndSet(false, true) || System.nanoTime() - unchangedSaidAt > UNCHANGED_QUIET) {
+            unchangedSaidAt = System.nanoTime();
+            Log.info("nothing changed since checkpoint " + committed.ref().id() + ": not written again (said at most "
+                    + "once a minute)");
+        }
+        if (!options.cadence().auto()) {
+            warnIfBehind(System.nanoTime() - start, committed);
+        }
+        return new CheckpointSchedule.Observation(committed.pauseNanos(), committed.writeNanos());
     }
 
     /**
@@ -417,6 +416,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         }
     }
 
+    /** A checkpoint that nobody waits for (the one on exit): logged, whether it is committed or fails. */
     private void checkpointAndLog(String reason) {
         try {
             log(checkpointer.checkpoint(reason));
@@ -427,12 +427,14 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         }
     }
 
-    private void log(Checkpointer.Committed committed) {
+    /** Logs a committed checkpoint; after the first, names the {@code fields} patterns that matched nothing. */
+    private Checkpointer.Committed log(Checkpointer.Committed committed) {
         Log.info("checkpoint " + committed.ref().id() + " committed (" + committed.reason() + "): "
                 + committed.ref().bytes() + " bytes, pause " + String.format("%.3f", committed.pauseNanos() / 1e6) + " ms");
         if (firstCommitted.compareAndSet(false, true)) {
             patterns.warnUnmatchedAtCheckpoint(committed.ref().id());
         }
+        return committed;
     }
 
     @Override
@@ -447,6 +449,9 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
             throw new IllegalStateException(e.getMessage(), e);
         }
         log(committed);
+        if (schedule != null) {
+            schedule.observed(committed.pauseNanos(), committed.writeNanos());
+        }
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("id", committed.ref().id());
         d.put("sequence", committed.ref().sequence());

@@ -185,6 +185,29 @@ class ForensicsIT {
         }
     }
 
+    /** The incident is in a JFR recording too: its trigger, reason, outcome and bundle. */
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void anIncidentIsAJfrEvent(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Setup s = new Setup(jdk, tmp);
+        Path recording = tmp.resolve("incident.jfr");
+        s.jvmOptions.add(JfrEventsIT.recordingOption(recording));
+        try (App app = s.start("facade")) {
+            app.awaitLine("facade bundle: ");
+            app.process.toHandle().destroy(); // SIGTERM: the recording is dumped on exit
+            app.awaitExit();
+        }
+        List<JsonNode> incidents = JfrEventsIT.events(jdk, recording).get("io.stasis.Incident");
+        assertEquals(1, incidents.size(), String.valueOf(incidents));
+        JsonNode incident = incidents.get(0);
+        assertEquals("manual", incident.get("trigger").asText());
+        assertTrue(incident.get("reason").asText().contains("requested by the application"), incident.toString());
+        assertEquals("captured", incident.get("outcome").asText());
+        assertEquals(s.onlyBundle().getFileName().toString(), incident.get("bundle").asText());
+        assertEquals(Files.size(s.onlyBundle()), incident.get("bytes").asLong());
+        assertTrue(Duration.parse(incident.get("duration").asText()).toNanos() > 0, incident.toString());
+    }
+
     @ParameterizedTest
     @MethodSource("io.stasis.agent.testing.Jdks#all")
     void aUnitOfWorkSlowerThanItsBoundProducesOneBundle(Jdk jdk, @TempDir Path tmp) throws Exception {

@@ -49,9 +49,12 @@ public final class CracEngine {
      * carry on after its checkpoint).
      */
     public static void checkpointRestore() throws ImageException {
+        ImageTrace trace = ImageTrace.start("crac", "");
         try {
             Class.forName("jdk.crac.Core").getMethod("checkpointRestore").invoke(null);
+            trace.done("returned", "");
         } catch (InvocationTargetException e) {
+            trace.done("failed", String.valueOf(e.getCause()));
             Throwable cause = e.getCause();
             StringBuilder why = new StringBuilder(String.valueOf(cause));
             for (Throwable suppressed : cause.getSuppressed()) {

@@ -50,6 +50,7 @@ public final class ImageCheckpoint {
      */
     public static Outcome run(Context<Resource> context, ImageDir dir, Dumper dumper, Duration timeout)
             throws CheckpointException, RestoreException {
+        ImageTrace trace = ImageTrace.start("criu", dir.path().toString());
         CheckpointException failed = null;
         Outcome outcome = null;
         try {
@@ -83,6 +84,7 @@ public final class ImageCheckpoint {
             context.afterRestore(context);
         } catch (RestoreException e) {
             if (failed == null) {
+                trace.done("failed", describe(e));
                 throw e;
             }
             for (Throwable cause : e.getSuppressed()) {
@@ -90,8 +92,10 @@ public final class ImageCheckpoint {
             }
         }
         if (failed != null) {
+            trace.done("failed", describe(failed));
             throw failed;
         }
+        trace.done(outcome == Outcome.RESTORED ? "restored" : "left-running", "");
         return outcome;
     }
 

@@ -430,12 +430,15 @@ public final class Engine implements ForensicsControlMBean {
             return true;
         }
         busy.set(true);
+        IncidentTrace trace = IncidentTrace.start(incident.trigger(), incident.reason());
         try {
             Path bundle = capture(incident);
+            trace.captured(bundle);
             if (incident.done() != null) {
                 incident.done().complete(bundle);
             }
         } catch (Throwable t) {
+            trace.failed(BundleWriter.describe(t));
             reporter.error("forensics: incident '" + incident.trigger() + "' could not be captured", t);
             if (incident.done() != null) {
                 incident.done().completeExceptionally(t);

@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.metrics.CheckpointStats;
+import io.stasis.agent.internal.events.CheckpointTrace;
 import io.stasis.agent.internal.restore.Restorer;
 import io.stasis.agent.internal.state.CaptureException;
 import io.stasis.agent.internal.state.StateRegistry;
@@ -81,12 +82,14 @@ public final class Checkpointer {
     /**
      * A checkpoint that has been committed to the store.
      *
+     * @param pauseNanos    how long the gate was closed
+     * @param writeNanos    how long writing it to the store took, after the pause
      * @param sizeBytes     its roots, serialized
      * @param durationNanos from closing the gate until the snapshot was durable
      * @param unchanged     the state was the same as in {@code ref}, committed earlier, so nothing was written
      */
-    public record Committed(SnapshotRef ref, long pauseNanos, String reason, Instant time, long sizeBytes,
-                            long durationNanos, boolean unchanged) {
+    public record Committed(SnapshotRef ref, long pauseNanos, long writeNanos, String reason, Instant time,
+                            long sizeBytes, long durationNanos, boolean unchanged) {
     }
 
     public synchronized Committed checkpoint(String reason) throws CheckpointException {
@@ -141,7 +144,25 @@ public final class Checkpointer {
      * @param skipUnchanged write nothing when the state is the last committed snapshot's
      */
     private Committed take(String reason, boolean holdGate, boolean skipUnchanged) throws CheckpointException {
+        CheckpointTrace trace = CheckpointTrace.start(reason);
+        try {
+            Committed committed = take(reason, holdGate, skipUnchanged, trace);
+            if (committed.unchanged()) {
+                trace.unchanged();
+            } else {
+                trace.committed(committed.ref().bytes());
+            }
+            return committed;
+        } catch (CheckpointException | RuntimeException | Error e) {
+            trace.notCommitted(Log.describe(e));
+            throw e;
+        }
+    }
+
+    private Committed take(String reason, boolean holdGate, boolean skipUnchanged, CheckpointTrace trace)
+            throws CheckpointException {
         if (suspended) {
+            trace.outcome("refused");
             throw new CheckpointException("checkpoint '" + reason + "' refused: a full-process image is being taken", null);
         }
         if (restorer != null) {
@@ -157,12 +178,15 @@ public final class Checkpointer {
         } catch (IOException e) {
             throw new CheckpointException("checkpoint '" + reason + "' failed: cannot read the store: " + Log.describe(e), e);
         }
+        trace.sequence(sequence);
         QuiesceGate.close();
+        trace.pauseBegins();
         long start = System.nanoTime();
         boolean captured = false;
         try {
             List<Thread> inside = QuiesceGate.awaitDrained(quiesceTimeout.toNanos());
             if (!inside.isEmpty()) {
+                trace.outcome("abandoned");
                 throw new CheckpointException("checkpoint '" + reason + "' abandoned: " + stillInside(inside)
                         + "; the application carries on unchanged", null);
             }
@@ -178,14 +202,17 @@ public final class Checkpointer {
                 QuiesceGate.open();
             }
             pauseNanos = System.nanoTime() - start;
+            trace.pauseEnds();
         }
+        trace.captured(roots.size(), roots.stream().mapToLong(root -> root.data().length).sum());
         Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, roots, List.copyOf(classesOfCut));
         StateDigest digest = StateDigest.of(snapshot.roots(), snapshot.classes());
         long sizeBytes = roots.stream().mapToLong(r -> r.data().length).sum();
         if (skipUnchanged && digest.same(lastDigest)) {
-            return new Committed(lastRef, pauseNanos, reason, time, sizeBytes, System.nanoTime() - start, true);
+            return new Committed(lastRef, pauseNanos, 0, reason, time, sizeBytes, System.nanoTime() - start, true);
         }
         SnapshotRef ref;
+        long writeStart = System.nanoTime();
         try {
             ref = store.write(snapshot);
         } catch (IOException | RuntimeException e) {
@@ -197,9 +224,10 @@ public final class Checkpointer {
         }
         lastDigest = digest;
         lastRef = ref;
+        long writeNanos = System.nanoTime() - writeStart;
         long durationNanos = System.nanoTime() - start;
         retain(ref);
-        return new Committed(ref, pauseNanos, reason, time, sizeBytes, durationNanos, false);
+        return new Committed(ref, pauseNanos, writeNanos, reason, time, sizeBytes, durationNanos, false);
     }
 
     /** After a committed snapshot: a failure to remove old ones does not undo it. */

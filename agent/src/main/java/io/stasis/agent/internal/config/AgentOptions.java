@@ -11,7 +11,8 @@ import java.util.List;
  *
  * @param dir            where snapshots are stored
  * @param restore        {@code latest}, {@code none}, or a snapshot id
- * @param interval       period of automatic checkpoints, or {@code null} when off
+ * @param interval       period of automatic checkpoints (with {@code interval=auto}, the first), or
+ *                       {@code null} when off
  * @param onExit         take a final snapshot on orderly shutdown
  * @param keep           snapshots retained
  * @param quiesce        method patterns treated as {@code @QuiescePoint}
@@ -28,12 +29,13 @@ import java.util.List;
  * @param logLevel       the least severe line written ({@code log.level})
  * @param maxAge         when no checkpoint has succeeded for this long, the state is stale (a warning,
  *                       the {@code Stale} attribute, {@code status} exits 1); {@code null} when not set
+ * @param cadence        how the interval adapts and backs off, or {@code null} when {@code interval=off}
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
                            AllowedClasses allowed, Path encryptionKey, Path imageDir,
                            io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain,
-                           Log.Target log, Log.Level logLevel, Duration maxAge) {
+                           Log.Target log, Log.Level logLevel, Duration maxAge, CadenceOptions cadence) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";

@@ -56,7 +56,10 @@ public final class OptionsParser {
     }
 
     private static AgentOptions build(Map<String, String> values) {
-        Duration interval = interval(values.getOrDefault("interval", "off"));
+        String intervalText = values.getOrDefault("interval", "off");
+        CadenceOptions cadence = CadenceOptions.parse(intervalText,
+                intervalText.equalsIgnoreCase("auto") ? null : interval(intervalText), values, OptionsParser::period);
+        Duration interval = cadence == null ? null : cadence.first();
         return new AgentOptions(
                 path("dir", values.getOrDefault("dir", "./stasis-data")),
                 restore(values.getOrDefault("restore", AgentOptions.RESTORE_LATEST)),
@@ -73,7 +76,8 @@ public final class OptionsParser {
                 bool("encryption.accept-plain", values.getOrDefault("encryption.accept-plain", "false")),
                 choice("log", values.getOrDefault("log", "stderr"), Log.Target.class),
                 choice("log.level", values.getOrDefault("log.level", "info"), Log.Level.class),
-                maxAge(values.get("max-age"), interval));
+                maxAge(values.get("max-age"), interval),
+                cadence);
     }
 
     private static Map<String, String> parseArgument(String argument) {
@@ -106,8 +110,7 @@ public final class OptionsParser {
         }
         for (String part : value.split(";")) {
             int eq = part.indexOf('=');
-            if (eq > 0 && (KEYS.contains(part.substring(0, eq).trim())
-                    || ForensicsOptions.KEYS.contains(part.substring(0, eq).trim()))) {
+            if (eq > 0 && known(part.substring(0, eq).trim())) {
                 throw new OptionsException("option '" + key + "' has the value '" + value + "', which holds option '"
                         + part.substring(0, eq).trim() + "': options are separated by ',', not ';'");
             }
@@ -145,11 +148,17 @@ public final class OptionsParser {
     }
 
     private static void put(Map<String, String> values, String key, String value, String where) {
-        if (!KEYS.contains(key) && !ForensicsOptions.KEYS.contains(key)) {
+        if (!known(key)) {
+            List<String> names = new ArrayList<>(KEYS);
+            names.addAll(CadenceOptions.KEYS);
             throw new OptionsException("unknown option '" + key + "' (" + where + "); known options: "
-                    + String.join(", ", KEYS.stream().sorted().toList()) + ", forensics, forensics.*");
+                    + String.join(", ", names.stream().sorted().toList()) + ", forensics, forensics.*");
         }
         values.put(key, value);
+    }
+
+    private static boolean known(String key) {
+        return KEYS.contains(key) || CadenceOptions.KEYS.contains(key) || ForensicsOptions.KEYS.contains(key);
     }
 
     private static Path path(String key, String value) {
@@ -179,11 +188,20 @@ public final class OptionsParser {
         if (value.equalsIgnoreCase("off")) {
             return null;
         }
-        Duration interval = duration("interval", value, "off or ");
-        if (interval.compareTo(MIN_INTERVAL) < 0) {
-            throw bad("interval", value, "off or a duration of at least " + MIN_INTERVAL.toMillis() + "ms");
+        return period("interval", value, "off, auto or ");
+    }
+
+    /** A time between periodic checkpoints: {@code interval}, {@code interval.min}, {@code interval.max}. */
+    private static Duration period(String key, String value) {
+        return period(key, value, "");
+    }
+
+    private static Duration period(String key, String value, String alternatives) {
+        Duration period = duration(key, value, alternatives);
+        if (period.compareTo(MIN_INTERVAL) < 0) {
+            throw bad(key, value, alternatives + "a duration of at least " + MIN_INTERVAL.toMillis() + "ms");
         }
-        return interval;
+        return period;
     }
 
     /** Stale is a state checkpoints are not keeping up with: never something the interval alone causes. */

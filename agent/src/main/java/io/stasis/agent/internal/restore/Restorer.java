@@ -3,6 +3,7 @@ package io.stasis.agent.internal.restore;
 import com.esotericsoftware.kryo.Kryo;
 import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.metrics.RestoreStats;
+import io.stasis.agent.internal.events.RestoreTrace;
 import io.stasis.agent.internal.state.OwnerType;
 import io.stasis.agent.internal.state.StateRegistry;
 import io.stasis.agent.internal.store.Root;
@@ -198,6 +199,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
         }
         long start = System.nanoTime();
         boolean applied = false;
+        RestoreTrace trace = RestoreTrace.start(root.name(), ref.id(), root.data().length);
         Kryo kryo = kryos.borrow(loader);
         try {
             SnapshotKryo.allow(kryo, allowed.andReachableFrom(type.type()));
@@ -228,12 +230,15 @@ public final class Restorer implements StateRegistry.OwnerListener {
             if (!notes.isEmpty()) {
                 Log.warn("restored " + root.name() + " partly: " + String.join("; ", notes));
             }
+            trace.done(notes.isEmpty() ? "restored" : "partial", String.join("; ", notes));
         } catch (ClassNotAllowedException e) {
             skipped.put(root.name(), e.getMessage() + Log.allowHint(e));
+            trace.done("skipped", skipped.get(root.name()));
             Log.error("could not restore " + root.name() + " from snapshot " + ref.id() + ": " + e.getMessage()
                     + Log.allowHint(e) + "; it keeps the state its constructor gave it", null);
         } catch (Exception | LinkageError e) {
             skipped.put(root.name(), Log.describe(e));
+            trace.done("skipped", Log.describe(e));
             Log.error("could not restore " + root.name() + " from snapshot " + ref.id()
                     + "; it keeps the state its constructor gave it", e);
         } finally {

@@ -1,6 +1,7 @@
 package io.stasis.agent.internal.store;
 
 import io.stasis.agent.internal.metrics.StoreStats;
+import io.stasis.agent.internal.events.WriteTrace;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -221,6 +222,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                     + dir.toAbsolutePath() + " already claims: move that directory away to start a new store");
         }
         long start = System.nanoTime();
+        WriteTrace trace = WriteTrace.start(snapshot.sequence());
         nextSequence();
         Map<String, Manifest.ChunkRef> known = index();
         Map<String, Manifest.ChunkRef> added = new HashMap<>();
@@ -228,17 +230,26 @@ public final class FileSnapshotStore implements SnapshotStore {
         Path pack = dir.resolve(PACKS).resolve(packName);
         Path temp = Durable.createTemporary(pack);
         List<Manifest.StoredRoot> roots = new ArrayList<>();
+        long serialized = 0;
+        int chunkCount = 0;
+        long packBytes = 0;
         try {
             try (FileChannel out = Durable.openTemporary(temp)) {
                 long offset = 0;
                 for (Root root : snapshot.roots()) {
                     List<Manifest.ChunkRef> chunks = new ArrayList<>();
+                    long stage = System.nanoTime();
                     List<Integer> ends = Chunker.boundaries(root.data());
+                    trace.chunking(System.nanoTime() - stage);
                     for (int batch = 0; batch < ends.size(); batch += ChunkWorkers.BATCH) {
                         int batchEnd = Math.min(ends.size(), batch + ChunkWorkers.BATCH);
                         List<Integer> batchEnds = ends.subList(batch, batchEnd);
                         int batchStart = batch == 0 ? 0 : ends.get(batch - 1);
-                        for (Encoded piece : encode(root.data(), batchStart, batchEnds, known)) {
+                        stage = System.nanoTime();
+                        List<Encoded> encoded = encode(root.data(), batchStart, batchEnds, known);
+                        trace.encoding(System.nanoTime() - stage);
+                        stage = System.nanoTime();
+                        for (Encoded piece : encoded) {
                             Manifest.ChunkRef chunk = known.containsKey(piece.name()) ? known.get(piece.name())
                                     : added.get(piece.name());
                             if (chunk == null) {
@@ -253,16 +264,22 @@ public final class FileSnapshotStore implements SnapshotStore {
                             }
                             chunks.add(chunk);
                         }
+                        trace.packWrite(System.nanoTime() - stage);
                     }
                     roots.add(new Manifest.StoredRoot(root.kind(), root.owner(), root.key(), root.fields(),
                             root.data().length, chunks));
+                    serialized += root.data().length;
+                    chunkCount += chunks.size();
                 }
+                packBytes = offset;
             }
+            long stage = System.nanoTime();
             if (added.isEmpty()) {
                 Files.delete(temp);
             } else {
                 Durable.publish(temp, pack);
             }
+            trace.fsync(System.nanoTime() - stage);
             Manifest manifest = new Manifest(snapshot.sequence(), snapshot.time(), snapshot.reason(), lastWritten,
                     snapshot.pauseNanos(), System.nanoTime() - start, agentVersion(), jvm(), codec.keyId(),
                     snapshot.classes(), roots);
@@ -273,10 +290,12 @@ public final class FileSnapshotStore implements SnapshotStore {
                         + " bytes, more than a store reads (" + ManifestCodec.MAX_BYTES + "): it has " + roots.size()
                         + " roots; checkpoint fewer, larger objects");
             }
-            long publishStart = System.nanoTime();
+            stage = System.nanoTime();
             Durable.write(file, json);
-            stats.written(added.values().stream().mapToLong(Manifest.ChunkRef::length).sum() + json.length,
-                    System.nanoTime() - publishStart);
+            long publishNanos = System.nanoTime() - stage;
+            trace.publish(publishNanos);
+            trace.written(serialized, chunkCount, added.size(), packBytes, json.length);
+            stats.written(added.values().stream().mapToLong(Manifest.ChunkRef::length).sum() + json.length, publishNanos);
             manifests.put(file, manifest);
             known.putAll(added);
             nextSequence = Math.max(nextSequence, snapshot.sequence() + 1);
@@ -284,6 +303,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             return new SnapshotRef(String.valueOf(snapshot.sequence()), snapshot.sequence(),
                     manifest.storedBytes() + json.length);
         } catch (IOException | RuntimeException e) {
+            trace.failed(e.toString());
             Files.deleteIfExists(temp);
             throw e;
         }

@@ -57,15 +57,47 @@ class OptionsParserTest {
         assertTrue(!options.allowed().allows("com.acme.Other"));
     }
 
+    @Test
+    void intervalAutoHasDocumentedDefaults() {
+        AgentOptions options = parse("interval=auto");
+        CadenceOptions cadence = options.cadence();
+        assertTrue(cadence.auto());
+        assertEquals(0.01, cadence.pauseBudget(), 1e-12);
+        assertEquals(Duration.ofSeconds(5), cadence.min());
+        assertEquals(Duration.ofMinutes(5), cadence.max());
+        assertEquals(Duration.ofSeconds(5), options.interval(), "the first interval is interval.min");
+    }
+
+    @Test
+    void intervalAutoTakesItsBudgetAndBounds() {
+        CadenceOptions cadence = parse("interval=auto,pause-budget=0.5%,interval.min=250ms,interval.max=2m").cadence();
+        assertEquals(0.005, cadence.pauseBudget(), 1e-12);
+        assertEquals("0.5%", cadence.budgetText());
+        assertEquals(Duration.ofMillis(250), cadence.min());
+        assertEquals(Duration.ofMinutes(2), cadence.max());
+        Properties system = new Properties();
+        system.setProperty("stasis.interval", "auto");
+        system.setProperty("stasis.pause-budget", "5%");
+        assertEquals(0.05, OptionsParser.parse(null, system).cadence().pauseBudget(), 1e-12);
+    }
+
+    @Test
+    void aFixedIntervalBacksOffUpToIntervalMax() {
+        assertEquals(Duration.ofMinutes(5), parse("interval=30s").cadence().max(), "default ceiling");
+        assertEquals(Duration.ofHours(1), parse("interval=1h").cadence().max(), "never below the interval itself");
+        assertEquals(Duration.ofMinutes(1), parse("interval=30s,interval.max=1m").cadence().max());
+        assertNull(parse("interval=off").cadence());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "nope=1|unknown option 'nope'",
             "interval=fast|option 'interval' has a bad value 'fast'",
             "interval=1d|option 'interval'",
-            "interval=9999999999999h|option 'interval' has a bad value '9999999999999h': expected off or a duration of at most 8760h",
-            "interval=99999999999999999999ms|option 'interval' has a bad value '99999999999999999999ms': expected off or a duration of at most 8760h",
-            "interval=1ms|option 'interval' has a bad value '1ms': expected off or a duration of at least 10ms",
-            "interval=9ms|option 'interval' has a bad value '9ms': expected off or a duration of at least 10ms",
+            "interval=9999999999999h|option 'interval' has a bad value '9999999999999h': expected off, auto or a duration of at most 8760h",
+            "interval=99999999999999999999ms|option 'interval' has a bad value '99999999999999999999ms': expected off, auto or a duration of at most 8760h",
+            "interval=1ms|option 'interval' has a bad value '1ms': expected off, auto or a duration of at least 10ms",
+            "interval=9ms|option 'interval' has a bad value '9ms': expected off, auto or a duration of at least 10ms",
             "quiesce-timeout=9999999999999h|option 'quiesce-timeout' has a bad value '9999999999999h': expected a duration of at most 8760h",
             "keep=-2|option 'keep'",
             "allow=*|option 'allow' has a bad value '*'",
@@ -84,6 +116,20 @@ class OptionsParserTest {
             "fields=com.acme.A#x,com.acme.B#y|'com.acme.B#y' is not key=value (the items of 'fields' are separated by ';'",
             "quiesce=com.acme.A#x,com.acme.B#y|the items of 'quiesce' are separated by ';'",
             "dir=./x;interval=1s|option 'dir' has the value './x;interval=1s', which holds option 'interval': options are separated by ',', not ';'",
+            "dir=./x;pause-budget=2%|which holds option 'pause-budget'",
+            "interval=auto,pause-budget=1|option 'pause-budget' has a bad value '1': expected a share of wall time above 0% and at most 50%",
+            "interval=auto,pause-budget=0%|option 'pause-budget' has a bad value '0%'",
+            "interval=auto,pause-budget=60%|option 'pause-budget' has a bad value '60%'",
+            "interval=auto,pause-budget=-1%|option 'pause-budget' has a bad value '-1%'",
+            "interval=auto,interval.min=5ms|option 'interval.min' has a bad value '5ms': expected a duration of at least 10ms",
+            "interval=auto,interval.max=soon|option 'interval.max' has a bad value 'soon'",
+            "interval=auto,interval.min=10m|option 'interval.min' (10m) is longer than interval.max (5m)",
+            "interval=auto,interval.min=1s,interval.max=500ms|option 'interval.min' (1s) is longer than interval.max (500ms)",
+            "interval=30s,pause-budget=2%|option 'pause-budget' is set but interval is not auto (write interval=auto)",
+            "interval=30s,interval.min=1s|option 'interval.min' is set but interval is not auto",
+            "interval=30s,interval.max=10s|option 'interval.max' (10s) is shorter than interval (30s)",
+            "interval.max=1m|option 'interval.max' is set but interval is off",
+            "interval=AUTOMATIC|option 'interval' has a bad value 'AUTOMATIC': expected off, auto or a duration",
     })
     void badOptionsNameTheKey(String argument, String message) {
         OptionsException e = assertThrows(OptionsException.class, () -> parse(argument));
