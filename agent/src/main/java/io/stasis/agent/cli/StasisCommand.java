@@ -1,5 +1,6 @@
 package io.stasis.agent.cli;
 
+import io.stasis.agent.internal.KryoBootstrap;
 import io.stasis.agent.internal.store.FileSnapshotStore;
 import io.stasis.agent.internal.store.NotAuthenticatedException;
 import io.stasis.agent.internal.store.Snapshot;
@@ -42,6 +43,8 @@ public final class StasisCommand implements Callable<Integer> {
     }
 
     static int execute(String... args) {
+        // inspect and decrypt --render read snapshots with our Kryo: without sun.misc.Unsafe on JDK 24+, as in the agent.
+        KryoBootstrap.initialize();
         CommandLine cli = new CommandLine(new StasisCommand());
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             command.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));

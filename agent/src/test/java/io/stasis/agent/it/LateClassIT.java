@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.it.apps.LateLoaderApp;
+import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.api.Stasis;
@@ -31,7 +32,8 @@ class LateClassIT {
         // its arrival is said too.
         Run second = run(jdk, dir, "0", "");
         assertEquals("late loader: true, late count=2", second.line());
-        List<String> restoreLines = second.output().lines().filter(l -> l.contains("] restore from snapshot")).toList();
+        List<String> restoreLines = AgentLog.messages(second.output(), "INFO").stream()
+                .filter(l -> l.startsWith("restore from snapshot")).toList();
         assertEquals(2, restoreLines.size(), second.output());
         assertTrue(restoreLines.get(0).contains("0 of 1 roots restored so far, 1 waiting for their owner to appear"),
                 restoreLines.get(0));
