@@ -4,7 +4,6 @@ import io.stasis.agent.internal.cadence.CheckpointSchedule;
 import io.stasis.agent.internal.capture.CheckpointException;
 import io.stasis.agent.internal.capture.Checkpointer;
 import io.stasis.agent.internal.config.AgentOptions;
-import io.stasis.agent.internal.config.OptionsException;
 import io.stasis.agent.internal.events.GateWaits;
 import io.stasis.agent.internal.forensics.ForensicsSupport;
 import io.stasis.agent.internal.image.ImageHooks;
@@ -20,26 +19,16 @@ import io.stasis.agent.internal.restore.SnapshotSelector;
 import io.stasis.agent.internal.state.StateRegistry;
 import io.stasis.agent.internal.store.FileSnapshotStore;
 import io.stasis.agent.internal.store.Root;
-import io.stasis.agent.internal.store.StoreKey;
-import io.stasis.agent.internal.store.StoreLockedException;
-import io.stasis.agent.internal.store.WrongKeyException;
 import io.stasis.bootstrap.FacadeBridge;
-import io.stasis.files.UnsafePathException;
 import io.stasis.bootstrap.Registrations;
 import io.stasis.forensics.Forensics;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.NotDirectoryException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +42,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
 
     private static final Duration WARM_UP_DELAY = Duration.ofSeconds(2);
-    /** The least time between two lines that say the same: nothing changed, or the same failure again. */
-    private static final long UNCHANGED_QUIET = TimeUnit.MINUTES.toNanos(1);
 
     private final AgentOptions options;
     private final Checkpointer checkpointer;
@@ -63,14 +50,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     private final String restoreMessage;
     private final PatternUsage patterns;
     private final AtomicBoolean firstCommitted = new AtomicBoolean();
-    private final AtomicBoolean unchangedSaid = new AtomicBoolean();
-    private volatile long unchangedSaidAt;
-    private final AtomicBoolean behindSaid = new AtomicBoolean();
-    /** Only the scheduler's one thread reads and writes these. */
-    private boolean wasBehind;
-    private String repeatedFailure;
-    private long repeatedSince;
-    private int repeats;
+    private final PeriodicReport report = new PeriodicReport();
     private final CheckpointStats stats;
     private final RestoreStats restoreStats;
     /** Periodic checkpoints, or {@code null} when {@code interval=off} or this JVM does not write. */
@@ -98,33 +78,10 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     }
 
     public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached) throws IOException {
-        StoreKey key = readKey(options.encryptionKey());
-        FileSnapshotStore writer = null;
-        String notWriting = null;
-        FileSnapshotStore store;
-        try {
-            try {
-                writer = FileSnapshotStore.openForWriting(options.dir(), key, options.acceptPlain());
-            } catch (StoreLockedException e) {
-                notWriting = e.getMessage();
-                Log.error("this JVM will not take checkpoints: " + notWriting, null);
-            } catch (UnsafePathException e) {
-                throw e;
-            } catch (IOException e) {
-                notWriting = readOnly(options.dir(), e);
-                Log.warn("option 'dir': " + notWriting);
-            }
-            store = writer != null ? writer : FileSnapshotStore.openForReading(options.dir(), key, options.acceptPlain());
-        } catch (UnsafePathException e) {
-            throw new OptionsException("option 'dir': " + e.getMessage());
-        }
-        try {
-            store.checkKey();
-        } catch (WrongKeyException e) {
-            store.close();
-            throw new OptionsException("option 'encryption-key': " + e.getMessage()
-                    + "; nothing was restored or written");
-        }
+        OpenedStore opened = OpenedStore.open(options);
+        FileSnapshotStore store = opened.store();
+        FileSnapshotStore writer = opened.writer();
+        String notWriting = opened.notWriting();
 
         RestoreStats restoreStats = new RestoreStats();
         long selectStart = System.nanoTime();
@@ -179,60 +136,9 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         Log.info(restoreMessage);
     }
 
-    /**
-     * A store this process cannot write (a read-only filesystem, a directory of another user's
-     * making) still restores: checkpoints are off. A store that cannot even be made is an error.
-     */
-    private static String readOnly(Path dir, IOException cause) {
-        Path absolute = dir.toAbsolutePath().normalize();
-        for (Path above = absolute; above != null; above = above.getParent()) {
-            if (Files.exists(above) && !Files.isDirectory(above)) {
-                throw new OptionsException("option 'dir': " + above + " is a file, not a directory, so no store can be "
-                        + "made in " + absolute + "; give a directory, or a path that does not exist yet");
-            }
-        }
-        if (!Files.isDirectory(absolute.resolve("manifests"))) {
-            throw new OptionsException("option 'dir': cannot make a store in " + absolute + ": " + inWords(cause)
-                    + "; give a directory this user can write, or a path that does not exist yet");
-        }
-        return absolute + " cannot be written (" + inWords(cause) + "): restoring from it, but taking no "
-                + "checkpoints; give a writable dir to take them";
-    }
-
-    /** {@code /a/b: Not a directory} says less than which part is wrong and why. */
-    private static String inWords(IOException e) {
-        if (e instanceof NotDirectoryException) {
-            return e.getMessage() + " or a directory above it is a file, not a directory";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied on " + e.getMessage();
-        }
-        if (e instanceof FileSystemException fs && fs.getReason() != null) {
-            return fs.getReason().toLowerCase(Locale.ROOT) + (fs.getFile() == null ? "" : " (" + fs.getFile() + ")");
-        }
-        return Log.describe(e);
-    }
-
     /** {@code 1 root}, {@code 2 roots}. */
     private static String count(long n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
-    }
-
-    private static StoreKey readKey(Path file) {
-        if (file == null) {
-            return null;
-        }
-        if (!Files.exists(file)) {
-            throw new OptionsException("option 'encryption-key': the key file " + file.toAbsolutePath().normalize()
-                    + " does not exist: make one with 'openssl rand -hex 32 > " + file + " && chmod 600 " + file
-                    + "', or give the path of the key the store was written with");
-        }
-        try {
-            return StoreKey.read(file);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new OptionsException("option 'encryption-key': cannot read a key from " + file.toAbsolutePath().normalize() + ": "
-                    + Log.describe(e));
-        }
     }
 
     /** Classes initialized before an attach: their static initializers ran without us. */
@@ -360,60 +266,19 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         try {
             committed = checkpointer.checkpointIfChanged("interval");
         } catch (CheckpointException e) {
-            logPeriodicFailure(e.getMessage());
+            report.failed(e.getMessage());
             throw e;
         } catch (RuntimeException | Error e) {
             Log.error("checkpoint 'interval' failed", e);
             throw e;
         }
-        repeatedFailure = null;
-        if (!committed.unchanged()) {
+        if (committed.unchanged()) {
+            report.unchanged(committed);
+        } else {
             log(committed);
-        } else if (unchangedSaid.compareAndSet(false, true) || System.nanoTime() - unchangedSaidAt > UNCHANGED_QUIET) {
-            unchangedSaidAt = System.nanoTime();
-            Log.info("nothing changed since checkpoint " + committed.ref().id() + ": not written again (said at most "
-                    + "once a minute)");
-        }
-        if (!options.cadence().auto()) {
-            warnIfBehind(System.nanoTime() - start, committed);
+            report.succeeded(committed, System.nanoTime() - start, options.cadence().auto() ? null : options.interval());
         }
         return new CheckpointSchedule.Observation(committed.pauseNanos(), committed.writeNanos());
-    }
-
-    /**
-     * A unit of work that never ends fails every interval the same way: the first failure is
-     * logged, the same one again at most once a minute with how often it happened meanwhile.
-     */
-    private void logPeriodicFailure(String message) {
-        long now = System.nanoTime();
-        if (message.equals(repeatedFailure)) {
-            repeats++;
-            if (now - repeatedSince < UNCHANGED_QUIET) {
-                return;
-            }
-            message += " (failed like this " + repeats + " times since it was last logged)";
-        } else {
-            repeatedFailure = message;
-        }
-        repeats = 0;
-        repeatedSince = now;
-        Log.error(message, null);
-    }
-
-    /**
-     * Checkpoints run one after another: those that take longer than the interval stretch the
-     * period. Two in a row, since the first of a JVM also loads and compiles the writing code.
-     */
-    private void warnIfBehind(long tookNanos, Checkpointer.Committed committed) {
-        long interval = options.interval().toNanos();
-        boolean behind = tookNanos > interval;
-        boolean twice = behind && wasBehind;
-        wasBehind = behind;
-        if (twice && behindSaid.compareAndSet(false, true)) {
-            Log.warn(String.format(Locale.ROOT, "checkpoints fall behind interval=%s: one took %.0f ms (pause %.0f ms), "
-                    + "so they are %.0f ms apart; give a longer interval", options.interval().toMillis() + "ms",
-                    tookNanos / 1e6, committed.pauseNanos() / 1e6, (tookNanos + interval) / 1e6));
-        }
     }
 
     /** A checkpoint that nobody waits for (the one on exit): logged, whether it is committed or fails. */

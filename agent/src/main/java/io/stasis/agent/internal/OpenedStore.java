@@ -1,0 +1,110 @@
+package io.stasis.agent.internal;
+
+import io.stasis.agent.internal.config.AgentOptions;
+import io.stasis.agent.internal.config.OptionsException;
+import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.StoreKey;
+import io.stasis.agent.internal.store.StoreLockedException;
+import io.stasis.agent.internal.store.WrongKeyException;
+import io.stasis.files.UnsafePathException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The store the options name, opened at start-up: to write, or only to restore from when another
+ * JVM writes it or this process cannot. What stops start-up is an {@link OptionsException} that
+ * names the option, the path, the cause and the fix.
+ *
+ * @param store      what restore reads
+ * @param writer     the same store when this JVM takes checkpoints, or {@code null}
+ * @param notWriting why it takes none, or {@code null}
+ */
+record OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String notWriting) {
+
+    static OpenedStore open(AgentOptions options) throws IOException {
+        StoreKey key = readKey(options.encryptionKey());
+        FileSnapshotStore writer = null;
+        String notWriting = null;
+        FileSnapshotStore store;
+        try {
+            try {
+                writer = FileSnapshotStore.openForWriting(options.dir(), key, options.acceptPlain());
+            } catch (StoreLockedException e) {
+                notWriting = e.getMessage();
+                Log.error("this JVM will not take checkpoints: " + notWriting, null);
+            } catch (UnsafePathException e) {
+                throw e;
+            } catch (IOException e) {
+                notWriting = readOnly(options.dir(), e);
+                Log.warn("option 'dir': " + notWriting);
+            }
+            store = writer != null ? writer : FileSnapshotStore.openForReading(options.dir(), key, options.acceptPlain());
+        } catch (UnsafePathException e) {
+            throw new OptionsException("option 'dir': " + e.getMessage());
+        }
+        try {
+            store.checkKey();
+        } catch (WrongKeyException e) {
+            store.close();
+            throw new OptionsException("option 'encryption-key': " + e.getMessage()
+                    + "; nothing was restored or written");
+        }
+        return new OpenedStore(store, writer, notWriting);
+    }
+
+    /**
+     * A store this process cannot write (a read-only filesystem, a directory of another user's
+     * making) still restores: checkpoints are off. A store that cannot even be made is an error.
+     */
+    private static String readOnly(Path dir, IOException cause) {
+        Path absolute = dir.toAbsolutePath().normalize();
+        for (Path above = absolute; above != null; above = above.getParent()) {
+            if (Files.exists(above) && !Files.isDirectory(above)) {
+                throw new OptionsException("option 'dir': " + above + " is a file, not a directory, so no store can be "
+                        + "made in " + absolute + "; give a directory, or a path that does not exist yet");
+            }
+        }
+        if (!Files.isDirectory(absolute.resolve("manifests"))) {
+            throw new OptionsException("option 'dir': cannot make a store in " + absolute + ": " + inWords(cause)
+                    + "; give a directory this user can write, or a path that does not exist yet");
+        }
+        return absolute + " cannot be written (" + inWords(cause) + "): restoring from it, but taking no "
+                + "checkpoints; give a writable dir to take them";
+    }
+
+    /** {@code /a/b: Not a directory} says less than which part is wrong and why. */
+    private static String inWords(IOException e) {
+        if (e instanceof NotDirectoryException) {
+            return e.getMessage() + " or a directory above it is a file, not a directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied on " + e.getMessage();
+        }
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason().toLowerCase(Locale.ROOT) + (fs.getFile() == null ? "" : " (" + fs.getFile() + ")");
+        }
+        return Log.describe(e);
+    }
+
+    private static StoreKey readKey(Path file) {
+        if (file == null) {
+            return null;
+        }
+        if (!Files.exists(file)) {
+            throw new OptionsException("option 'encryption-key': the key file " + file.toAbsolutePath().normalize()
+                    + " does not exist: make one with 'openssl rand -hex 32 > " + file + " && chmod 600 " + file
+                    + "', or give the path of the key the store was written with");
+        }
+        try {
+            return StoreKey.read(file);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new OptionsException("option 'encryption-key': cannot read a key from "
+                    + file.toAbsolutePath().normalize() + ": " + Log.describe(e));
+        }
+    }
+}
