@@ -5,6 +5,7 @@ import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,8 +45,8 @@ final class InspectCommand implements Callable<Integer> {
                 return 0;
             }
             out.printf("snapshot %s: sequence %d, taken %s, reason %s, pause %.3f ms, %d bytes%n", ref.id(),
-                    snapshot.sequence(), snapshot.time(), snapshot.reason(), snapshot.pauseNanos() / 1e6,
-                    s.storedBytes(ref));
+                    snapshot.sequence(), snapshot.time().truncatedTo(ChronoUnit.MILLIS), snapshot.reason(),
+                    snapshot.pauseNanos() / 1e6, s.storedBytes(ref));
             RootsView.text(out, snapshot.roots(), application, limits);
         }
         return 0;

@@ -36,6 +36,8 @@ class ReadmeQuickStartIT {
         assertTrue(resumed.get(2) > resumed.get(1),
                 "the third run resumes from a snapshot the killed run took:\n" + output);
         assertTrue(output.contains("question="), "the killed run's words were restored:\n" + output);
+        assertTrue(output.matches("(?s).*static WordCounter .*counts = TreeMap\\(\\d+\\) \\{.*\"question\": \\d+.*"),
+                "inspect shows the stored counts:\n" + output);
         assertTrue(!output.contains("WARNING") && !output.contains("ERROR"), output);
     }
 
