@@ -159,8 +159,9 @@ class AgentMessagesIT {
         String options = "dir=" + dir + ",on-exit=false,interval=100ms";
         try (ForkedJvm app = ForkedJvm.on(jdk).agent(options).classPath(CLASS_PATH).main(StateApp.class, "advance-wait")
                 .start()) {
-            app.awaitLineContaining("committed=", TIMEOUT);
-            Thread.sleep(500); // more checkpoints, which must not say it again
+            // Said once the application has had ten seconds to make its class loaders, not before.
+            app.awaitLineContaining("of classes this application does not have", TIMEOUT);
+            Thread.sleep(1_000); // ten more checkpoints, which must not say it again
             app.kill9();
             List<String> foreign = AgentLog.messages(app.lines(), "WARNING").stream()
                     .filter(m -> m.contains("of classes this application does not have")).toList();

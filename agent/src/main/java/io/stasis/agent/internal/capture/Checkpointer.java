@@ -166,7 +166,8 @@ public final class Checkpointer {
             throw new CheckpointException("checkpoint '" + reason + "' refused: a full-process image is being taken", null);
         }
         if (restorer != null) {
-            restorer.summarize(registry.ownerTypes().stream().map(Class::getClassLoader).distinct().toList());
+            restorer.summarize();
+            restorer.warnForeign(registry.ownerTypes().stream().map(Class::getClassLoader).distinct().toList());
             restorer.forgetConstructions();
         }
         Instant time;

@@ -51,6 +51,10 @@ public final class Restorer implements StateRegistry.OwnerListener {
     private final AtomicBoolean summarized = new AtomicBoolean();
     /** Every root has been applied or skipped. */
     private final AtomicBoolean completed = new AtomicBoolean();
+    private static final long FOREIGN_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private final long createdNanos = System.nanoTime();
+    /** Only the thread that takes checkpoints (one at a time) reads and writes it. */
+    private boolean foreignChecked;
     /** Roots whose owner has appeared: each is applied once, then leaves {@link #pending}. */
     private final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
 
@@ -135,21 +139,29 @@ public final class Restorer implements StateRegistry.OwnerListener {
         return Map.copyOf(pending);
     }
 
-    /**
-     * Logs, once, what was restored, what is still waiting and what was skipped; the last root's
-     * arrival is logged too. Roots whose owner class none of {@code loaders} can find are named
-     * then, once: the store was most likely written by another application.
-     */
-    public void summarize(List<ClassLoader> loaders) {
+    /** Logs, once, what was restored, what is still waiting and what was skipped; the last root's arrival is logged too. */
+    public void summarize() {
         if (summarized.compareAndSet(false, true)) {
             Log.info(summary());
-            List<String> foreign = new TreeMap<>(pending).values().stream()
-                    .filter(root -> !findable(root.owner(), loaders)).map(Root::name).toList();
-            if (!foreign.isEmpty()) {
-                Log.warn("snapshot " + ref.id() + " holds " + foreign.size() + " root(s) of classes this application does "
-                        + "not have: " + String.join(", ", foreign) + "; was its dir written by another application? "
-                        + "They are kept in new snapshots; give each application its own dir");
-            }
+        }
+    }
+
+    /**
+     * Names, once, the roots still waiting whose owner class none of {@code loaders} can find: the
+     * store was most likely written by another application. Not in the first seconds, while the
+     * application may still be making the class loader that has them (a Spring Boot jar's).
+     */
+    public void warnForeign(List<ClassLoader> loaders) {
+        if (foreignChecked || System.nanoTime() - createdNanos < FOREIGN_GRACE_NANOS || pending.isEmpty()) {
+            return;
+        }
+        foreignChecked = true;
+        List<String> foreign = new TreeMap<>(pending).values().stream()
+                .filter(root -> !findable(root.owner(), loaders)).map(Root::name).toList();
+        if (!foreign.isEmpty()) {
+            Log.warn("snapshot " + ref.id() + " holds " + foreign.size() + " root(s) of classes this application does "
+                    + "not have: " + String.join(", ", foreign) + "; was its dir written by another application? "
+                    + "They are kept in new snapshots; give each application its own dir");
         }
     }
 
