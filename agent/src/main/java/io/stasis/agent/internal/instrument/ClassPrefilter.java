@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * Decides from a class file's bytes alone, before any of Byte Buddy is loaded, whether a class may
+ * Decides from a class file's bytes alone, before any of ASM is loaded, whether a class may
  * need instrumentation: it names the API's annotations in its constant pool, or the {@code fields}
  * or {@code quiesce} option names it, or one of its superclasses does (a constructor of a subclass
  * reports instances whose inherited fields are state). Most classes of an application are none of
@@ -53,7 +53,11 @@ final class ClassPrefilter {
                 || mayCarryState(loader, facts.superclass(), 0);
     }
 
-    /** Whether {@code internalName} (a superclass) or one of its own superclasses may declare state. */
+    /** Whether the superclass {@code internalName}, or one of its own superclasses, may declare state. */
+    boolean superclassMayCarryState(ClassLoader loader, String internalName) {
+        return mayCarryState(loader, internalName, 0);
+    }
+
     private boolean mayCarryState(ClassLoader loader, String internalName, int depth) {
         if (internalName == null || ignored(internalName.replace('/', '.'))) {
             return false;
@@ -87,7 +91,8 @@ final class ClassPrefilter {
         }
     }
 
-    private static byte[] resource(ClassLoader loader, String internalName) {
+    /** The class file of {@code internalName} as {@code loader} finds it, or {@code null}. */
+    static byte[] resource(ClassLoader loader, String internalName) {
         String name = internalName + ".class";
         try (InputStream in = loader != null ? loader.getResourceAsStream(name) : ClassLoader.getSystemResourceAsStream(name)) {
             return in == null ? null : in.readAllBytes();

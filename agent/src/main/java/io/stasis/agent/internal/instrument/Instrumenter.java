@@ -1,12 +1,10 @@
 package io.stasis.agent.internal.instrument;
 
+import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.config.AgentOptions;
 import java.lang.instrument.Instrumentation;
 
-/**
- * Installs the agent's instrumentation. Nothing of Byte Buddy is referenced here, so that a JVM
- * whose classes need no instrumentation never loads it (see {@link ClassPrefilter}).
- */
+/** Installs the agent's instrumentation ({@link StateTransformer}). */
 public final class Instrumenter {
 
     private Instrumenter() {
@@ -14,19 +12,40 @@ public final class Instrumenter {
 
     /**
      * @param attached whether the agent was attached to a running JVM, whose already loaded
-     *                 classes must then be retransformed; at start-up there are none of ours yet,
-     *                 and the Byte Buddy machinery is built only when a class first needs it
+     *                 classes must then be retransformed; at start-up there are none of ours yet
      * @return which of the {@code fields} and {@code quiesce} patterns have matched so far
      */
     public static PatternUsage install(Instrumentation instrumentation, AgentOptions options, boolean attached) {
         PatternUsage usage = new PatternUsage(instrumentation, options);
         instrumentation.addTransformer(new MissingApiWarning(), false);
+        ClassPrefilter prefilter = new ClassPrefilter(options);
+        instrumentation.addTransformer(new StateTransformer(prefilter, options, usage), true);
         if (attached) {
-            AdviceInstaller.installAttached(instrumentation, options, usage);
-        } else {
-            instrumentation.addTransformer(new LazyTransformer(new ClassPrefilter(options),
-                    () -> AdviceInstaller.transformer(options, usage)), true);
+            retransformLoaded(instrumentation, prefilter);
         }
         return usage;
+    }
+
+    /**
+     * Retransforms the loaded classes that may need it, judged by the prefilter from their class
+     * files (a class without one, such as a generated proxy, is retransformed to be judged from the
+     * JVM's copy). One at a time, so that a class that fails does not hold back the others.
+     */
+    private static void retransformLoaded(Instrumentation instrumentation, ClassPrefilter prefilter) {
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            if (type.isArray() || type.isPrimitive() || ClassPrefilter.ignored(type.getName())
+                    || !instrumentation.isModifiableClass(type)) {
+                continue;
+            }
+            String internalName = type.getName().replace('.', '/');
+            ClassLoader loader = type.getClassLoader();
+            if (prefilter.mayNeed(loader, internalName, ClassPrefilter.resource(loader, internalName))) {
+                try {
+                    instrumentation.retransformClasses(type);
+                } catch (Throwable t) {
+                    Log.error("could not instrument " + type.getName() + "; its state and units of work are not covered", t);
+                }
+            }
+        }
     }
 }
