@@ -17,7 +17,11 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Brings a process back from an image: checks the image and this host before anything is touched,
@@ -35,6 +39,8 @@ public final class CriuRestorer {
      * at once can make the last detaches fail, and CRIU then reports the restore as failed.
      */
     private static final String RESUMING = "Run late stage hook from criu master";
+    /** How long the application may take to end after a SIGTERM forwarded to it (its exit snapshot included). */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
     /** Which path the application took, and how it ended. */
     public record Outcome(boolean fromImage, int exitCode, List<String> problems) {
@@ -57,9 +63,6 @@ public final class CriuRestorer {
         try {
             if (!HostFacts.mayCheckpoint()) {
                 problems.add("CRIU needs root (or CAP_CHECKPOINT_RESTORE) to restore; run this command as root");
-            }
-            if (Files.isDirectory(Path.of("/proc/" + manifest.pid()))) {
-                problems.add("process " + manifest.pid() + " is running: the imaged process's PID must be free to restore it");
             }
             Path libjvm = Path.of(manifest.jdk().libjvm());
             if (!Files.exists(libjvm)) {
@@ -142,6 +145,12 @@ public final class CriuRestorer {
         if (manifest.encryption() != null) {
             MemoryStaging.removeAbandoned();
         }
+        List<String> busy = ProcessIds.inUse(manifest);
+        if (!busy.isEmpty()) {
+            // Passing: a fallback now would start the application without the state the image holds.
+            throw new ImageException("the image in " + dir + " cannot be restored now, and is kept:\n  "
+                    + String.join("\n  ", busy) + "\nrun restore-image again once those ids are free");
+        }
         List<String> problems;
         Criu criu = null;
         try {
@@ -184,9 +193,14 @@ public final class CriuRestorer {
         progress.accept("the image in " + dir + " cannot be used:\n  " + String.join("\n  ", problems)
                 + "\nstarting the application normally; it restores its state from its newest snapshot: "
                 + String.join(" ", command));
-        return new Outcome(false, waitFor(new ProcessBuilder(command)
-                .directory(Path.of(manifest.application().workingDirectory()).toFile()).inheritIO(), command.get(0)),
-                problems);
+        Process application;
+        try {
+            application = new ProcessBuilder(command).directory(Path.of(manifest.application().workingDirectory()).toFile())
+                    .inheritIO().start();
+        } catch (IOException e) {
+            throw new ImageException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        }
+        return new Outcome(false, waitFor(application, command.get(0), application::toHandle), problems);
     }
 
     /** Whether CRIU had begun to let the restored process run, by its log. */
@@ -261,15 +275,17 @@ public final class CriuRestorer {
                 arguments.add("fd[" + fd + "]:" + key);
             }
         }
-        ProcessBuilder builder = new ProcessBuilder(criu.command(arguments)).inheritIO();
-        if (staging == null) {
-            return waitFor(builder, "criu restore");
-        }
         Process restore;
         try {
-            restore = builder.start();
+            restore = new ProcessBuilder(criu.command(arguments)).inheritIO().start();
         } catch (IOException e) {
             throw new ImageException("cannot start criu restore: " + e.getMessage(), e);
+        }
+        // Once restored, the application is CRIU's child with its old PID; until then, CRIU itself.
+        Supplier<ProcessHandle> running = () -> restore.descendants().filter(p -> p.pid() == manifest.pid())
+                .findFirst().orElse(restore.toHandle());
+        if (staging == null) {
+            return waitFor(restore, "criu restore", running);
         }
         // From here on the process may be coming back: whatever happens, wait for it, never fall back.
         try {
@@ -280,7 +296,7 @@ public final class CriuRestorer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return waitFor(restore, "criu restore");
+        return waitFor(restore, "criu restore", running);
     }
 
     /** Returns once CRIU's log says the restore finished (the image is no longer read), or CRIU has exited. */
@@ -320,20 +336,37 @@ public final class CriuRestorer {
         return null;
     }
 
-    private static int waitFor(ProcessBuilder builder, String what) throws ImageException {
-        try {
-            return waitFor(builder.start(), what);
-        } catch (IOException e) {
-            throw new ImageException("cannot start " + what + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static int waitFor(Process process, String what) throws ImageException {
+    /**
+     * Waits for {@code process}. Meanwhile a SIGTERM (or Ctrl-C) to this command reaches
+     * {@code running} too, which then has {@link #STOP_GRACE} to end before it is killed: nothing is
+     * left running, orphaned, holding the application's port.
+     */
+    private static int waitFor(Process process, String what, Supplier<ProcessHandle> running) throws ImageException {
+        Thread forward = new Thread(() -> stop(running.get()), "stasis-stop-" + process.pid());
+        Runtime.getRuntime().addShutdownHook(forward);
         try {
             return process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ImageException("interrupted while " + what + " ran", e);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(forward);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook is running
+            }
+        }
+    }
+
+    private static void stop(ProcessHandle process) {
+        process.destroy();
+        try {
+            process.onExit().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            process.destroyForcibly();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }
