@@ -82,8 +82,11 @@ final class ImageCommands {
             }
             long start = System.nanoTime();
             ImageManifest manifest = dumper.dump(pid, image, leaveRunning, Duration.ofSeconds(timeoutSeconds));
-            out.printf("image of process %d written to %s: %d files, %.1f MB, in %d ms; %s%n", pid, image.path(),
-                    manifest.files().size(), manifest.bytes() / 1e6, (System.nanoTime() - start) / 1_000_000,
+            out.printf("image of process %d written to %s: %d files, %.1f MB%s, in %d ms; %s%n", pid, image.path(),
+                    manifest.files().size(), manifest.bytes() / 1e6,
+                    manifest.liveHeapBytes() == null ? ""
+                            : String.format(" (live heap after a collection: %.1f MB)", manifest.liveHeapBytes() / 1e6),
+                    (System.nanoTime() - start) / 1_000_000,
                     leaveRunning ? "the process carries on" : "the process has exited; restore-image brings it back");
             out.flush();
             return 0;

@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeAll;
@@ -223,6 +225,27 @@ class ImageIT {
             assertTrue(app.output().contains("CRIU is not installed (looked at " + tmp.resolve("no-criu")), app.output());
             assertEquals(1, count(app.lines(), "resource afterRestore #"), "notified, as on a CRaC JDK: " + app.output());
             assertTrue(!app.output().contains("checkpointRestore returned"), app.output());
+        }
+    }
+
+    /** The heap is collected and shrunk before the dump: the image holds live data, not garbage. */
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void anImageHoldsTheLiveHeapNotTheGarbage(Jdk jdk, @TempDir Path tmp) throws Exception {
+        int garbageMb = 300;
+        try (ForkedJvm app = app(jdk, tmp, "100000").jvmOption("-Xmx1g").jvmOption("-DgarbageMb=" + garbageMb).start()) {
+            app.awaitLineContaining("tick 5 ", TIMEOUT);
+            ForkedJvm cli = cli(jdk, "image", Long.toString(app.pid()), "--dir", tmp.resolve("image").toString()).start();
+            assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+            Matcher line = Pattern.compile("written to .*: \\d+ files, ([0-9.]+) MB \\(live heap after a collection: ([0-9.]+) MB\\)")
+                    .matcher(cli.output());
+            assertTrue(line.find(), cli.output());
+            double imageMb = Double.parseDouble(line.group(1));
+            double liveMb = Double.parseDouble(line.group(2));
+            assertTrue(liveMb < 50, "the garbage is not live: " + cli.output());
+            assertTrue(imageMb < garbageMb / 2.0, "the " + garbageMb + " MB of garbage the heap had grown by are not in the image: "
+                    + cli.output());
+            app.awaitExit(TIMEOUT);
         }
     }
 

@@ -94,7 +94,7 @@ public final class CriuDumper {
             throws ImageException {
         try {
             dir.shareWith(HostFacts.userOf(pid).uid());
-            awaitPrepared(pid, dir, prepareTimeout);
+            Long liveHeap = awaitPrepared(pid, dir, prepareTimeout);
             if (!dir.claimDump()) {
                 throw new ImageException("process " + pid + " stopped waiting for the dump; nothing was imaged");
             }
@@ -138,7 +138,7 @@ public final class CriuDumper {
                         (System.nanoTime() - start) / 1_000_000));
                 ImageManifest manifest = ImageManifest.describe(images, pid, leaveRunning, application, streams, jdk,
                         criu.version(), cipher == null ? null : cipher.format(),
-                        cipher == null ? null : SealedFiles.SEGMENT_BYTES);
+                        cipher == null ? null : SealedFiles.SEGMENT_BYTES, liveHeap);
                 if (cipher != null) {
                     progress.accept(String.format("encrypting %d files (%.1f MB) with %s", manifest.files().size(),
                             manifest.bytes() / 1e6, cipher.format()));
@@ -196,6 +196,17 @@ public final class CriuDumper {
     }
 
     /** CRIU has killed the process; its PID is free for a restore once it has been reaped. */
+    /** The second line of a ready process's detail (its PID, then its live heap), read as the untrusted text it is. */
+    private static Long liveHeap(String detail) {
+        String[] lines = detail.split("\n");
+        try {
+            long bytes = lines.length < 2 ? -1 : Long.parseLong(lines[1].trim());
+            return bytes >= 0 ? bytes : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     private static void awaitGone(long pid) throws ImageException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (Files.isDirectory(Path.of("/proc/" + pid)) && System.nanoTime() - deadline < 0) {
@@ -208,14 +219,15 @@ public final class CriuDumper {
         }
     }
 
-    private void awaitPrepared(long pid, ImageDir dir, Duration timeout) throws IOException, ImageException {
+    /** Waits for the process to be ready; returns the live heap it reported after its collection, or {@code null}. */
+    private Long awaitPrepared(long pid, ImageDir dir, Duration timeout) throws IOException, ImageException {
         long deadline = System.nanoTime() + timeout.toNanos();
         progress.accept("waiting for process " + pid + " to get its Resources ready");
         while (true) {
             Optional<String> prepared = dir.prepared();
             if (prepared.isPresent()) {
                 if (ImageDir.kind(prepared.get()).equals(ImageDir.READY)) {
-                    return;
+                    return liveHeap(ImageDir.detail(prepared.get()));
                 }
                 throw new ImageException("process " + pid + " refused the checkpoint: "
                         + ImageDir.detail(prepared.get()) + "\nnothing was imaged; it carries on");

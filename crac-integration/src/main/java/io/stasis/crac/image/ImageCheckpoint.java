@@ -63,8 +63,9 @@ public final class ImageCheckpoint {
                 dir.prepared(ImageDir.FAILED + "\n" + describe(failed));
             } else {
                 long start = processStart();
+                long liveHeap = HeapShrink.collect();
                 PerfData.moveOwn();
-                dir.prepared(ImageDir.READY + "\n" + ProcessHandle.current().pid());
+                dir.prepared(ImageDir.READY + "\n" + ProcessHandle.current().pid() + "\n" + liveHeap);
                 dumper.start(dir);
                 outcome = awaitDump(dir, start, timeout);
             }

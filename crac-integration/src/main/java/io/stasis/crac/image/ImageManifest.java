@@ -32,10 +32,14 @@ import java.util.stream.Stream;
  *                        {@code NAME.FORMAT}
  * @param sealedManifest  for an encrypted image, in the visible manifest only: the SHA-256 of the
  *                        sealed one, which the MAC so covers too
+ * @param liveHeapBytes   the heap in use after the collection just before the dump, as the process
+ *                        reported it (what the image's size is to be read against); {@code null}
+ *                        when it did not say
  */
 public record ImageManifest(int format, String created, long pid, boolean leftRunning, Application application,
                             List<String> standardStreams, Jdk jdk, Cpu cpu, String kernel, String criu, long bytes,
-                            List<ImageFile> files, String encryption, Long segmentBytes, String sealedManifest) {
+                            List<ImageFile> files, String encryption, Long segmentBytes, String sealedManifest,
+                            Long liveHeapBytes) {
 
     /** Format 3 adds authentication, the imaged process's user and SHA-256 digests; older images are refused. */
     public static final int FORMAT = 3;
@@ -91,11 +95,12 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
      */
     static ImageManifest describe(Path images, long pid, boolean leftRunning, Application application,
                                   List<String> standardStreams, Jdk jdk, String criuVersion, String encryption,
-                                  Long segmentBytes) throws IOException {
+                                  Long segmentBytes, Long liveHeapBytes) throws IOException {
         List<ImageFile> files = filesIn(images);
         long bytes = files.stream().mapToLong(ImageFile::bytes).sum();
         return new ImageManifest(FORMAT, Instant.now().toString(), pid, leftRunning, application, standardStreams, jdk,
-                HostFacts.cpu(), HostFacts.kernel(), criuVersion, bytes, files, encryption, segmentBytes, null);
+                HostFacts.cpu(), HostFacts.kernel(), criuVersion, bytes, files, encryption, segmentBytes, null,
+                liveHeapBytes);
     }
 
     /** This manifest with the digests of each file's sealed files, by stored name. */
@@ -106,7 +111,7 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
                     storedNames(file).stream().map(digests::get).toList()));
         }
         return new ImageManifest(format, created, pid, leftRunning, application, standardStreams, jdk, cpu, kernel,
-                criu, bytes, sealedFiles, encryption, segmentBytes, sealedManifest);
+                criu, bytes, sealedFiles, encryption, segmentBytes, sealedManifest, liveHeapBytes);
     }
 
     /** Where {@code file} is stored in the image directory: as CRIU wrote it, or sealed, in order. */
@@ -155,7 +160,7 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
             cipher.seal(new ByteArrayInputStream(JSON_FORMAT.asBytes(this)), sealed);
             ImageDir.replace(dir.path().resolve(sealedManifestName()), sealed.toByteArray());
             visible = new ImageManifest(format, created, 0, false, null, null, null, null, null, null, 0, null,
-                    encryption, null, HostFacts.sha256(sealed.toByteArray()));
+                    encryption, null, HostFacts.sha256(sealed.toByteArray()), null);
         }
         byte[] bytes = JSON_FORMAT.asBytes(visible);
         ImageDir.replace(dir.path().resolve(ImageDir.MAC), (auth.mac(bytes) + "\n").getBytes(StandardCharsets.US_ASCII));

@@ -25,7 +25,7 @@ class ImageManifestTest {
                 new ImageManifest.Cpu("Some CPU", List.of("avx", "avx2", "sse4_2")), "6.18.0", "4.1", 3072,
                 files.stream().map(name -> new ImageManifest.ImageFile(name, 1024, "ab".repeat(32),
                         encryption == null ? null : List.of("cd".repeat(32)))).toList(),
-                encryption, encryption == null ? null : 1024L, null);
+                encryption, encryption == null ? null : 1024L, null, 64L << 20);
     }
 
     private static ImageAuth key(Path tmp, String name) throws Exception {

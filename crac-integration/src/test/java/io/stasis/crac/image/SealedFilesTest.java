@@ -57,6 +57,6 @@ class SealedFilesTest {
     private static ImageManifest manifest(Path plain) throws Exception {
         List<ImageManifest.ImageFile> files = ImageManifest.filesIn(plain);
         return new ImageManifest(ImageManifest.FORMAT, "now", 1, false, null, null, null, null, null, null,
-                files.stream().mapToLong(ImageManifest.ImageFile::bytes).sum(), files, "b64", SEGMENT, null);
+                files.stream().mapToLong(ImageManifest.ImageFile::bytes).sum(), files, "b64", SEGMENT, null, null);
     }
 }

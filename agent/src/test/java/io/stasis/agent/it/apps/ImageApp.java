@@ -39,6 +39,7 @@ public final class ImageApp {
         long until = Long.parseLong(args[0]);
         boolean selfImage = args.length > 1 && args[1].equals("self-image");
         Core.getGlobalContext().register(RESOURCE);
+        makeGarbage(Integer.getInteger("garbageMb", 0));
         System.out.println("ready " + ProcessHandle.current().pid() + " from " + Stasis.lastRestore().source());
         while (ticks < until) {
             tick();
@@ -49,6 +50,17 @@ public final class ImageApp {
             Thread.sleep(20);
         }
         System.out.println("done " + ticks);
+    }
+
+    /** Grows the heap with arrays that are garbage at once: committed, touched memory that holds nothing live. */
+    private static void makeGarbage(int megabytes) {
+        java.util.List<byte[]> held = new java.util.ArrayList<>();
+        for (int i = 0; i < megabytes; i++) {
+            byte[] block = new byte[1 << 20];
+            java.util.Arrays.fill(block, (byte) i);
+            held.add(block);
+        }
+        held.clear();
     }
 
     @QuiescePoint
