@@ -38,7 +38,8 @@ public final class CracEngine {
             Object proxy = Proxy.newProxyInstance(CracEngine.class.getClassLoader(), new Class<?>[] {jdkResource},
                     new Forwarder(new WeakReference<>(resource)));
             HELD.put(resource, proxy);
-            context.getClass().getMethod("register", jdkResource).invoke(context, proxy);
+            // Through the public jdk.crac.Context: the global context's own class is not accessible.
+            Class.forName("jdk.crac.Context").getMethod("register", jdkResource).invoke(context, proxy);
         } catch (ReflectiveOperationException e) {
             throw new ImageException("cannot register with jdk.crac: " + e, e);
         }
