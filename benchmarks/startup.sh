@@ -9,6 +9,12 @@
 #
 # Environment: STASIS_BENCH_JDKS  space-separated JDK homes
 #              (default: /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64)
+#              STASIS_BENCH_CACHE  none (default); appcds: both variants run with the application's
+#              dynamic AppCDS archive, made by one training run without the agent
+#              (-XX:ArchiveClassesAtExit; a JDK dumps no archive with an agent attached unless told
+#              to with a diagnostic flag); aot: each variant runs with a JDK 24+ AOT cache trained
+#              by a run of that variant (-XX:AOTMode=record, then create), since a cache trained
+#              without the agent is refused once it is added; JDKs without AOT caches are skipped
 #
 # Runs alternate (without, with, with, without, ...) so that drift on a shared machine hits both
 # variants alike; two untimed warm-up runs of each variant come first (page cache, and the first
@@ -23,6 +29,8 @@ export LC_ALL=C
 cd "$(dirname "$0")/.."
 
 RUNS=${1:-20}
+CACHE=${STASIS_BENCH_CACHE:-none}
+case $CACHE in none|appcds|aot) ;; *) echo "startup.sh: STASIS_BENCH_CACHE must be none, appcds or aot" >&2; exit 2 ;; esac
 JDKS=${STASIS_BENCH_JDKS:-/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64}
 AGENT=agent/target/stasis-agent.jar
 APPS_JAR=$(ls benchmarks/target/stasis-benchmarks-*-startup.jar 2>/dev/null | head -1 || true)
@@ -45,13 +53,35 @@ stats() {
         END { printf "%.1f %.1f %.1f\n", q(0.5), q(0.25), q(0.75) }'
 }
 
+# cache_options VARIANT APP: the JVM options that use the variant's archive or cache, if any
+cache_options() {
+    case $CACHE in
+        appcds) echo "-XX:SharedArchiveFile=$WORK/without-$2.jsa" ;;
+        aot) echo "-XX:AOTCache=$WORK/$1-$2.aot" ;;
+    esac
+}
+
+# train JAVA APP VARIANT DATA: makes the variant's archive or cache with a run of its own
+train() {
+    local java=$1 app=$2 variant=$3 data=$4 agent_opt=()
+    [[ $variant == with ]] && agent_opt=("-javaagent:$AGENT=dir=$data")
+    local main=("${agent_opt[@]}" -cp "$CP" "io.stasis.benchmarks.startup.$app")
+    case $CACHE in
+        appcds) "$java" -XX:ArchiveClassesAtExit="$WORK/$variant-$app.jsa" "${main[@]}" >/dev/null 2>"$WORK/train.err" ;;
+        aot) "$java" -XX:AOTMode=record -XX:AOTConfiguration="$WORK/$variant-$app.aotconf" "${main[@]}" >/dev/null 2>"$WORK/train.err" &&
+             "$java" -XX:AOTMode=create -XX:AOTConfiguration="$WORK/$variant-$app.aotconf" \
+                 -XX:AOTCache="$WORK/$variant-$app.aot" "${main[@]}" >/dev/null 2>>"$WORK/train.err" ;;
+    esac || { echo "startup.sh: training $app ($variant agent, $CACHE) failed:" >&2; cat "$WORK/train.err" >&2; exit 1; }
+}
+
 # run JAVA APP VARIANT DATA: one JVM; appends "wall_us to_main_ms cpu_ms" to $WORK/VARIANT.times
 run() {
-    local java=$1 app=$2 variant=$3 data=$4 agent_opt=() start end TIMEFORMAT='%3U %3S'
+    local java=$1 app=$2 variant=$3 data=$4 agent_opt=() cache_opt=() start end TIMEFORMAT='%3U %3S'
     [[ $variant == with ]] && agent_opt=("-javaagent:$AGENT=dir=$data")
+    [[ $CACHE != none ]] && cache_opt=("$(cache_options "$variant" "$app")")
     start=$(now_us)
     # bash's time keyword: user and system CPU seconds of the JVM, all its threads
-    if ! { time "$java" "${agent_opt[@]}" -cp "$CP" "io.stasis.benchmarks.startup.$app" >"$WORK/out" 2>"$WORK/err"; } 2>"$WORK/cpu"; then
+    if ! { time "$java" "${cache_opt[@]}" "${agent_opt[@]}" -cp "$CP" "io.stasis.benchmarks.startup.$app" >"$WORK/out" 2>"$WORK/err"; } 2>"$WORK/cpu"; then
         echo "startup.sh: $app ($variant agent) failed on $java:" >&2
         cat "$WORK/out" "$WORK/err" >&2
         exit 1
@@ -71,7 +101,7 @@ run() {
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 echo "machine: $(nproc) CPUs, ${cpu:-unknown CPU}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "runs per variant: $RUNS (after 2 untimed warm-up runs each), alternating"
+echo "runs per variant: $RUNS (after 2 untimed warm-up runs each), alternating; class cache: $CACHE"
 echo
 printf '%-4s %-17s %-20s %-20s %8s %7s   %-18s %-18s %8s   %-18s %-18s %7s\n' \
     JDK app "wall, no agent" "wall, agent" "diff" ratio "to main, no agent" "to main, agent" "diff" \
@@ -87,10 +117,18 @@ for home in $JDKS; do
         continue
     fi
     feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = \([0-9]*\).*/\1/p')
+    if [[ $CACHE == aot && $feature -lt 24 ]]; then
+        echo "startup.sh: JDK $feature has no AOT cache, skipped" >&2
+        continue
+    fi
     version=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')
     for app in HelloMain CheckpointedMain; do
         data="$WORK/data-$feature-$app"
         rm -f "$WORK/without.times" "$WORK/with.times"
+        if [[ $CACHE != none ]]; then
+            train "$java" "$app" without "$data"
+            [[ $CACHE == aot ]] && train "$java" "$app" with "$data"
+        fi
         for _ in 1 2; do
             run "$java" "$app" without "$data"
             run "$java" "$app" with "$data"
