@@ -70,6 +70,9 @@ public final class Restorer implements StateRegistry.OwnerListener {
         for (Root root : snapshot.roots()) {
             pending.put(root.name(), root);
         }
+        if (!pending.isEmpty()) {
+            kryos.prepare(ClassLoader.getSystemClassLoader()); // the application's classes, in most applications
+        }
     }
 
     public SnapshotRef ref() {
