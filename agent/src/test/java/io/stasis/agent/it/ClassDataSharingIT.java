@@ -122,7 +122,7 @@ class ClassDataSharingIT {
     }
 
     /** Copies the classes of {@code type}'s package whose simple file names pass, from a directory or a jar. */
-    private static void copyClasses(Class<?> type, Predicate<String> names, JarOutputStream out) throws IOException {
+    static void copyClasses(Class<?> type, Predicate<String> names, JarOutputStream out) throws IOException {
         String packagePath = type.getPackageName().replace('.', '/') + "/";
         Path location = Path.of(ForkedJvm.locationOf(type));
         if (Files.isDirectory(location)) {

@@ -7,6 +7,7 @@ import io.stasis.agent.it.apps.ImageApp;
 import io.stasis.agent.it.apps.ServiceApp;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
+import io.stasis.agent.testing.Jdks;
 import io.stasis.agent.testing.OtherUser;
 import io.stasis.agent.testing.Plaintext;
 import io.stasis.agent.testing.Required;
@@ -24,11 +25,13 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -225,6 +228,46 @@ class ImageIT {
             assertTrue(app.output().contains("CRIU is not installed (looked at " + tmp.resolve("no-criu")), app.output());
             assertEquals(1, count(app.lines(), "resource afterRestore #"), "notified, as on a CRaC JDK: " + app.output());
             assertTrue(!app.output().contains("checkpointRestore returned"), app.output());
+        }
+    }
+
+    /**
+     * A JVM started with a JDK 25 AOT cache (trained with the agent, as the JDK requires) maps the
+     * cache's file; its image restores as long as that file is unchanged.
+     */
+    @Test
+    void aJvmStartedWithAnAotCacheIsImagedAndRestored(@TempDir Path tmp) throws Exception {
+        Jdk jdk = Jdks.all().stream().filter(j -> j.feature() >= 25).findFirst().orElse(null);
+        Required.component(jdk != null, "no JDK 25 to test the AOT cache on");
+        // An AOT cache takes a class path of jars only.
+        Path jar = tmp.resolve("app.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            ClassDataSharingIT.copyClasses(ImageApp.class, name -> name.startsWith(ImageApp.class.getSimpleName()), out);
+            ClassDataSharingIT.copyClasses(Stasis.class, name -> true, out);
+            ClassDataSharingIT.copyClasses(org.crac.Core.class, name -> true, out);
+        }
+        Path configuration = tmp.resolve("app.aotconf");
+        Path cache = tmp.resolve("app.aot");
+        for (String[] step : List.of(new String[] {"-XX:AOTMode=record", "-XX:AOTConfiguration=" + configuration},
+                new String[] {"-XX:AOTMode=create", "-XX:AOTConfiguration=" + configuration, "-XX:AOTCache=" + cache})) {
+            try (ForkedJvm training = app(jdk, tmp, "3").classPath(jar.toString()).jvmOption(step).start()) {
+                assertEquals(0, training.awaitExit(TIMEOUT), training.output());
+            }
+        }
+        Path image = tmp.resolve("image");
+        long ticksAtImage;
+        try (ForkedJvm app = app(jdk, tmp, "150").classPath(jar.toString())
+                .jvmOption("-XX:AOTCache=" + cache, "-XX:AOTMode=on").start()) {
+            app.awaitLineContaining("tick 10 ", TIMEOUT);
+            ForkedJvm cli = cli(jdk, "image", Long.toString(app.pid()), "--dir", image.toString()).start();
+            assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+            app.awaitExit(TIMEOUT);
+            ticksAtImage = lastTick(app.lines());
+        }
+        try (ForkedJvm restored = cli(jdk, "restore-image", image.toString(), "--no-fallback").start()) {
+            assertEquals(0, restored.awaitExit(TIMEOUT), restored.output());
+            assertEquals(ticksAtImage + 1, firstTick(restored.lines()), "it carries on where it was: " + restored.output());
+            assertTrue(restored.output().contains("done 150"), restored.output());
         }
     }
 
