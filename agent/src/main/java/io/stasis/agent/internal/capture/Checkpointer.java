@@ -180,9 +180,9 @@ public final class Checkpointer {
             throw new CheckpointException("checkpoint '" + reason + "' failed: cannot read the store: " + Log.describe(e), e);
         }
         trace.sequence(sequence);
-        QuiesceGate.close();
         trace.pauseBegins();
         long start = System.nanoTime();
+        QuiesceGate.close(); // part of the pause: it makes every thread pass a safepoint
         boolean captured = false;
         try {
             List<Thread> inside = QuiesceGate.awaitDrained(quiesceTimeout.toNanos());
@@ -259,6 +259,7 @@ public final class Checkpointer {
             for (int i = 0; i < WARM_UP_WRITES; i++) {
                 ValueGraph.write(kryo, output, graph);
             }
+            QuiesceGate.prepare();
         } catch (RuntimeException e) {
             Log.warn("the checkpoint warm-up failed, so the first checkpoint may pause longer: " + Log.describe(e));
         }
