@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class QuiesceGateStressTest {
 
     private static final int THREADS = 16;
-    private static final int CUTS = 2_000;
+    private static final int CUTS = 500;
     private static final long LONG = TimeUnit.SECONDS.toNanos(30);
 
     /** One thread's units: {@code begun} and {@code finished} differ only while it is inside one. */
