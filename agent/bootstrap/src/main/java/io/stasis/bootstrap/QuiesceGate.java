@@ -16,25 +16,11 @@ import java.util.concurrent.locks.LockSupport;
  * The gate that units of work ({@code @QuiescePoint} methods) pass through, and that a cut closes.
  *
  * <p>Each thread owns a {@link Unit} with its nesting depth and an "inside" flag that only it
- * writes, so entering and leaving never contend across cores. Cuts are rare and units frequent, so
- * the ordering cost is on the cut's side (an asymmetric Dekker protocol): entering is a release
- * store of "inside" and a volatile (acquire) load of "closed", with no fence; a cut stores
- * "closed", then makes every Java thread pass a safepoint ({@link Safepoints}), and only then
- * reads the flags.
- *
- * <p>Why that is enough, on HotSpot. A thread stopping at a safepoint fences before the VM thread
- * counts it as stopped and again before it runs on ({@code SafepointSynchronize::block}:
- * {@code set_thread_state_fence(_thread_blocked)}, then {@code OrderAccess::fence()}); a thread in
- * native or blocked code published its stores when it got there (release store of its state, read
- * with acquire by the safepoint), and fences on the way back ({@code _thread_in_native_trans} and a
- * full barrier in the native wrapper), before it can run Java code again. The JIT keeps both
- * accesses of an entry on their side of a safepoint poll: no store is delayed past one, and a
- * volatile load is not hoisted above one. So for each thread that enters, either its load of
- * "closed" comes after its safepoint, and sees the gate closed (it backs out, and waits); or the
- * load, and with it the earlier store of "inside", comes before the safepoint, and the store is
- * visible to the cut, which waits until the thread leaves. Leaving is a release store: the
- * unit's writes happen-before a cut that reads "outside". Threads that back out park until the
- * cut opens the gate.
+ * writes, so entering and leaving never contend across cores. Entering publishes "inside" and then
+ * reads the gate; a cut closes the gate and then reads every thread's flag. Both sides use
+ * sequentially consistent accesses, so either the entering thread sees the gate closed and backs
+ * out, or the cut sees the thread inside and waits for it (Dekker's protocol). Threads that back
+ * out park until the cut opens the gate.
  */
 public final class QuiesceGate {
 
@@ -81,8 +67,7 @@ public final class QuiesceGate {
         Unit unit = CURRENT.get();
         if (unit.depth++ == 0) {
             unit.entries++;
-            // No fence: the cut's safepoint orders this store before its reads (class comment).
-            INSIDE.setRelease(unit, true);
+            unit.inside = true;
             while (closed) {
                 unit.waitForOpen();
             }
@@ -114,10 +99,8 @@ public final class QuiesceGate {
     }
 
     /**
-     * Closes the gate: threads entering a unit from now on wait, and every thread that entered
-     * before is seen by {@link #awaitDrained}. Makes every Java thread pass a safepoint (tens of
-     * microseconds with a few hundred threads). The caller must not be inside a unit itself, and
-     * must call {@link #open()} afterwards.
+     * Closes the gate: threads entering a unit from now on wait. The caller must not be inside a
+     * unit itself, and must call {@link #open()} afterwards.
      */
     public static void close() {
         if (isInsideUnit()) {
@@ -126,20 +109,6 @@ public final class QuiesceGate {
         }
         cutter = Thread.currentThread();
         closed = true;
-        try {
-            Safepoints.everyThreadPasses();
-        } catch (RuntimeException | Error e) {
-            open();
-            throw e;
-        }
-    }
-
-    /**
-     * Loads and runs what the first {@link #close()} needs, with the gate open, so that the first
-     * cut's pause pays no class loading for it.
-     */
-    public static void prepare() {
-        Safepoints.everyThreadPasses();
     }
 
     /**
@@ -179,7 +148,7 @@ public final class QuiesceGate {
         Map<Thread, Long> inside = new HashMap<>();
         for (Unit unit : UNITS) {
             if (unit.inside) {
-                long entries = unit.entries; // written before the release store of inside
+                long entries = unit.entries; // written before the volatile store of inside
                 Thread thread = unit.get();
                 if (thread != null) {
                     inside.put(thread, entries);

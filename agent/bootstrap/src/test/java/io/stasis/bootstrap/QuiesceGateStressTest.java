@@ -11,8 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gate's asymmetric protocol under load: entering uses no fence, so only the cut's safepoint
- * makes a thread that has just entered visible to it. Many threads (more than there are CPUs)
+ * The gate's protocol under load. Many threads (more than there are CPUs)
  * enter and leave units that write only their own counters, again with no fence, while cuts are
  * taken back to back; every cut that has drained must find no unit begun and not finished, and
  * none beginning while it holds the gate.

@@ -182,7 +182,7 @@ public final class Checkpointer {
         trace.sequence(sequence);
         trace.pauseBegins();
         long start = System.nanoTime();
-        QuiesceGate.close(); // part of the pause: it makes every thread pass a safepoint
+        QuiesceGate.close();
         boolean captured = false;
         try {
             List<Thread> inside = QuiesceGate.awaitDrained(quiesceTimeout.toNanos());
@@ -245,7 +245,7 @@ public final class Checkpointer {
      * Makes the first checkpoint's pause like the later ones: creates the Kryo and loads the
      * classes writing needs, on the caller's thread and outside any cut, by writing a throwaway
      * graph of common JDK types, looking at the types of the owners registered so far, and running
-     * the cut's own path (reflection, lambdas, the digest, the gate's safepoint) on fields of the
+     * the cut's own path (reflection, lambdas, the digest) on fields of the
      * agent's own (never on the application's state, which is read only inside a cut).
      * Made neither at start-up, which it would slow down, nor in the first pause.
      */
@@ -273,7 +273,6 @@ public final class Checkpointer {
             classesOfCut.clear();
             withPending(List.of(new Root(Root.Kind.STATIC, WarmUpGraph.ROOT, null, List.of(), new byte[0])));
             StateDigest.of(List.of(), List.of());
-            QuiesceGate.prepare();
         } catch (CaptureException | RuntimeException e) {
             Log.warn("the checkpoint warm-up failed, so the first checkpoint may pause longer: " + Log.describe(e));
         }
