@@ -180,9 +180,9 @@ public final class Checkpointer {
             throw new CheckpointException("checkpoint '" + reason + "' failed: cannot read the store: " + Log.describe(e), e);
         }
         trace.sequence(sequence);
-        QuiesceGate.close();
         trace.pauseBegins();
         long start = System.nanoTime();
+        QuiesceGate.close();
         boolean captured = false;
         try {
             List<Thread> inside = QuiesceGate.awaitDrained(quiesceTimeout.toNanos());
@@ -194,7 +194,7 @@ public final class Checkpointer {
             time = Instant.now();
             pendingAtCut = restorer == null ? Map.of() : restorer.pendingByName();
             classesOfCut.clear();
-            roots = withPending(registry.capture(this::serialize));
+            roots = withPending(registry.capture(rootWriter()));
             captured = true;
         } catch (CaptureException e) {
             throw new CheckpointException("checkpoint '" + reason + "' failed: " + e.getMessage(), e.getCause());
@@ -244,8 +244,9 @@ public final class Checkpointer {
     /**
      * Makes the first checkpoint's pause like the later ones: creates the Kryo and loads the
      * classes writing needs, on the caller's thread and outside any cut, by writing a throwaway
-     * graph of common JDK types and looking at the types of the owners registered so far (never at the
-     * application's state, which is read only inside a cut).
+     * graph of common JDK types, looking at the types of the owners registered so far, and running
+     * the cut's own path (reflection, lambdas, the digest) on fields of the
+     * agent's own (never on the application's state, which is read only inside a cut).
      * Made neither at start-up, which it would slow down, nor in the first pause.
      */
     public synchronized void prepare() {
@@ -259,7 +260,20 @@ public final class Checkpointer {
             for (int i = 0; i < WARM_UP_WRITES; i++) {
                 ValueGraph.write(kryo, output, graph);
             }
-        } catch (RuntimeException e) {
+            // The cut's own path, on fields of the agent's: reflection's accessors for each kind of
+            // field, the owner's reachable types, the lambdas and comparators a capture runs through.
+            StateRegistry.RootWriter writer = rootWriter();
+            Map<String, Field> statics = WarmUpGraph.staticFields();
+            Map<String, Field> fields = WarmUpGraph.instanceFields();
+            Object instance = WarmUpGraph.instance();
+            for (int i = 0; i < WARM_UP_WRITES; i++) {
+                writer.write(WarmUpGraph.ROOT, statics, null);
+                writer.write(WarmUpGraph.ROOT, fields, instance);
+            }
+            classesOfCut.clear();
+            withPending(List.of(new Root(Root.Kind.STATIC, WarmUpGraph.ROOT, null, List.of(), new byte[0])));
+            StateDigest.of(List.of(), List.of());
+        } catch (CaptureException | RuntimeException e) {
             Log.warn("the checkpoint warm-up failed, so the first checkpoint may pause longer: " + Log.describe(e));
         }
     }
@@ -299,8 +313,13 @@ public final class Checkpointer {
     private List<Root> withPending(List<Root> captured) {
         List<Root> all = new ArrayList<>(captured);
         all.addAll(pendingAtCut.values());
-        all.sort(java.util.Comparator.comparing(Root::name));
+        all.sort(Root.byName());
         return all;
+    }
+
+    /** One place, so that {@link #prepare} links the method reference a cut uses. */
+    private StateRegistry.RootWriter rootWriter() {
+        return this::serialize;
     }
 
     private byte[] serialize(String rootName, Map<String, Field> fields, Object instance) throws CaptureException {

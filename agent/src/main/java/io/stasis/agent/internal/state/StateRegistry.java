@@ -8,7 +8,6 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,7 +151,7 @@ public final class StateRegistry implements Registrations.Listener {
                 }
             }
         }
-        roots.sort(Comparator.comparing(Root::name));
+        roots.sort(Root.byName());
         return roots;
     }
 
