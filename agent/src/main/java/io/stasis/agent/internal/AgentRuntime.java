@@ -78,6 +78,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     }
 
     public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached) throws IOException {
+        KryoBootstrap.initialize(); // before any Kryo, the restore's prepared one included
         OpenedStore opened = OpenedStore.open(options);
         FileSnapshotStore store = opened.store();
         FileSnapshotStore writer = opened.writer();
@@ -102,7 +103,6 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
                     ? "not restoring: restore=none" : "nothing to restore: no snapshot in " + options.dir().toAbsolutePath().normalize();
         }
 
-        KryoBootstrap.initialize();
         StateRegistry registry = new StateRegistry(options.fields());
         registry.setListener(restorer);
         Registrations.install(registry);

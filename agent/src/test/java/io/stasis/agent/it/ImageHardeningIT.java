@@ -38,6 +38,8 @@ class ImageHardeningIT {
 
     /** Entries planted in /dev/shm: each a chance for the race the old sweep lost. */
     private static final int PLANTED = 40;
+    /** Never a process: ids stay below the kernel's pid_max. So the fallback is what a forged image gets. */
+    private static final long NO_PROCESS = noProcess();
 
     @BeforeAll
     static void criuIsInstalled() throws Exception {
@@ -375,14 +377,22 @@ class ImageHardeningIT {
     private static void manifest(Path image, String command, Path work, int uid, int gid) throws Exception {
         Files.deleteIfExists(image.resolve("stasis-image.json"));
         Files.writeString(image.resolve("stasis-image.json"), """
-                {"format": 3, "created": "2026-12-04T00:00:00Z", "pid": 1, "leftRunning": false,
+                {"format": 3, "created": "2026-12-04T00:00:00Z", "pid": %d, "leftRunning": false,
                  "application": {"commandLine": ["/bin/sh", "-c", "%s"], "workingDirectory": "%s",
                                  "user": {"uid": %d, "gid": %d, "groups": []}},
                  "standardStreams": ["", "", ""],
                  "jdk": {"home": "/none", "version": "0", "libjvm": "/none/lib/server/libjvm.so", "libjvmCrc32c": "0"},
                  "cpu": {"model": "", "flags": []}, "kernel": "", "criu": "4.1", "bytes": 0, "files": []}
-                """.formatted(command, work, uid, gid));
+                """.formatted(NO_PROCESS, command, work, uid, gid));
         Files.setPosixFilePermissions(image.resolve("stasis-image.json"), PosixFilePermissions.fromString("rw-------"));
+    }
+
+    private static long noProcess() {
+        try {
+            return Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/pid_max")).strip());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Waits for {@code file} while {@code process} lives. */
