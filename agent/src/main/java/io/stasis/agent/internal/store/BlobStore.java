@@ -37,6 +37,26 @@ public interface BlobStore extends AutoCloseable {
     /** Whether another process (or this one) holds the writer's exclusion now, as far as can be told. */
     boolean writerLive();
 
+    /**
+     * Before a change (a checkpoint, retention, collection): makes sure this process is still the
+     * store's writer. A store in object storage has no lock: there a writer's lease is taken if it
+     * is free, renewed if it is this process's ({@code S3Blobs}); a directory has its lock already.
+     *
+     * @return {@code true} if the lease was taken just now: another writer may have written before
+     * @throws StoreLockedException when another writer holds the store
+     */
+    default boolean holdWriter() throws IOException {
+        return false;
+    }
+
+    /** Just before a commit: fails if this writer's lease may have lapsed since {@link #holdWriter}. */
+    default void checkWriter() throws IOException {
+    }
+
+    /** Lets another writer take over at once (after the last checkpoint); {@link #holdWriter} takes it back. */
+    default void releaseWriter() throws IOException {
+    }
+
     /** Starts a new object; nothing is visible under {@code name} until {@link Upload#commit}. */
     Upload create(String name) throws IOException;
 

@@ -173,6 +173,11 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
     }
 
+    @Override
+    public synchronized void releaseWriter() throws IOException {
+        blobs.releaseWriter();
+    }
+
     /** Where the store is, for messages: its directory or {@code s3://bucket/prefix}. */
     public String location() {
         return blobs.location();
@@ -216,6 +221,14 @@ public final class FileSnapshotStore implements SnapshotStore {
             throw new IOException("snapshot " + snapshot.sequence() + " is past the last sequence number a store can"
                     + " name (" + ManifestCodec.MAX_SEQUENCE + ", 16 digits), which a snapshot in "
                     + blobs.location() + " already claims: move it away to start a new store");
+        }
+        if (blobs.holdWriter()) {
+            nextSequence = -1; // this writer took the store over: what the one before wrote counts
+            index = null;
+            if (snapshot.sequence() < nextSequence()) {
+                throw new StoreLockedException("this JVM became the writer of " + blobs.location() + " just now and "
+                        + "snapshot " + snapshot.sequence() + " is taken: the next checkpoint is " + nextSequence);
+            }
         }
         long start = System.nanoTime();
         WriteTrace trace = WriteTrace.start(snapshot.sequence());
@@ -279,6 +292,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                         + " bytes, more than a store reads (" + ManifestCodec.MAX_BYTES + "): it has " + roots.size()
                         + " roots; checkpoint fewer, larger objects");
             }
+            blobs.checkWriter();
             long stage = System.nanoTime();
             publishManifest(file, json, snapshot.sequence());
             long publishNanos = System.nanoTime() - stage;
@@ -499,6 +513,7 @@ public final class FileSnapshotStore implements SnapshotStore {
      */
     @Override
     public synchronized void retain(int keep) throws IOException {
+        blobs.holdWriter();
         List<SnapshotRef> refs = list();
         Set<Long> kept = new HashSet<>();
         refs.stream().limit(keep).forEach(r -> kept.add(r.sequence()));
@@ -531,6 +546,7 @@ public final class FileSnapshotStore implements SnapshotStore {
      */
     public synchronized List<String> gc() throws IOException {
         requireWriting();
+        blobs.holdWriter();
         List<String> removed = new ArrayList<>(blobs.removeLeftovers());
         Set<String> referenced = new HashSet<>();
         for (SnapshotRef ref : list()) {
