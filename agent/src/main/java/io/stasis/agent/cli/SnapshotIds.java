@@ -5,7 +5,6 @@ import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.internal.store.SnapshotRemovedException;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,11 +24,11 @@ final class SnapshotIds {
      * {@code latest}: the newest snapshot that reads completely, as {@code restore=latest} picks it;
      * otherwise the snapshot with that id.
      */
-    static Found find(FileSnapshotStore store, String id, Path dir) throws IOException {
+    static Found find(FileSnapshotStore store, String id, String dir) throws IOException {
         List<SnapshotRef> refs = store.list();
         if (!LATEST.equals(id)) {
             SnapshotRef ref = refs.stream().filter(r -> r.id().equals(id)).findFirst()
-                    .orElseThrow(() -> new IOException("no snapshot '" + id + "' in " + dir.toAbsolutePath()
+                    .orElseThrow(() -> new IOException("no snapshot '" + id + "' in " + store.location()
                             + ": 'list --dir " + dir + "' shows the ids, or use 'latest'"));
             return new Found(ref, store.read(ref), List.of());
         }
@@ -43,7 +42,7 @@ final class SnapshotIds {
                 skipped.add("snapshot " + ref.id() + " passed over: " + e.getMessage());
             }
         }
-        throw new IOException("no readable snapshot in " + dir.toAbsolutePath()
+        throw new IOException("no readable snapshot in " + store.location()
                 + (skipped.isEmpty() ? " (it is empty)" : ": " + String.join("; ", skipped)));
     }
 }

@@ -2,6 +2,8 @@ package io.stasis.agent.cli;
 
 import io.stasis.agent.internal.KryoBootstrap;
 import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.S3Location;
+import io.stasis.agent.internal.store.s3.S3Loader;
 import io.stasis.agent.internal.store.NotAuthenticatedException;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
@@ -11,6 +13,7 @@ import io.stasis.agent.internal.store.StoreKey;
 import io.stasis.agent.internal.store.WrongKeyException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.temporal.ChronoUnit;
@@ -76,8 +79,18 @@ public final class StasisCommand implements Callable<Integer> {
     /** Options every store command takes. */
     static final class StoreOptions {
         @Option(names = "--dir", defaultValue = "./stasis-data", paramLabel = "DIR",
-                description = "The snapshot directory (the agent's dir option). Default: ${DEFAULT-VALUE}")
-        Path dir;
+                description = "The snapshot directory, or s3://BUCKET/PREFIX (the agent's dir option)."
+                        + " Default: ${DEFAULT-VALUE}")
+        String dir;
+        @Option(names = "--s3-endpoint", paramLabel = "URL",
+                description = "With --dir s3://...: an S3-compatible server (the agent's s3.endpoint option).")
+        URI s3Endpoint;
+        @Option(names = "--s3-region", paramLabel = "REGION",
+                description = "With --dir s3://...: the bucket's region (the agent's s3.region option).")
+        String s3Region;
+        @Option(names = "--s3-path-style",
+                description = "With --dir s3://...: the bucket in the path (the agent's s3.path-style option).")
+        boolean s3PathStyle;
         @Option(names = "--encryption-key", paramLabel = "FILE",
                 description = "The key file of an encrypted store (the agent's encryption-key option).")
         Path keyFile;
@@ -87,18 +100,44 @@ public final class StasisCommand implements Callable<Integer> {
         boolean acceptPlain;
 
         FileSnapshotStore open() throws IOException {
-            return FileSnapshotStore.openForReading(existingDir(), key(), acceptPlain);
+            S3Location s3 = s3();
+            return s3 != null ? FileSnapshotStore.openForReading(S3Loader.open(s3), key(), acceptPlain)
+                    : FileSnapshotStore.openForReading(existingDir(), key(), acceptPlain);
         }
 
         FileSnapshotStore openForWriting() throws IOException {
-            return FileSnapshotStore.openForWriting(existingDir(), key(), acceptPlain);
+            S3Location s3 = s3();
+            return s3 != null ? FileSnapshotStore.openForWriting(S3Loader.open(s3), key(), acceptPlain)
+                    : FileSnapshotStore.openForWriting(existingDir(), key(), acceptPlain);
+        }
+
+        /** Where the store is, for what the commands print: the absolute directory, or the s3:// URL. */
+        String where() {
+            S3Location s3 = S3Location.isS3(dir) ? s3() : null;
+            return s3 != null ? s3.url() : Path.of(dir).toAbsolutePath().normalize().toString();
+        }
+
+        private S3Location s3() {
+            if (!S3Location.isS3(dir)) {
+                if (s3Endpoint != null || s3Region != null || s3PathStyle) {
+                    throw new IllegalArgumentException("--s3-endpoint, --s3-region and --s3-path-style are for"
+                            + " --dir s3://BUCKET/PREFIX");
+                }
+                return null;
+            }
+            try {
+                return S3Location.parse(dir, s3Endpoint, s3Region, s3PathStyle);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--dir: " + e.getMessage(), e);
+            }
         }
 
         private Path existingDir() throws IOException {
-            if (!Files.isDirectory(dir)) {
-                throw new IOException("no snapshot directory at " + dir.toAbsolutePath().normalize());
+            Path path = Path.of(dir);
+            if (!Files.isDirectory(path)) {
+                throw new IOException("no snapshot directory at " + path.toAbsolutePath().normalize());
             }
-            return dir;
+            return path;
         }
 
         private StoreKey key() throws IOException {
@@ -140,7 +179,7 @@ public final class StasisCommand implements Callable<Integer> {
                 }
                 List<String> foreign = s.foreign();
                 foreign.forEach(f -> out.printf("%-8s FOREIGN: %s%n", "-", f));
-                out.printf("%d snapshot(s) in %s%s%n", listed, store.dir.toAbsolutePath().normalize(),
+                out.printf("%d snapshot(s) in %s%s%n", listed, store.where(),
                         foreign.isEmpty() ? "" : ", and " + foreign.size() + " foreign file(s) never restored");
             }
             return 0;
@@ -162,7 +201,7 @@ public final class StasisCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             try (FileSnapshotStore s = store.open()) {
                 FileSnapshotStore.Verification result;
-                try (Progress progress = Progress.start("verifying " + store.dir.toAbsolutePath().normalize())) {
+                try (Progress progress = Progress.start("verifying " + store.where())) {
                     result = s.verify((checked, of) -> progress.detail(checked + " of " + of + " snapshots checked"));
                 }
                 result.damaged().forEach(d -> out.println("DAMAGED: " + d));
@@ -176,7 +215,7 @@ public final class StasisCommand implements Callable<Integer> {
                         : result.keyless().size() + " snapshot(s) could not be checked without their key: give "
                           + "--encryption-key FILE";
                 out.printf("%d snapshot(s), %d chunk(s) checked in %s: %s%n", result.snapshots(), result.chunks(),
-                        store.dir.toAbsolutePath().normalize(), outcome);
+                        store.where(), outcome);
                 return outcome.equals("all verify") ? 0 : 1;
             }
         }
@@ -197,10 +236,10 @@ public final class StasisCommand implements Callable<Integer> {
             try (FileSnapshotStore s = store.openForWriting()) {
                 List<String> removed = s.gc();
                 removed.forEach(r -> out.println("removed " + r));
-                out.printf("%d file(s) removed from %s%n", removed.size(), store.dir.toAbsolutePath().normalize());
+                out.printf("%d file(s) removed from %s%n", removed.size(), store.where());
             } catch (StoreLockedException e) {
                 throw new IOException("gc needs the store to itself, and an application is writing to "
-                        + store.dir.toAbsolutePath().normalize() + " now: run gc when it has stopped (while it runs, its own "
+                        + store.where() + " now: run gc when it has stopped (while it runs, its own "
                         + "retention, keep=N, removes what its old snapshots no longer need)", e);
             }
             return 0;

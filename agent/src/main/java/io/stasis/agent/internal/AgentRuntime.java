@@ -100,7 +100,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
                     + ", each applied when its owner appears";
         } else {
             restoreMessage = options.restore().equals(AgentOptions.RESTORE_NONE)
-                    ? "not restoring: restore=none" : "nothing to restore: no snapshot in " + options.dir().toAbsolutePath().normalize();
+                    ? "not restoring: restore=none" : "nothing to restore: no snapshot in " + options.storeLocation();
         }
 
         StateRegistry registry = new StateRegistry(options.fields());
@@ -127,7 +127,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         ForensicsSupport.start(options, registry, checkpointer);
 
         Log.info("agent active" + (checkpointer == null ? " (restore only, no checkpoints)" : "") + ": dir="
-                + options.dir().toAbsolutePath().normalize() + ", interval="
+                + options.storeLocation() + ", interval="
                 + (options.cadence() == null ? "off" : options.cadence().auto()
                         ? "auto (pause-budget=" + options.cadence().budgetText() + ", " + options.cadence().min().toMillis()
                           + "ms to " + options.cadence().max().toMillis() + "ms)"
@@ -253,6 +253,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     private void onExit() {
         stopPeriodic();
         checkpointAndLog("exit");
+        checkpointer.releaseWriter();
     }
 
     /**

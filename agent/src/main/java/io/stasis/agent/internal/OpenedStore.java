@@ -2,10 +2,12 @@ package io.stasis.agent.internal;
 
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
+import io.stasis.agent.internal.store.BlobStore;
 import io.stasis.agent.internal.store.FileSnapshotStore;
 import io.stasis.agent.internal.store.StoreKey;
 import io.stasis.agent.internal.store.StoreLockedException;
 import io.stasis.agent.internal.store.WrongKeyException;
+import io.stasis.agent.internal.store.s3.S3Loader;
 import io.stasis.files.UnsafePathException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -28,6 +30,9 @@ record OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String not
 
     static OpenedStore open(AgentOptions options) throws IOException {
         StoreKey key = readKey(options.encryptionKey());
+        if (options.s3() != null) {
+            return openS3(options, key);
+        }
         FileSnapshotStore writer = null;
         String notWriting = null;
         FileSnapshotStore store;
@@ -47,6 +52,31 @@ record OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String not
         } catch (UnsafePathException e) {
             throw new OptionsException("option 'dir': " + e.getMessage());
         }
+        checkKey(store);
+        return new OpenedStore(store, writer, notWriting);
+    }
+
+    /**
+     * A store in object storage ({@code dir=s3://…}): the S3 client is loaded here, and only here.
+     * A bucket that cannot be reached stops start-up like a directory that cannot be made.
+     */
+    private static OpenedStore openS3(AgentOptions options, StoreKey key) throws IOException {
+        BlobStore blobs = null;
+        FileSnapshotStore store;
+        try {
+            blobs = S3Loader.open(options.s3());
+            store = FileSnapshotStore.openForWriting(blobs, key, options.acceptPlain());
+        } catch (IOException e) {
+            if (blobs != null) {
+                blobs.close();
+            }
+            throw new OptionsException("option 'dir': cannot use " + options.s3() + ": " + Log.describe(e));
+        }
+        checkKey(store);
+        return new OpenedStore(store, store, null);
+    }
+
+    private static void checkKey(FileSnapshotStore store) throws IOException {
         try {
             store.checkKey();
         } catch (WrongKeyException e) {
@@ -54,7 +84,6 @@ record OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String not
             throw new OptionsException("option 'encryption-key': " + e.getMessage()
                     + "; nothing was restored or written");
         }
-        return new OpenedStore(store, writer, notWriting);
     }
 
     /**

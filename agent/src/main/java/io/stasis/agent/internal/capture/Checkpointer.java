@@ -62,6 +62,15 @@ public final class Checkpointer {
      * @param allowed  what any root may hold beyond the types its owner's fields reach: a graph
      *                 that restore would refuse is refused when it is captured
      */
+    /** After the exit checkpoint: lets another JVM write to the store at once (see {@link SnapshotStore#releaseWriter}). */
+    public void releaseWriter() {
+        try {
+            store.releaseWriter();
+        } catch (IOException | RuntimeException e) {
+            Log.warn("could not hand the store over: " + Log.describe(e) + "; the next writer waits for the lease to lapse");
+        }
+    }
+
     public Checkpointer(StateRegistry registry, SnapshotStore store, Restorer restorer, Duration quiesceTimeout, int keep,
                         AllowedClasses allowed) {
         this(registry, store, restorer, quiesceTimeout, keep, allowed, new CheckpointStats(0, 0));

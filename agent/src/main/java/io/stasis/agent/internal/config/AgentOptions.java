@@ -1,6 +1,7 @@
 package io.stasis.agent.internal.config;
 
 import io.stasis.agent.internal.Log;
+import io.stasis.agent.internal.store.S3Location;
 import io.stasis.kryo.AllowedClasses;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +10,8 @@ import java.util.List;
 /**
  * The agent's options, parsed and checked. See {@link OptionsParser} for where they come from.
  *
- * @param dir            where snapshots are stored
+ * @param dir            where snapshots are stored; with {@code dir=s3://…}, the local directory
+ *                       ({@code ./stasis-data}) under which images and bundles go by default
  * @param restore        {@code latest}, {@code none}, or a snapshot id
  * @param interval       period of automatic checkpoints (with {@code interval=auto}, the first), or
  *                       {@code null} when off
@@ -30,15 +32,22 @@ import java.util.List;
  * @param maxAge         when no checkpoint has succeeded for this long, the state is stale (a warning,
  *                       the {@code Stale} attribute, {@code status} exits 1); {@code null} when not set
  * @param cadence        how the interval adapts and backs off, or {@code null} when {@code interval=off}
+ * @param s3             the store in object storage ({@code dir=s3://…}, {@code s3.*}), or {@code null}
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
                            AllowedClasses allowed, Path encryptionKey, Path imageDir,
                            io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain,
-                           Log.Target log, Log.Level logLevel, Duration maxAge, CadenceOptions cadence) {
+                           Log.Target log, Log.Level logLevel, Duration maxAge, CadenceOptions cadence,
+                           S3Location s3) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";
+
+    /** Where snapshots are, for messages: the absolute directory, or {@code s3://BUCKET/PREFIX}. */
+    public String storeLocation() {
+        return s3 != null ? s3.url() : dir.toAbsolutePath().normalize().toString();
+    }
 
     /** Where {@code Core.checkpointRestore()} writes a full-process image. */
     public Path imageDirOrDefault() {

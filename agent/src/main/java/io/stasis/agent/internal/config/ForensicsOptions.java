@@ -76,7 +76,7 @@ public final class ForensicsOptions {
                     + "': " + e.getMessage());
         }
         Path dir = values.containsKey("forensics.dir") ? path("forensics.dir", values.get("forensics.dir"))
-                : path("dir", values.getOrDefault("dir", "./stasis-data")).resolve("forensics");
+                : OptionsParser.localDir(values).resolve("forensics");
         String rate = values.getOrDefault("forensics.rate", "10/1h");
         Matcher r = RATE.matcher(rate);
         if (!r.matches() || Integer.parseInt(r.group(1)) < 1) {

@@ -1,9 +1,12 @@
 package io.stasis.agent.internal.config;
 
 import io.stasis.agent.internal.Log;
+import io.stasis.agent.internal.store.S3Location;
 import io.stasis.kryo.AllowedClasses;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -28,10 +31,12 @@ import java.util.regex.Pattern;
 public final class OptionsParser {
 
     static final String SYSTEM_PROPERTY_PREFIX = "stasis.";
+    private static final String DEFAULT_DIR = "./stasis-data";
 
     private static final Set<String> KEYS = Set.of(
             "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow",
-            "encryption-key", "encryption.accept-plain", "image-dir", "config", "log", "log.level", "max-age");
+            "encryption-key", "encryption.accept-plain", "image-dir", "config", "log", "log.level", "max-age",
+            "s3.endpoint", "s3.region", "s3.path-style", "s3.lease");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -60,8 +65,9 @@ public final class OptionsParser {
         CadenceOptions cadence = CadenceOptions.parse(intervalText,
                 intervalText.equalsIgnoreCase("auto") ? null : interval(intervalText), values, OptionsParser::period);
         Duration interval = cadence == null ? null : cadence.first();
+        S3Location s3 = s3(values);
         return new AgentOptions(
-                path("dir", values.getOrDefault("dir", "./stasis-data")),
+                localDir(values),
                 restore(values.getOrDefault("restore", AgentOptions.RESTORE_LATEST)),
                 interval,
                 bool("on-exit", values.getOrDefault("on-exit", "true")),
@@ -77,7 +83,56 @@ public final class OptionsParser {
                 choice("log", values.getOrDefault("log", "stderr"), Log.Target.class),
                 choice("log.level", values.getOrDefault("log.level", "info"), Log.Level.class),
                 maxAge(values.get("max-age"), interval),
-                cadence);
+                cadence,
+                s3);
+    }
+
+    /**
+     * The local directory of the options: {@code dir}, or with {@code dir=s3://…} the default
+     * {@code ./stasis-data}, where full-process images and forensic bundles go unless their own
+     * options say otherwise.
+     */
+    static Path localDir(Map<String, String> values) {
+        String dir = values.getOrDefault("dir", DEFAULT_DIR);
+        return path("dir", S3Location.isS3(dir) ? DEFAULT_DIR : dir);
+    }
+
+    /** {@code dir=s3://BUCKET/PREFIX} and the {@code s3.*} options; {@code null} for a local dir. */
+    private static S3Location s3(Map<String, String> values) {
+        String dir = values.get("dir");
+        if (!S3Location.isS3(dir)) {
+            for (String key : List.of("s3.endpoint", "s3.region", "s3.path-style", "s3.lease")) {
+                if (values.containsKey(key)) {
+                    throw new OptionsException("option '" + key + "' is for a store in object storage, but dir is '"
+                            + values.getOrDefault("dir", DEFAULT_DIR) + "': write dir=s3://BUCKET/PREFIX, or leave "
+                            + key + " out");
+                }
+            }
+            return null;
+        }
+        URI endpoint = null;
+        if (values.containsKey("s3.endpoint")) {
+            try {
+                endpoint = new URI(values.get("s3.endpoint"));
+            } catch (URISyntaxException e) {
+                throw bad("s3.endpoint", values.get("s3.endpoint"), "an http:// or https:// URL");
+            }
+        }
+        String region = values.get("s3.region");
+        if (region != null && !region.matches("[a-z0-9-]{1,64}")) {
+            throw bad("s3.region", region, "a region name such as eu-west-1");
+        }
+        String leaseText = values.getOrDefault("s3.lease", "60s");
+        Duration lease = duration("s3.lease", leaseText);
+        if (lease.compareTo(S3Location.MIN_LEASE) < 0) {
+            throw bad("s3.lease", leaseText, "a duration of at least " + S3Location.MIN_LEASE.toSeconds() + "s");
+        }
+        try {
+            return S3Location.parse(dir, endpoint, region, bool("s3.path-style", values.getOrDefault("s3.path-style",
+                    "false")), lease);
+        } catch (IllegalArgumentException e) {
+            throw new OptionsException("option 'dir': " + e.getMessage());
+        }
     }
 
     private static Map<String, String> parseArgument(String argument) {

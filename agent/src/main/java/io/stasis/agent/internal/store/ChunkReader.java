@@ -1,10 +1,9 @@
 package io.stasis.agent.internal.store;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,14 +17,14 @@ import java.util.Set;
  */
 final class ChunkReader implements AutoCloseable {
 
-    private final Path packs;
+    private final BlobStore blobs;
     private final ChunkCodec codec;
     private final ChunkWorkers workers;
-    private final Map<String, FileChannel> open = new LinkedHashMap<>();
+    private final Map<String, BlobStore.Reader> open = new LinkedHashMap<>();
 
     /** @param codec the codec of the snapshot's key */
-    ChunkReader(Path packs, ChunkCodec codec, ChunkWorkers workers) {
-        this.packs = packs;
+    ChunkReader(BlobStore blobs, ChunkCodec codec, ChunkWorkers workers) {
+        this.blobs = blobs;
         this.codec = codec;
         this.workers = workers;
     }
@@ -86,10 +85,10 @@ final class ChunkReader implements AutoCloseable {
         if (chunk.length() < 0 || chunk.offset() < 0 || !ManifestCodec.PACK_NAME.matcher(chunk.pack()).matches()) {
             throw new CorruptSnapshotException("chunk " + chunk.name() + " has a bad location in its manifest");
         }
-        FileChannel channel = open.get(chunk.pack());
+        BlobStore.Reader channel = open.get(chunk.pack());
         if (channel == null) {
             try {
-                channel = StoreDirectory.openForReading(packs.resolve(chunk.pack()));
+                channel = blobs.open(StoreDirectory.PACKS + "/" + chunk.pack());
             } catch (NoSuchFileException e) {
                 throw new CorruptSnapshotException(StoreDirectory.PACKS + "/" + chunk.pack() + " is missing");
             }
@@ -101,17 +100,17 @@ final class ChunkReader implements AutoCloseable {
                     + channel.size());
         }
         ByteBuffer buffer = ByteBuffer.allocate(chunk.length());
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, chunk.offset() + buffer.position()) < 0) {
-                throw new CorruptSnapshotException(StoreDirectory.PACKS + "/" + chunk.pack() + " ended early");
-            }
+        try {
+            channel.read(chunk.offset(), buffer);
+        } catch (EOFException e) {
+            throw new CorruptSnapshotException(StoreDirectory.PACKS + "/" + chunk.pack() + " ended early");
         }
         return buffer.array();
     }
 
     @Override
     public void close() throws IOException {
-        for (FileChannel channel : open.values()) {
+        for (BlobStore.Reader channel : open.values()) {
             channel.close();
         }
     }

@@ -4,12 +4,6 @@ import io.stasis.agent.internal.metrics.StoreStats;
 import io.stasis.agent.internal.events.WriteTrace;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Snapshots in one directory as content-addressed chunks in pack files plus one small JSON
+ * Snapshots in one store ({@link BlobStore}: a directory, or a bucket) as content-addressed chunks in pack files plus one small JSON
  * manifest per snapshot (format 2, {@code docs/format.md}):
  *
  * <pre>
@@ -41,7 +35,8 @@ import java.util.regex.Pattern;
  * is published durably before the manifest that names them; the manifest is published last, so a
  * manifest on disk always denotes a complete snapshot and a crash leaves at most an unreferenced
  * pack, which {@link #gc} removes. Every chunk is verified when read. One writer at a time holds
- * {@code .lock}; retention and collection run under it, in the writer's process.
+ * the store's exclusion ({@code .lock} in a directory); retention and collection run under it, in the
+ * writer's process. No object is ever replaced: each is created only if absent.
  */
 public final class FileSnapshotStore implements SnapshotStore {
 
@@ -56,14 +51,14 @@ public final class FileSnapshotStore implements SnapshotStore {
     /** Files of format 1 are one Java array at most. */
     private static final long MAX_VERSION_1_BYTES = Integer.MAX_VALUE - 8;
 
-    private final Path dir;
+    private final BlobStore blobs;
     private final ChunkCodec codec;
-    private FileChannel lockChannel;
-    private volatile FileLock lock;
-    /** Whether this store was opened to write; {@link #lock} is null while writing is suspended. */
+    /** Whether the writer's exclusion is held now; false while writing is suspended. */
+    private volatile boolean locked;
+    /** Whether this store was opened to write. */
     private final boolean writer;
     /** Manifests are immutable once published: each is parsed and verified once. */
-    private final Map<Path, Manifest> manifests = new ConcurrentHashMap<>();
+    private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
     /** Chunks stored under the current key, by name, from the manifests present. */
     private Map<String, Manifest.ChunkRef> index;
     private long nextSequence = -1;
@@ -71,12 +66,11 @@ public final class FileSnapshotStore implements SnapshotStore {
     private final ChunkWorkers workers = new ChunkWorkers();
     private final StoreStats stats = new StoreStats();
 
-    private FileSnapshotStore(Path dir, StoreKey key, boolean acceptPlain, FileChannel lockChannel, FileLock lock) {
-        this.dir = dir;
+    private FileSnapshotStore(BlobStore blobs, StoreKey key, boolean acceptPlain, boolean writer) {
+        this.blobs = blobs;
         this.codec = new ChunkCodec(key, acceptPlain);
-        this.lockChannel = lockChannel;
-        this.lock = lock;
-        this.writer = lock != null;
+        this.locked = writer;
+        this.writer = writer;
     }
 
     /** Opens {@code dir} to read snapshots only. */
@@ -92,8 +86,14 @@ public final class FileSnapshotStore implements SnapshotStore {
      * @throws io.stasis.files.UnsafePathException if the directory is not this user's alone
      */
     public static FileSnapshotStore openForReading(Path dir, StoreKey key, boolean acceptPlain) throws IOException {
-        StoreDirectory.prepareForReading(dir);
-        return new FileSnapshotStore(dir, key, acceptPlain, null, null);
+        return openForReading(new DirectoryBlobs(dir), key, acceptPlain);
+    }
+
+    /** Opens a store of any kind to read snapshots only; see {@link #openForReading(Path, StoreKey, boolean)}. */
+    public static FileSnapshotStore openForReading(BlobStore blobs, StoreKey key, boolean acceptPlain)
+            throws IOException {
+        blobs.prepareForReading();
+        return new FileSnapshotStore(blobs, key, acceptPlain, false);
     }
 
     /** Opens {@code dir} to read snapshots only; with a key, plain snapshots are refused. */
@@ -120,26 +120,22 @@ public final class FileSnapshotStore implements SnapshotStore {
      * @throws io.stasis.files.UnsafePathException if the directory is not this user's alone
      */
     public static FileSnapshotStore openForWriting(Path dir, StoreKey key, boolean acceptPlain) throws IOException {
-        StoreDirectory.prepareForWriting(dir);
-        FileChannel channel = StoreDirectory.openLock(dir);
-        FileSnapshotStore store = new FileSnapshotStore(dir, key, acceptPlain, channel, lock(dir, channel));
-        store.removeTemporaryFiles();
-        return store;
+        return openForWriting(new DirectoryBlobs(dir), key, acceptPlain);
     }
 
-    private static FileLock lock(Path dir, FileChannel channel) throws IOException {
-        FileLock lock;
+    /** Opens a store of any kind to write; see {@link #openForWriting(Path, StoreKey, boolean)}. */
+    public static FileSnapshotStore openForWriting(BlobStore blobs, StoreKey key, boolean acceptPlain)
+            throws IOException {
+        blobs.prepareForWriting();
+        blobs.lock();
+        FileSnapshotStore store = new FileSnapshotStore(blobs, key, acceptPlain, true);
         try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+            blobs.removeLeftovers();
+        } catch (IOException | RuntimeException e) {
+            blobs.unlock();
+            throw e;
         }
-        if (lock == null) {
-            channel.close();
-            throw new StoreLockedException("another process is writing snapshots to " + dir.toAbsolutePath()
-                    + " (it holds " + dir.resolve(".lock") + "); give each JVM its own dir");
-        }
-        return lock;
+        return store;
     }
 
     /**
@@ -148,16 +144,14 @@ public final class FileSnapshotStore implements SnapshotStore {
      */
     @Override
     public synchronized void suspendWriting() throws IOException {
-        if (lock != null) {
-            lock.release();
-            lockChannel.close();
-            lock = null;
-            lockChannel = null;
+        if (locked) {
+            blobs.unlock();
+            locked = false;
         }
     }
 
     private void requireWriting() {
-        if (lock == null) {
+        if (!locked) {
             throw new IllegalStateException(writer ? "writing is suspended while a full-process image is taken"
                     : "store opened for reading only");
         }
@@ -171,17 +165,22 @@ public final class FileSnapshotStore implements SnapshotStore {
      */
     @Override
     public synchronized void resumeWriting() throws IOException {
-        if (writer && lock == null) {
-            FileChannel channel = StoreDirectory.openLock(dir);
-            lock = lock(dir, channel);
-            lockChannel = channel;
+        if (writer && !locked) {
+            blobs.lock();
+            locked = true;
             nextSequence = -1;
             index = null;
         }
     }
 
-    public Path dir() {
-        return dir;
+    @Override
+    public synchronized void releaseWriter() throws IOException {
+        blobs.releaseWriter();
+    }
+
+    /** Where the store is, for messages: its directory or {@code s3://bucket/prefix}. */
+    public String location() {
+        return blobs.location();
     }
 
     /**
@@ -208,7 +207,9 @@ public final class FileSnapshotStore implements SnapshotStore {
     public synchronized long nextSequence() throws IOException {
         if (nextSequence < 0) {
             lastWritten = list().stream().mapToLong(SnapshotRef::sequence).max().orElse(-1);
-            nextSequence = Math.max(lastWritten, 0) + 1;
+            // Above the packs too: one left by a checkpoint interrupted before its manifest is never written over.
+            long packs = files(PACKS + "/pack-", PACK).stream().mapToLong(e -> packSequence(e.name())).max().orElse(-1);
+            nextSequence = Math.max(Math.max(lastWritten, packs), 0) + 1;
         }
         return nextSequence;
     }
@@ -219,7 +220,15 @@ public final class FileSnapshotStore implements SnapshotStore {
         if (snapshot.sequence() > ManifestCodec.MAX_SEQUENCE) {
             throw new IOException("snapshot " + snapshot.sequence() + " is past the last sequence number a store can"
                     + " name (" + ManifestCodec.MAX_SEQUENCE + ", 16 digits), which a snapshot in "
-                    + dir.toAbsolutePath() + " already claims: move that directory away to start a new store");
+                    + blobs.location() + " already claims: move it away to start a new store");
+        }
+        if (blobs.holdWriter()) {
+            nextSequence = -1; // this writer took the store over: what the one before wrote counts
+            index = null;
+            if (snapshot.sequence() < nextSequence()) {
+                throw new StoreLockedException("this JVM became the writer of " + blobs.location() + " just now and "
+                        + "snapshot " + snapshot.sequence() + " is taken: the next checkpoint is " + nextSequence);
+            }
         }
         long start = System.nanoTime();
         WriteTrace trace = WriteTrace.start(snapshot.sequence());
@@ -227,14 +236,12 @@ public final class FileSnapshotStore implements SnapshotStore {
         Map<String, Manifest.ChunkRef> known = index();
         Map<String, Manifest.ChunkRef> added = new HashMap<>();
         String packName = String.format("pack-%016d.pack", snapshot.sequence());
-        Path pack = dir.resolve(PACKS).resolve(packName);
-        Path temp = Durable.createTemporary(pack);
         List<Manifest.StoredRoot> roots = new ArrayList<>();
         long serialized = 0;
         int chunkCount = 0;
         long packBytes = 0;
         try {
-            try (FileChannel out = Durable.openTemporary(temp)) {
+            try (BlobStore.Upload out = blobs.create(PACKS + "/" + packName)) {
                 long offset = 0;
                 for (Root root : snapshot.roots()) {
                     List<Manifest.ChunkRef> chunks = new ArrayList<>();
@@ -253,10 +260,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                             Manifest.ChunkRef chunk = known.containsKey(piece.name()) ? known.get(piece.name())
                                     : added.get(piece.name());
                             if (chunk == null) {
-                                ByteBuffer buffer = ByteBuffer.wrap(piece.stored());
-                                while (buffer.hasRemaining()) {
-                                    out.write(buffer, offset + buffer.position());
-                                }
+                                out.write(ByteBuffer.wrap(piece.stored()));
                                 chunk = new Manifest.ChunkRef(piece.name(), packName, offset, piece.stored().length,
                                         piece.bytes());
                                 offset += piece.stored().length;
@@ -272,26 +276,25 @@ public final class FileSnapshotStore implements SnapshotStore {
                     chunkCount += chunks.size();
                 }
                 packBytes = offset;
+                long stage = System.nanoTime();
+                if (!added.isEmpty()) {
+                    publishPack(out, snapshot.sequence(), packName);
+                }
+                trace.fsync(System.nanoTime() - stage);
             }
-            long stage = System.nanoTime();
-            if (added.isEmpty()) {
-                Files.delete(temp);
-            } else {
-                Durable.publish(temp, pack);
-            }
-            trace.fsync(System.nanoTime() - stage);
             Manifest manifest = new Manifest(snapshot.sequence(), snapshot.time(), snapshot.reason(), lastWritten,
                     snapshot.pauseNanos(), System.nanoTime() - start, agentVersion(), jvm(), codec.keyId(),
                     snapshot.classes(), roots);
-            Path file = manifestFile(snapshot.sequence());
+            String file = manifestFile(snapshot.sequence());
             byte[] json = ManifestCodec.write(manifest, codec);
             if (json.length > ManifestCodec.MAX_BYTES) {
                 throw new IOException("snapshot " + snapshot.sequence() + " would need a manifest of " + json.length
                         + " bytes, more than a store reads (" + ManifestCodec.MAX_BYTES + "): it has " + roots.size()
                         + " roots; checkpoint fewer, larger objects");
             }
-            stage = System.nanoTime();
-            Durable.write(file, json);
+            blobs.checkWriter();
+            long stage = System.nanoTime();
+            publishManifest(file, json, snapshot.sequence());
             long publishNanos = System.nanoTime() - stage;
             trace.publish(publishNanos);
             trace.written(serialized, chunkCount, added.size(), packBytes, json.length);
@@ -304,8 +307,31 @@ public final class FileSnapshotStore implements SnapshotStore {
                     manifest.storedBytes() + json.length);
         } catch (IOException | RuntimeException e) {
             trace.failed(e.toString());
-            Files.deleteIfExists(temp);
             throw e;
+        }
+    }
+
+    /**
+     * Publishes a checkpoint's pack; from then on its sequence is taken, whether or not its
+     * manifest follows. A pack already under its name is another writer's: {@link #nextSequence}
+     * starts above every pack present, leftovers of interrupted checkpoints included.
+     */
+    private void publishPack(BlobStore.Upload out, long sequence, String packName) throws IOException {
+        if (!out.commit()) {
+            throw new StoreLockedException(PACKS + "/" + packName + " was written to " + blobs.location()
+                    + " by another writer meanwhile; give each JVM its own store");
+        }
+        nextSequence = Math.max(nextSequence, sequence + 1);
+    }
+
+    /** Publishes a manifest, the commit point of a checkpoint; one already there is never replaced. */
+    private void publishManifest(String file, byte[] json, long sequence) throws IOException {
+        try (BlobStore.Upload out = blobs.create(file)) {
+            out.write(ByteBuffer.wrap(json));
+            if (!out.commit()) {
+                throw new StoreLockedException("snapshot " + sequence + " was published in " + blobs.location()
+                        + " by another writer meanwhile; give each JVM its own store");
+            }
         }
     }
 
@@ -329,23 +355,13 @@ public final class FileSnapshotStore implements SnapshotStore {
     @Override
     public List<SnapshotRef> list() throws IOException {
         List<SnapshotRef> refs = new ArrayList<>();
-        for (Path file : files(dir.resolve(MANIFESTS), MANIFEST)) {
-            long sequence = sequenceOf(file);
-            long bytes;
-            try {
-                bytes = Files.size(file);
-            } catch (NoSuchFileException deletedMeanwhile) {
-                continue;
-            }
-            refs.add(new SnapshotRef(String.valueOf(sequence), sequence, bytes));
+        for (BlobStore.Entry file : files(MANIFESTS + "/snapshot-", MANIFEST)) {
+            long sequence = sequenceOf(file.name());
+            refs.add(new SnapshotRef(String.valueOf(sequence), sequence, file.size()));
         }
-        for (Path file : files(dir, VERSION_1)) {
-            long sequence = sequenceOf(file);
-            try {
-                refs.add(new SnapshotRef(String.valueOf(sequence), sequence, Files.size(file)));
-            } catch (NoSuchFileException deletedMeanwhile) {
-                // removed by retention between listing and stat
-            }
+        for (BlobStore.Entry file : files("snapshot-", VERSION_1)) {
+            long sequence = sequenceOf(file.name());
+            refs.add(new SnapshotRef(String.valueOf(sequence), sequence, file.size()));
         }
         refs.sort(Comparator.comparingLong(SnapshotRef::sequence).reversed());
         return refs;
@@ -358,14 +374,14 @@ public final class FileSnapshotStore implements SnapshotStore {
     @Override
     public List<String> foreign() throws IOException {
         List<String> found = new ArrayList<>();
-        for (Path file : files(dir.resolve(MANIFESTS), ANY_MANIFEST)) {
-            if (!MANIFEST.matcher(file.getFileName().toString()).matches()) {
-                found.add(foreignReason(relative(file)));
+        for (BlobStore.Entry file : files(MANIFESTS + "/snapshot-", ANY_MANIFEST)) {
+            if (!MANIFEST.matcher(baseName(file.name())).matches()) {
+                found.add(foreignReason(file.name()));
             }
         }
-        for (Path file : files(dir, ANY_VERSION_1)) {
-            if (!VERSION_1.matcher(file.getFileName().toString()).matches()) {
-                found.add(foreignReason(relative(file)));
+        for (BlobStore.Entry file : files("snapshot-", ANY_VERSION_1)) {
+            if (!VERSION_1.matcher(baseName(file.name())).matches()) {
+                found.add(foreignReason(file.name()));
             }
         }
         found.sort(null);
@@ -394,9 +410,9 @@ public final class FileSnapshotStore implements SnapshotStore {
         return stats;
     }
 
-    /** What the snapshots occupy on disk now: manifests, packs and format-1 files; -1 if it cannot be read. */
+    /** What the snapshots occupy in the store now: manifests, packs and format-1 files; -1 if it cannot be read. */
     public long totalBytes() {
-        return StoreDirectory.bytes(dir);
+        return blobs.totalBytes();
     }
 
     /**
@@ -411,16 +427,16 @@ public final class FileSnapshotStore implements SnapshotStore {
      */
     private Snapshot read(SnapshotRef ref, boolean fresh, boolean keepData) throws IOException {
         try {
-            Path v1 = dir.resolve(String.format("snapshot-%016d.stasis", ref.sequence()));
-            if (Files.exists(v1) && !Files.exists(manifestFile(ref.sequence()))) {
-                codec.forKey(null, relative(v1)); // format 1 is plain: refused in an encrypted store
-                return FormatV1.read(StoreDirectory.readBounded(v1, MAX_VERSION_1_BYTES, relative(v1)), relative(v1));
+            String v1 = version1File(ref.sequence());
+            if (blobs.exists(v1) && !blobs.exists(manifestFile(ref.sequence()))) {
+                codec.forKey(null, v1); // format 1 is plain: refused in an encrypted store
+                return FormatV1.read(blobs.read(v1, MAX_VERSION_1_BYTES, v1), v1);
             }
             Manifest manifest = manifest(ref, fresh);
-            ChunkCodec chunks = codec.forKey(manifest.keyId(), relative(manifestFile(ref.sequence())));
+            ChunkCodec chunks = codec.forKey(manifest.keyId(), manifestFile(ref.sequence()));
             List<Root> roots = new ArrayList<>();
             Set<String> checked = new HashSet<>();
-            try (ChunkReader reader = new ChunkReader(dir.resolve(PACKS), chunks, workers)) {
+            try (ChunkReader reader = new ChunkReader(blobs, chunks, workers)) {
                 for (Manifest.StoredRoot root : manifest.roots()) {
                     byte[] data = keepData ? new byte[(int) root.bytes()] : null;
                     reader.read(ref, root.chunks(), data, checked);
@@ -454,11 +470,11 @@ public final class FileSnapshotStore implements SnapshotStore {
      * or its file for format 1. {@link #list} does not parse manifests, so it gives file sizes only.
      */
     public long storedBytes(SnapshotRef ref) throws IOException {
-        Path file = manifestFile(ref.sequence());
-        if (!Files.exists(file)) {
+        String file = manifestFile(ref.sequence());
+        if (!blobs.exists(file)) {
             return ref.bytes();
         }
-        return manifest(ref).storedBytes() + Files.size(file);
+        return manifest(ref).storedBytes() + ref.bytes();
     }
 
     /** The parsed, verified manifest of a snapshot of format 2. */
@@ -468,23 +484,22 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     /** @param fresh read it from disk again, as {@link #retain} and {@link #verify} must */
     private Manifest manifest(SnapshotRef ref, boolean fresh) throws IOException {
-        Path file = manifestFile(ref.sequence());
+        String file = manifestFile(ref.sequence());
         Manifest manifest = fresh ? null : manifests.get(file);
-        if (manifest != null && !Files.exists(file)) {
+        if (manifest != null && !blobs.exists(file)) {
             manifests.remove(file); // retired by another process since it was cached: it no longer exists
             manifest = null;
         }
         if (manifest == null) {
             try {
-                manifest = ManifestCodec.read(StoreDirectory.readBounded(file, ManifestCodec.MAX_BYTES, relative(file)),
-                        relative(file), codec);
+                manifest = ManifestCodec.read(blobs.read(file, ManifestCodec.MAX_BYTES, file), file, codec);
             } catch (NoSuchFileException e) {
                 throw new SnapshotRemovedException("snapshot " + ref.id() + " has no manifest (removed meanwhile?)");
             } catch (OutOfMemoryError | RuntimeException e) {
                 throw unreadable(ref, e);
             }
             if (manifest.sequence() != ref.sequence()) {
-                throw new CorruptSnapshotException(relative(file) + " holds snapshot " + manifest.sequence()
+                throw new CorruptSnapshotException(file + " holds snapshot " + manifest.sequence()
                         + ", not " + ref.sequence() + " (moved or swapped?)");
             }
             manifests.put(file, manifest);
@@ -498,6 +513,7 @@ public final class FileSnapshotStore implements SnapshotStore {
      */
     @Override
     public synchronized void retain(int keep) throws IOException {
+        blobs.holdWriter();
         List<SnapshotRef> refs = list();
         Set<Long> kept = new HashSet<>();
         refs.stream().limit(keep).forEach(r -> kept.add(r.sequence()));
@@ -511,16 +527,13 @@ public final class FileSnapshotStore implements SnapshotStore {
         for (int i = refs.size() - 1; i >= 0; i--) {
             SnapshotRef ref = refs.get(i);
             if (!kept.contains(ref.sequence())) {
-                Path file = manifestFile(ref.sequence());
+                String file = manifestFile(ref.sequence());
                 manifests.remove(file);
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(dir.resolve(String.format("snapshot-%016d.stasis", ref.sequence())));
+                blobs.delete(file);
+                blobs.delete(version1File(ref.sequence()));
             }
         }
-        Durable.syncDirectory(dir);
-        if (Files.isDirectory(dir.resolve(MANIFESTS))) {
-            Durable.syncDirectory(dir.resolve(MANIFESTS));
-        }
+        blobs.syncRemovals();
         gc();
     }
 
@@ -533,10 +546,11 @@ public final class FileSnapshotStore implements SnapshotStore {
      */
     public synchronized List<String> gc() throws IOException {
         requireWriting();
-        List<String> removed = new ArrayList<>(removeTemporaryFiles());
+        blobs.holdWriter();
+        List<String> removed = new ArrayList<>(blobs.removeLeftovers());
         Set<String> referenced = new HashSet<>();
         for (SnapshotRef ref : list()) {
-            if (Files.exists(manifestFile(ref.sequence()))) {
+            if (blobs.exists(manifestFile(ref.sequence()))) {
                 try {
                     manifest(ref).roots().forEach(r -> r.chunks().forEach(c -> referenced.add(c.pack())));
                 } catch (CorruptSnapshotException e) {
@@ -544,10 +558,10 @@ public final class FileSnapshotStore implements SnapshotStore {
                 }
             }
         }
-        for (Path pack : files(dir.resolve(PACKS), PACK)) {
-            if (!referenced.contains(pack.getFileName().toString())) {
-                Files.deleteIfExists(pack);
-                removed.add(relative(pack));
+        for (BlobStore.Entry pack : files(PACKS + "/pack-", PACK)) {
+            if (!referenced.contains(baseName(pack.name()))) {
+                blobs.delete(pack.name());
+                removed.add(pack.name());
             }
         }
         index = null;
@@ -586,7 +600,7 @@ public final class FileSnapshotStore implements SnapshotStore {
      * @return its manifest, if it parses ({@code null} for format 1)
      */
     Manifest check(SnapshotRef ref, List<String> damaged, List<String> keyless) throws IOException {
-        Path file = manifestFile(ref.sequence());
+        String file = manifestFile(ref.sequence());
         manifests.remove(file);
         try {
             read(ref, true, false);
@@ -601,37 +615,20 @@ public final class FileSnapshotStore implements SnapshotStore {
         return manifests.get(file);
     }
 
-    /**
-     * Whether a process holds the writer's lock on this store now, by {@code /proc/locks}: taking
-     * even a shared lock here to find out would, on closing, drop this JVM's own lock if it writes.
-     */
+    /** Whether a process holds the writer's exclusion on this store now. */
     boolean writerLive() {
-        try {
-            Object inode = Files.getAttribute(dir.resolve(StoreDirectory.LOCK), "unix:ino", LinkOption.NOFOLLOW_LINKS);
-            for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
-                String[] fields = line.trim().split("\\s+");
-                // 1: POSIX  ADVISORY  WRITE 4242 08:01:1234567 0 EOF
-                if (fields.length > 5 && fields[3].equals("WRITE") && fields[5].endsWith(":" + inode)) {
-                    return true;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // no lock file (nobody wrote here), or no /proc: nothing says a writer is live
-        }
-        return false;
+        return blobs.writerLive();
     }
 
     /** Packs that none of {@code referenced} names, and temporary files: what {@link #gc} removes. */
     List<String> leftovers(Set<String> referenced) throws IOException {
         List<String> leftovers = new ArrayList<>();
-        for (Path pack : files(dir.resolve(PACKS), PACK)) {
-            if (!referenced.contains(pack.getFileName().toString())) {
-                leftovers.add(relative(pack));
+        for (BlobStore.Entry pack : files(PACKS + "/pack-", PACK)) {
+            if (!referenced.contains(baseName(pack.name()))) {
+                leftovers.add(pack.name());
             }
         }
-        for (Path temp : temporaryFiles()) {
-            leftovers.add(relative(temp));
-        }
+        leftovers.addAll(blobs.leftovers());
         return leftovers;
     }
 
@@ -639,11 +636,12 @@ public final class FileSnapshotStore implements SnapshotStore {
     public void close() throws IOException {
         workers.close();
         suspendWriting();
+        blobs.close();
     }
 
     private boolean readable(SnapshotRef ref) {
         try {
-            if (Files.exists(manifestFile(ref.sequence()))) {
+            if (blobs.exists(manifestFile(ref.sequence()))) {
                 manifest(ref, true);
             } else {
                 read(ref);
@@ -664,7 +662,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         if (index == null) {
             Map<String, Manifest.ChunkRef> chunks = new HashMap<>();
             for (SnapshotRef ref : list()) {
-                if (Files.exists(manifestFile(ref.sequence()))) {
+                if (blobs.exists(manifestFile(ref.sequence()))) {
                     try {
                         Manifest manifest = manifest(ref);
                         if (Objects.equals(manifest.keyId(), codec.keyId())) {
@@ -680,54 +678,41 @@ public final class FileSnapshotStore implements SnapshotStore {
         return index;
     }
 
-    Path manifestFile(long sequence) {
-        return dir.resolve(MANIFESTS).resolve(String.format("snapshot-%016d.json", sequence));
+    String manifestFile(long sequence) {
+        return MANIFESTS + "/" + String.format("snapshot-%016d.json", sequence);
     }
 
-    String relative(Path file) {
-        return dir.relativize(file).toString();
+    private static String version1File(long sequence) {
+        return String.format("snapshot-%016d.stasis", sequence);
     }
 
-    private static long sequenceOf(Path file) {
-        Matcher m = MANIFEST.matcher(file.getFileName().toString());
+    private static String baseName(String name) {
+        return name.substring(name.lastIndexOf('/') + 1);
+    }
+
+    private static long packSequence(String name) {
+        String base = baseName(name);
+        return Long.parseLong(base.substring("pack-".length(), base.length() - ".pack".length()));
+    }
+
+    private static long sequenceOf(String name) {
+        Matcher m = MANIFEST.matcher(baseName(name));
         if (!m.matches()) {
-            m = VERSION_1.matcher(file.getFileName().toString());
+            m = VERSION_1.matcher(baseName(name));
             m.matches();
         }
         return Long.parseLong(m.group(1));
     }
 
-    private static List<Path> files(Path directory, Pattern name) throws IOException {
-        List<Path> found = new ArrayList<>();
-        if (!Files.isDirectory(directory)) {
-            return found;
-        }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
-            for (Path entry : entries) {
-                if (name.matcher(entry.getFileName().toString()).matches()) {
-                    found.add(entry);
-                }
+    /** The objects under {@code prefix} whose names (after the folder) match {@code name}. */
+    private List<BlobStore.Entry> files(String prefix, Pattern name) throws IOException {
+        List<BlobStore.Entry> found = new ArrayList<>();
+        for (BlobStore.Entry entry : blobs.list(prefix)) {
+            if (name.matcher(baseName(entry.name())).matches()) {
+                found.add(entry);
             }
         }
         return found;
-    }
-
-    private List<Path> temporaryFiles() throws IOException {
-        Pattern temp = Pattern.compile(Pattern.quote(Durable.TEMP_PREFIX) + ".*" + Pattern.quote(Durable.TEMP_SUFFIX));
-        List<Path> found = new ArrayList<>();
-        for (Path directory : List.of(dir, dir.resolve(MANIFESTS), dir.resolve(PACKS))) {
-            found.addAll(files(directory, temp));
-        }
-        return found;
-    }
-
-    private List<String> removeTemporaryFiles() throws IOException {
-        List<String> removed = new ArrayList<>();
-        for (Path temp : temporaryFiles()) {
-            Files.deleteIfExists(temp);
-            removed.add(relative(temp));
-        }
-        return removed;
     }
 
     private static String agentVersion() {

@@ -43,6 +43,13 @@ public interface SnapshotStore extends AutoCloseable {
     default void resumeWriting() throws IOException {
     }
 
+    /**
+     * After the last checkpoint of this JVM: lets another writer take over at once rather than
+     * after a lease lapses (object storage). Nothing, for a store with a lock the OS releases.
+     */
+    default void releaseWriter() throws IOException {
+    }
+
     @Override
     void close() throws IOException;
 }

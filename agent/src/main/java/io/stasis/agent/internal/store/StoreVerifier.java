@@ -1,7 +1,6 @@
 package io.stasis.agent.internal.store;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -38,8 +37,7 @@ final class StoreVerifier {
                 continue;
             }
             if (manifest.parent() > oldest && !present.contains(manifest.parent())) {
-                Path file = store.manifestFile(ref.sequence());
-                damaged.add(store.relative(file) + ": snapshot " + manifest.parent() + ", written before it, is missing");
+                damaged.add(store.manifestFile(ref.sequence()) + ": snapshot " + manifest.parent() + ", written before it, is missing");
             }
             Set<String> counted = new HashSet<>();
             for (Manifest.StoredRoot root : manifest.roots()) {

@@ -34,6 +34,39 @@ class OptionsParserTest {
     }
 
     @Test
+    void aStoreInObjectStorageIsABucketAPrefixAndTheS3Options() {
+        AgentOptions options = parse("dir=s3://my-bucket/apps/ledger/,s3.endpoint=http://127.0.0.1:9000,"
+                + "s3.region=eu-west-1,s3.path-style=true");
+        assertEquals("my-bucket", options.s3().bucket());
+        assertEquals("apps/ledger", options.s3().prefix());
+        assertEquals("http://127.0.0.1:9000", options.s3().endpoint().toString());
+        assertEquals("eu-west-1", options.s3().region());
+        assertTrue(options.s3().pathStyle());
+        assertEquals(Duration.ofSeconds(60), options.s3().lease());
+        assertEquals(Duration.ofSeconds(20), parse("dir=s3://b1/a,s3.lease=20s").s3().lease());
+        assertEquals("s3://my-bucket/apps/ledger", options.storeLocation());
+        assertEquals(Path.of("./stasis-data"), options.dir(), "images and bundles stay local");
+        assertNull(parse("dir=s3://b1").s3().endpoint());
+        assertEquals("", parse("dir=s3://b1").s3().prefix());
+        assertNull(parse("dir=/tmp/x").s3());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "dir=/tmp/x,s3.endpoint=http://h|option 's3.endpoint' is for a store in object storage, but dir is '/tmp/x'",
+        "dir=s3://B/x|option 'dir': 'B' is not a bucket name",
+        "dir=s3:///x|option 'dir': '' is not a bucket name",
+        "dir=s3://b1/x,s3.endpoint=ftp://h|option 'dir': s3.endpoint 'ftp://h' is not an http:// or https:// URL",
+        "dir=s3://b1/x,s3.path-style=yes|option 's3.path-style' has a bad value 'yes'",
+        "dir=s3://b1/a//b|option 'dir': the prefix 'a//b' has an empty folder name",
+        "dir=s3://b1/a,s3.lease=5s|option 's3.lease' has a bad value '5s': expected a duration of at least 15s",
+    })
+    void aBadStoreInObjectStorageNamesTheOption(String argument, String message) {
+        OptionsException e = assertThrows(OptionsException.class, () -> parse(argument));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
+    }
+
+    @Test
     void maxAgeIsADurationLongerThanTheInterval() {
         assertEquals(Duration.ofMinutes(5), parse("max-age=5m").maxAge());
         assertEquals(Duration.ofMinutes(2), parse("interval=30s,max-age=2m").maxAge());

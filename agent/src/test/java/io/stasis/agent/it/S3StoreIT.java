@@ -1,0 +1,204 @@
+package io.stasis.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.it.apps.CounterApp;
+import io.stasis.agent.it.apps.StateApp;
+import io.stasis.agent.testing.ForkedJvm;
+import io.stasis.agent.testing.Jdk;
+import io.stasis.agent.testing.Jdks;
+import io.stasis.agent.testing.Plaintext;
+import io.stasis.agent.testing.S3Server;
+import io.stasis.api.Stasis;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The agent with {@code dir=s3://…} against a real S3 server (S3Proxy), in forked JVMs on every required JDK. */
+class S3StoreIT {
+
+    private static final String CLASS_PATH = ForkedJvm.classPathOf(StateApp.class, Stasis.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final Pattern COMMITTED = Pattern.compile("INFO checkpoint (\\d+) committed");
+    private static final Pattern CHUNK_NAME = Pattern.compile("\"name\"\\s*:\\s*\"([0-9a-f]{16,})\"");
+
+    @TempDir
+    static Path serverDir;
+    static S3Server server;
+    private static int buckets;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3Server.start(serverDir);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static synchronized String newBucket() throws java.io.IOException {
+        String bucket = "it-" + (++buckets);
+        server.createBucket(bucket);
+        return bucket;
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aJvmInAFreshWorkingDirectoryRestoresWhatAnotherCheckpointedToTheBucket(Jdk jdk, @TempDir Path dir)
+            throws Exception {
+        String bucket = newBucket();
+        String options = server.storeOptions(bucket, "apps/ledger");
+        String first = run(jdk, Files.createDirectory(dir.resolve("first")), options, null);
+        String second = run(jdk, Files.createDirectory(dir.resolve("second")), options, first);
+        run(jdk, Files.createDirectory(dir.resolve("third")), options, second);
+
+        for (String machine : List.of("first", "second", "third")) {
+            try (Stream<Path> files = Files.list(dir.resolve(machine))) {
+                assertEquals(List.of(), files.toList(), "no local state in the working directory of " + machine);
+            }
+        }
+        Set<String> keys = server.stored(bucket).keySet();
+        assertTrue(keys.stream().allMatch(k -> k.startsWith("apps/ledger/")), keys.toString());
+        assertTrue(keys.stream().anyMatch(k -> k.startsWith("apps/ledger/manifests/snapshot-")), keys.toString());
+        assertTrue(keys.stream().anyMatch(k -> k.startsWith("apps/ledger/packs/pack-")), keys.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void anEncryptedStoreInABucketHoldsNoPlaintextAndNoReadableChunkNames(Jdk jdk, @TempDir Path dir) throws Exception {
+        Path key = dir.resolve("key");
+        Files.writeString(key, "0123456789abcdef".repeat(4) + "\n");
+        String plainBucket = newBucket();
+        String encryptedBucket = newBucket();
+        String plainAfter = run(jdk, Files.createDirectory(dir.resolve("plain")),
+                server.storeOptions(plainBucket, "p"), null);
+        String encryptedAfter = run(jdk, Files.createDirectory(dir.resolve("encrypted")),
+                server.storeOptions(encryptedBucket, "p") + ",encryption-key=" + key, null);
+        assertEquals(plainAfter, encryptedAfter, "the same state in both");
+        run(jdk, Files.createDirectory(dir.resolve("restore")),
+                server.storeOptions(encryptedBucket, "p") + ",encryption-key=" + key, encryptedAfter);
+
+        // The canaries and the content-derived chunk names are there in the clear in a plain store...
+        Map<String, byte[]> plain = server.stored(plainBucket);
+        Set<String> chunkNames = new HashSet<>();
+        for (Map.Entry<String, byte[]> object : plain.entrySet()) {
+            Matcher m = CHUNK_NAME.matcher(new String(object.getValue(), StandardCharsets.UTF_8));
+            while (m.find()) {
+                chunkNames.add(m.group(1));
+            }
+        }
+        assertFalse(chunkNames.isEmpty(), "the plain store's manifests name its chunks");
+        // Kryo marks the end of an ASCII string in its last byte: the canaries are prefixes of values.
+        List<String> canaries = List.of("Europe/Pari", "note-");
+        for (String canary : canaries) {
+            assertTrue(plain.values().stream().anyMatch(b -> Plaintext.contains(b, canary)), canary + " in the plain store");
+        }
+        // ...and nowhere in the encrypted one.
+        Map<String, byte[]> encrypted = server.stored(encryptedBucket);
+        assertFalse(encrypted.isEmpty());
+        for (Map.Entry<String, byte[]> object : encrypted.entrySet()) {
+            for (String canary : canaries) {
+                assertFalse(Plaintext.contains(object.getValue(), canary), canary + " in " + object.getKey());
+            }
+            for (String chunk : chunkNames) {
+                assertFalse(Plaintext.contains(object.getValue(), chunk), "chunk name " + chunk + " in " + object.getKey());
+                assertFalse(object.getKey().contains(chunk), "chunk name in the key " + object.getKey());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aJvmWithALocalStoreLoadsNothingOfTheS3Client(Jdk jdk, @TempDir Path dir) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).jvmOption("-Xlog:class+load=info").agent("dir=" + dir.resolve("store"))
+                .classPath(CLASS_PATH).main(StateApp.class, "advance-exit").start()) {
+            app.awaitLineContaining("committed=", TIMEOUT);
+            assertEquals(0, app.awaitExit(TIMEOUT), app.output());
+            assertTrue(app.output().contains("io.stasis.agent.internal.store.FileSnapshotStore"), "class loading is logged");
+            assertFalse(app.output().contains("software.amazon"), app.output());
+            assertFalse(app.output().contains("store.s3."), app.output());
+        }
+    }
+
+    @Test
+    void ofTwoWritersOnOnePrefixOnlyTheLeaseHolderCommitsAndTheOtherTakesOverWhenItDies(@TempDir Path dir)
+            throws Exception {
+        String bucket = newBucket();
+        String options = server.storeOptions(bucket, "svc") + ",interval=100ms,s3.lease=15s";
+        String classPath = ForkedJvm.classPathOf(CounterApp.class, Stasis.class);
+        long firstLast;
+        try (ForkedJvm first = ForkedJvm.on(Jdks.current()).jvmOption(server.credentialOptions()).agent(options)
+                .classPath(classPath).directory(Files.createDirectory(dir.resolve("old-pod")))
+                .main(CounterApp.class).start()) {
+            first.awaitLine(l -> COMMITTED.matcher(l).find(), TIMEOUT);
+            try (ForkedJvm second = ForkedJvm.on(Jdks.current()).jvmOption(server.credentialOptions()).agent(options)
+                    .classPath(classPath).directory(Files.createDirectory(dir.resolve("new-pod")))
+                    .main(CounterApp.class).start()) {
+                second.awaitLineContaining("another JVM holds the writer lease of s3://" + bucket + "/svc", TIMEOUT);
+                long firstBefore = lastCommitted(first);
+                Thread.sleep(2000);
+                assertTrue(lastCommitted(first) > firstBefore, "the holder carries on committing:\n" + first.output());
+                assertEquals(0, lastCommitted(second), "the other commits nothing:\n" + second.output());
+                assertTrue(second.isAlive(), "its application carries on");
+                second.awaitLine(l -> l.startsWith("count="), TIMEOUT);
+
+                first.kill9();
+                firstLast = lastCommitted(first);
+                // The old pod's lease lapses (15 s without renewal); then the new pod takes over.
+                second.awaitLine(l -> COMMITTED.matcher(l).find(), Duration.ofSeconds(60));
+                long taken = second.lines().stream().map(COMMITTED::matcher).filter(Matcher::find)
+                        .mapToLong(m -> Long.parseLong(m.group(1))).min().orElseThrow();
+                assertTrue(taken > firstLast, "numbered after the old pod's last snapshot " + firstLast + ": " + taken);
+                second.kill9();
+            }
+        }
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(server.storedAt(bucket, "svc"))) {
+            assertEquals(List.of(), store.verify().damaged());
+        }
+    }
+
+    private static long lastCommitted(ForkedJvm app) {
+        return app.lines().stream().map(COMMITTED::matcher).filter(Matcher::find)
+                .mapToLong(m -> Long.parseLong(m.group(1))).max().orElse(0);
+    }
+
+    /** One generation of StateApp in {@code workingDir}; asserts it restored {@code previousAfter}. */
+    private static String run(Jdk jdk, Path workingDir, String options, String previousAfter) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).jvmOption(server.credentialOptions()).agent(options)
+                .classPath(CLASS_PATH).directory(workingDir).main(StateApp.class, "advance-exit").start()) {
+            String before = app.awaitLineContaining("before=", TIMEOUT).substring("before=".length());
+            String after = app.awaitLineContaining("after=", TIMEOUT).substring("after=".length());
+            app.awaitLineContaining("committed=", TIMEOUT);
+            assertEquals(0, app.awaitExit(TIMEOUT), app.output());
+            if (previousAfter != null) {
+                assertEquals(previousAfter, before, "restored state\n" + app.output());
+                assertTrue(app.output().contains("restored=SNAPSHOT"), app.output());
+            } else {
+                assertTrue(before.startsWith("generation=0 "), before);
+            }
+            assertFalse(app.output().contains(S3Server.CREDENTIAL), "the secret is never logged:\n" + app.output());
+            assertFalse(app.output().contains("SLF4J"), "the SDK's logging stays silent:\n" + app.output());
+            return after;
+        }
+    }
+}
