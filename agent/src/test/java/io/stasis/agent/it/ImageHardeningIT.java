@@ -389,7 +389,8 @@ class ImageHardeningIT {
 
     private static long noProcess() {
         try {
-            return Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/pid_max")).strip());
+            // readAllLines, not readString: a sysctl file of size 0 reads as its first byte through readString on JDK 17
+            return Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).strip());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

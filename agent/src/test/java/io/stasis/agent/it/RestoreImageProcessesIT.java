@@ -50,7 +50,7 @@ class RestoreImageProcessesIT {
         }
         List<Long> ids = threadIdsOf(image);
         long thread = ids.stream().filter(id -> id != pid).findFirst().orElseThrow();
-        long lastPid = Long.parseLong(Files.readString(LAST_PID).trim());
+        long lastPid = Long.parseLong(Files.readAllLines(LAST_PID).get(0).trim()); // readString reads a sysctl file short
         Process holder = occupy(thread);
         // New processes (this test's own JVMs among them) must not take the image's other ids.
         Files.writeString(LAST_PID, Long.toString(Math.max(lastPid, ids.get(ids.size() - 1))));
