@@ -99,17 +99,18 @@ final class ReadCost {
     }
 
     private static final int[] NO_IDS = {};
+    /** Ids whose table is kept from one graph to the next (8 bytes each); a larger graph's is let go. */
+    private static final int KEPT_IDS = 1 << 12;
 
     /** The reads in progress, innermost last: {@code reading[0 .. depth)}; frames beyond are kept for reuse. */
     private Frame[] reading = new Frame[16];
     private int depth;
     /**
-     * By reference id (dense, as Kryo hands them out): the frame still reading the object, or null
-     * once it is read, when {@link #costById} holds its cost. Arrays rather than a map from objects:
-     * a large snapshot registers millions of objects.
+     * By reference id (dense, as Kryo hands them out): the object's cost once it is read, or, while
+     * it is still being read, {@code -1 - d} for the frame at depth {@code d} that reads it. One
+     * array of longs rather than a map from objects: a large snapshot registers millions of objects.
      */
-    private Frame[] readingById = new Frame[64];
-    private long[] costById = new long[64];
+    private long[] costById = new long[KEPT_IDS];
     private long budget;
     private long spent;
 
@@ -151,24 +152,22 @@ final class ReadCost {
             current.owner = object;
             current.beforeOwner = current.children;
         }
-        if (id >= readingById.length) {
-            int length = Math.max(id + 1, readingById.length * 2);
-            readingById = Arrays.copyOf(readingById, length);
-            costById = Arrays.copyOf(costById, length);
+        if (id >= costById.length) {
+            costById = Arrays.copyOf(costById, Math.max(id + 1, costById.length * 2));
         }
-        if (readingById[id] == null) {
-            readingById[id] = current;
+        if (costById[id] >= 0) { // not already registered by a read in progress
+            costById[id] = -depth; // -1 - (depth - 1)
             current.addId(id);
         }
     }
 
     /** The current read found a reference to the object with {@code id}, read before or being read. */
     void referenced(int id) {
-        if (depth == 0 || id < 0 || id >= readingById.length) {
+        if (depth == 0 || id < 0 || id >= costById.length) {
             return;
         }
-        Frame frame = readingById[id];
-        reading[depth - 1].referenceCost = frame != null ? frame.cost : costById[id];
+        long cost = costById[id];
+        reading[depth - 1].referenceCost = cost >= 0 ? cost : reading[(int) (-1 - cost)].cost;
     }
 
     /**
@@ -209,9 +208,7 @@ final class ReadCost {
     /** The frame's read is over: its objects keep the cost they have, and the frame is free for reuse. */
     private void release(Frame own) {
         for (int k = 0; k < own.idCount; k++) {
-            int id = own.id(k);
-            readingById[id] = null;
-            costById[id] = own.cost;
+            costById[own.id(k)] = own.cost;
         }
         own.idCount = 0;
         own.owner = null; // let go of the object now
@@ -222,8 +219,11 @@ final class ReadCost {
             reading[d].owner = null;
         }
         depth = 0;
-        readingById = new Frame[64]; // let go of what a large graph needed
-        costById = new long[64];
+        if (costById.length > KEPT_IDS) {
+            costById = new long[KEPT_IDS]; // let go of what a large graph needed
+        } else {
+            Arrays.fill(costById, 0);
+        }
         budget = 0;
         spent = 0;
     }
