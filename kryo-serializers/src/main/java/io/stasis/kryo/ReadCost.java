@@ -87,20 +87,39 @@ final class ReadCost {
         }
 
         boolean hashesNextChild() {
-            if (owner instanceof Map<?, ?> map) {
-                return !(map instanceof SortedMap) && !(map instanceof IdentityHashMap)
-                        && (children - beforeOwner) % 2 == 0; // keys and values alternate
-            }
             if (owner != null) {
-                return owner instanceof Set && !(owner instanceof SortedSet);
+                int hashes = OWNER_HASHES.get(owner.getClass());
+                return hashes == EVERY_CHILD || hashes == KEYS && (children - beforeOwner) % 2 == 0; // keys and values alternate
             }
             return type == null || HASHES_PARTS.get(type);
         }
     }
 
+    private static final int NO_CHILD = 0;
+    private static final int EVERY_CHILD = 1;
+    private static final int KEYS = 2;
+
+    /**
+     * Which children a container hashes as they are inserted: a map that is neither sorted nor by
+     * identity its keys, a set that is not sorted every element. Per class, because testing an
+     * object against several interfaces for every child read is slow on JDK 17 (its one-entry cache
+     * of a class's interfaces thrashes).
+     */
+    private static final ClassValue<Integer> OWNER_HASHES = new ClassValue<>() {
+        @Override
+        protected Integer computeValue(Class<?> type) {
+            if (Map.class.isAssignableFrom(type)) {
+                return SortedMap.class.isAssignableFrom(type) || IdentityHashMap.class.isAssignableFrom(type) ? NO_CHILD : KEYS;
+            }
+            return Set.class.isAssignableFrom(type) && !SortedSet.class.isAssignableFrom(type) ? EVERY_CHILD : NO_CHILD;
+        }
+    };
+
     private static final int[] NO_IDS = {};
     /** Ids whose table is kept from one graph to the next (8 bytes each); a larger graph's is let go. */
     private static final int KEPT_IDS = 1 << 12;
+    /** What an object usually takes in a snapshot at least; a graph of smaller objects grows the table as it goes. */
+    private static final int BYTES_PER_OBJECT = 8;
 
     /** The reads in progress, innermost last: {@code reading[0 .. depth)}; frames beyond are kept for reuse. */
     private Frame[] reading = new Frame[16];
@@ -119,6 +138,10 @@ final class ReadCost {
         if (budget == 0) {
             long bytes = input.getInputStream() == null ? input.limit() : Integer.MAX_VALUE;
             budget = Math.max(AT_LEAST, Math.multiplyExact(PER_BYTE, Math.max(bytes, 1)));
+            if (input.getInputStream() == null && bytes / BYTES_PER_OBJECT > costById.length) {
+                // Sized once for the objects the bytes can hold, rather than doubled (and copied) 20 times over.
+                costById = new long[(int) (bytes / BYTES_PER_OBJECT)];
+            }
         }
         if (depth == reading.length) {
             reading = Arrays.copyOf(reading, depth * 2);
