@@ -50,6 +50,8 @@ final class ReadCost {
         Class<?> type;
         /** The first object registered by this read, once there is one: the container being filled. */
         Object owner;
+        /** Which children the owner hashes ({@link #OWNER_HASHES}), looked up once when it is registered. */
+        int ownerHashes;
         int children;
         /** Children read before the owner existed (a header, such as a key set's mapped value). */
         int beforeOwner;
@@ -88,8 +90,7 @@ final class ReadCost {
 
         boolean hashesNextChild() {
             if (owner != null) {
-                int hashes = OWNER_HASHES.get(owner.getClass());
-                return hashes == EVERY_CHILD || hashes == KEYS && (children - beforeOwner) % 2 == 0; // keys and values alternate
+                return ownerHashes == EVERY_CHILD || ownerHashes == KEYS && (children - beforeOwner) % 2 == 0; // keys and values alternate
             }
             return type == null || HASHES_PARTS.get(type);
         }
@@ -120,6 +121,8 @@ final class ReadCost {
     private static final int KEPT_IDS = 1 << 12;
     /** What an object usually takes in a snapshot at least; a graph of smaller objects grows the table as it goes. */
     private static final int BYTES_PER_OBJECT = 8;
+    /** At most 8 MB up front: bytes that are mostly large arrays hold few objects. */
+    private static final int MAX_PRESIZED_IDS = 1 << 20;
 
     /** The reads in progress, innermost last: {@code reading[0 .. depth)}; frames beyond are kept for reuse. */
     private Frame[] reading = new Frame[16];
@@ -138,9 +141,10 @@ final class ReadCost {
         if (budget == 0) {
             long bytes = input.getInputStream() == null ? input.limit() : Integer.MAX_VALUE;
             budget = Math.max(AT_LEAST, Math.multiplyExact(PER_BYTE, Math.max(bytes, 1)));
-            if (input.getInputStream() == null && bytes / BYTES_PER_OBJECT > costById.length) {
-                // Sized once for the objects the bytes can hold, rather than doubled (and copied) 20 times over.
-                costById = new long[(int) (bytes / BYTES_PER_OBJECT)];
+            long expected = Math.min(bytes / BYTES_PER_OBJECT, MAX_PRESIZED_IDS);
+            if (input.getInputStream() == null && expected > costById.length) {
+                // Sized once for the objects the bytes likely hold, rather than doubled (and copied) 20 times over.
+                costById = new long[(int) expected];
             }
         }
         if (depth == reading.length) {
@@ -173,6 +177,7 @@ final class ReadCost {
         Frame current = reading[depth - 1];
         if (current.owner == null && object != null) {
             current.owner = object;
+            current.ownerHashes = OWNER_HASHES.get(object.getClass());
             current.beforeOwner = current.children;
         }
         if (id >= costById.length) {
