@@ -5,39 +5,46 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 
 /**
  * Records in the same evolving form as {@link EvolvingSerializer}, rebuilt through their canonical
  * constructor (compact constructors run): a component added since the snapshot gets its type's
- * default value, a removed one is skipped.
+ * default value, a removed one is skipped. The constructor is called through a method handle made
+ * once per record class, with the stored values read straight into its argument array.
  */
 public final class EvolvingRecordSerializer<T> extends Serializer<T> {
 
     private final LocalSchema local;
-    private final Constructor<T> canonical;
+    /** The canonical constructor, taking its arguments as one {@code Object[]} and returning an {@code Object}. */
+    private final MethodHandle canonical;
+    /** For each local field, the constructor argument it is (or -1). */
     private final int[] componentOfField;
-    /** What a field or parameter holds when the snapshot has no value for it (computed once: reflection is slow). */
-    private final Object[] fieldDefaults;
+    /** What each argument is when the snapshot has no value for it (computed once: reflection is slow). */
     private final Object[] argumentDefaults;
     private final Object writtenKey = new Object();
-    private final Object planKey = new Object();
+    private final ReadPlans plans;
 
     public EvolvingRecordSerializer(Class<T> type) {
         super(false, true);
         this.local = LocalSchema.of(type);
+        this.plans = new ReadPlans(local);
         RecordComponent[] components = type.getRecordComponents();
         Class<?>[] parameterTypes = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
         try {
-            this.canonical = type.getDeclaredConstructor(parameterTypes);
-            canonical.setAccessible(true);
-        } catch (NoSuchMethodException e) {
-            throw new KryoException("record " + type.getName() + " has no canonical constructor", e);
+            Constructor<T> constructor = type.getDeclaredConstructor(parameterTypes);
+            constructor.setAccessible(true);
+            this.canonical = MethodHandles.lookup().unreflectConstructor(constructor)
+                    .asSpreader(Object[].class, parameterTypes.length)
+                    .asType(MethodType.methodType(Object.class, Object[].class));
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            throw new KryoException("record " + type.getName() + " has no canonical constructor this module can call", e);
         }
-        this.fieldDefaults = Arrays.stream(local.fields).map(f -> defaultValue(f.getType())).toArray();
         this.argumentDefaults = Arrays.stream(parameterTypes).map(EvolvingRecordSerializer::defaultValue).toArray();
         this.componentOfField = new int[local.fields.length];
         for (int i = 0; i < local.fields.length; i++) {
@@ -56,26 +63,20 @@ public final class EvolvingRecordSerializer<T> extends Serializer<T> {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public T read(Kryo kryo, Input input, Class<? extends T> type) {
-        ReadPlan plan = EvolvingSerializer.plan(kryo, input, local, planKey);
-        Object[] values = fieldDefaults.clone();
-        plan.readInto(kryo, input, values);
+        ReadPlan plan = plans.forGraph(kryo, input);
         Object[] arguments = argumentDefaults.clone();
-        for (int i = 0; i < values.length; i++) {
-            if (componentOfField[i] >= 0) {
-                arguments[componentOfField[i]] = values[i];
-            }
-        }
+        plan.readInto(kryo, input, arguments, componentOfField);
+        T record;
         try {
-            T record = canonical.newInstance(arguments);
-            kryo.reference(record);
-            return record;
-        } catch (InvocationTargetException e) {
-            throw new KryoException("the constructor of " + type.getName() + " refused the stored values: "
-                    + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new KryoException("cannot construct " + type.getName(), e);
+            record = (T) canonical.invokeExact(arguments);
+        } catch (Throwable e) {
+            // What the constructor threw (damaged values, a compact constructor's check): the read fails, naming it.
+            throw new KryoException("the constructor of " + type.getName() + " refused the stored values: " + e, e);
         }
+        kryo.reference(record);
+        return record;
     }
 
     private static Object defaultValue(Class<?> type) {

@@ -23,10 +23,11 @@ public final class EvolvingSerializer<T> extends Serializer<T> {
 
     private final LocalSchema local;
     private final Object writtenKey = new Object();
-    private final Object planKey = new Object();
+    private final ReadPlans plans;
 
     public EvolvingSerializer(Class<T> type) {
         this.local = LocalSchema.of(type);
+        this.plans = new ReadPlans(local);
     }
 
     @Override
@@ -36,7 +37,7 @@ public final class EvolvingSerializer<T> extends Serializer<T> {
 
     @Override
     public T read(Kryo kryo, Input input, Class<? extends T> type) {
-        ReadPlan plan = plan(kryo, input, local, planKey);
+        ReadPlan plan = plans.forGraph(kryo, input);
         T object = kryo.newInstance(type);
         kryo.reference(object);
         plan.readInto(kryo, input, object);
@@ -61,16 +62,6 @@ public final class EvolvingSerializer<T> extends Serializer<T> {
                 throw failure;
             }
         }
-    }
-
-    /** The plan for the class in this graph: read from its stored schema the first time. */
-    static ReadPlan plan(Kryo kryo, Input input, LocalSchema local, Object planKey) {
-        ReadPlan plan = (ReadPlan) kryo.getGraphContext().get(planKey);
-        if (plan == null) {
-            plan = ReadPlan.of(kryo, LocalSchema.Stored.read(input, MAX_FIELDS), local);
-            kryo.getGraphContext().put(planKey, plan);
-        }
-        return plan;
     }
 
     private static void writeValue(Kryo kryo, Output output, Field field, Object object, Kind kind) throws IllegalAccessException {

@@ -99,5 +99,21 @@ final class LocalSchema {
             }
             return new Stored(names, kinds);
         }
+
+        /** By content, so that the same schema read from another graph finds the same plan. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Stored other && Arrays.equals(names, other.names) && Arrays.equals(kinds, other.kinds);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(names) + Arrays.hashCode(kinds);
+        }
+
+        @Override
+        public String toString() {
+            return "Stored" + Arrays.toString(names) + Arrays.toString(kinds);
+        }
     }
 }

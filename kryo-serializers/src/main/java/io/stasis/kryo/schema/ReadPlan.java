@@ -4,32 +4,46 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * How to read objects stored under one stored schema into the local class: which local field each
- * stored value goes to, converted how. Made once per class and object graph; fields the class no
- * longer has are read and dropped, fields it gained keep their constructor values.
+ * stored value goes to, converted how. Made once per stored schema and class (see {@link ReadPlans});
+ * fields the class no longer has are read and dropped, fields it gained keep their constructor
+ * values. Everything that depends only on the two schemas is decided here, once, so that reading an
+ * object is a loop over precomputed modes: a primitive stored as it is declared goes straight into
+ * its field, unboxed, and needs no check.
  */
 final class ReadPlan {
 
     private enum Mode { SAME, REFERENCE, CONVERT, DISCARD }
 
+    private static final Map<Class<?>, Kind> KIND_OF_BOX = Map.of(Boolean.class, Kind.BOOLEAN, Byte.class, Kind.BYTE,
+            Character.class, Kind.CHAR, Short.class, Kind.SHORT, Integer.class, Kind.INT, Long.class, Kind.LONG,
+            Float.class, Kind.FLOAT, Double.class, Kind.DOUBLE);
+
     private final LocalSchema local;
     private final Kind[] stored;
     private final int[] target;
     private final Mode[] modes;
+    /** What this plan found the local classes cannot take, reported again for every graph it reads. */
+    private final List<String> problems;
 
-    private ReadPlan(LocalSchema local, Kind[] stored, int[] target, Mode[] modes) {
+    private ReadPlan(LocalSchema local, Kind[] stored, int[] target, Mode[] modes, List<String> problems) {
         this.local = local;
         this.stored = stored;
         this.target = target;
         this.modes = modes;
+        this.problems = problems;
     }
 
-    static ReadPlan of(Kryo kryo, LocalSchema.Stored schema, LocalSchema local) {
+    static ReadPlan of(LocalSchema.Stored schema, LocalSchema local) {
         int n = schema.names().length;
         int[] target = new int[n];
         Mode[] modes = new Mode[n];
+        List<String> problems = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int j = local.indexOf(schema.names()[i]);
             Kind from = schema.kinds()[i];
@@ -42,7 +56,7 @@ final class ReadPlan {
             if (from == to) {
                 modes[i] = from == Kind.REFERENCE ? Mode.REFERENCE : Mode.SAME;
             } else if (from != Kind.REFERENCE && to != Kind.REFERENCE && !from.widensTo(to)) {
-                Problems.report(kryo, describe(local, j) + " was " + from.type.getName() + " and is now "
+                problems.add(describe(local, j) + " was " + from.type.getName() + " and is now "
                         + to.type.getName() + ", which does not hold every " + from.type.getName()
                         + " value; the stored value is not restored");
                 modes[i] = Mode.DISCARD;
@@ -50,7 +64,14 @@ final class ReadPlan {
                 modes[i] = Mode.CONVERT;
             }
         }
-        return new ReadPlan(local, schema.kinds(), target, modes);
+        return new ReadPlan(local, schema.kinds(), target, modes, List.copyOf(problems));
+    }
+
+    /** Reports this plan's problems for the graph being read. */
+    void report(Kryo kryo) {
+        for (String problem : problems) {
+            Problems.report(kryo, problem);
+        }
     }
 
     /** Reads the stored values into {@code object}'s fields. */
@@ -61,7 +82,7 @@ final class ReadPlan {
                 switch (modes[i]) {
                     case SAME -> readSame(input, local.fields[j], object, stored[i]);
                     case REFERENCE -> assign(kryo, j, object, kryo.readClassAndObject(input));
-                    case CONVERT -> assign(kryo, j, object, stored[i].read(kryo, input));
+                    case CONVERT -> assign(kryo, j, object, convert(local.kinds[j], stored[i].read(kryo, input)));
                     default -> stored[i].read(kryo, input);
                 }
             } catch (IllegalAccessException e) {
@@ -70,14 +91,35 @@ final class ReadPlan {
         }
     }
 
-    /** Reads the stored values into constructor arguments, one per local field. */
-    void readInto(Kryo kryo, Input input, Object[] arguments) {
+    /**
+     * Reads the stored values into constructor arguments: the value of local field {@code j} goes to
+     * {@code arguments[slot[j]]}, unless {@code slot[j]} is negative.
+     */
+    void readInto(Kryo kryo, Input input, Object[] arguments, int[] slot) {
         for (int i = 0; i < stored.length; i++) {
-            Object value = stored[i].read(kryo, input);
             int j = target[i];
-            if (modes[i] != Mode.DISCARD && accepts(kryo, j, value)) {
-                arguments[j] = convert(local.kinds[j], value);
+            switch (modes[i]) {
+                case SAME -> put(arguments, slot, j, stored[i].read(kryo, input));
+                case REFERENCE -> {
+                    Object value = kryo.readClassAndObject(input);
+                    if (accepts(kryo, j, value)) {
+                        put(arguments, slot, j, value);
+                    }
+                }
+                case CONVERT -> {
+                    Object value = convert(local.kinds[j], stored[i].read(kryo, input));
+                    if (accepts(kryo, j, value)) {
+                        put(arguments, slot, j, value);
+                    }
+                }
+                default -> stored[i].read(kryo, input);
             }
+        }
+    }
+
+    private static void put(Object[] arguments, int[] slot, int j, Object value) {
+        if (slot[j] >= 0) {
+            arguments[slot[j]] = value;
         }
     }
 
@@ -87,11 +129,12 @@ final class ReadPlan {
         }
     }
 
+    /** Whether field {@code j} can take {@code value} (a primitive field: a box of its own kind, after {@link #convert}). */
     private boolean accepts(Kryo kryo, int j, Object value) {
         Field field = local.fields[j];
         Class<?> type = field.getType();
         boolean fits = type.isPrimitive()
-                ? value != null && Kind.of(primitiveOf(value.getClass())).widensTo(local.kinds[j])
+                ? value != null && KIND_OF_BOX.get(value.getClass()) == local.kinds[j]
                 : value == null || type.isInstance(value);
         if (!fits) {
             Problems.report(kryo, describe(local, j) + " is now " + type.getTypeName() + " but the snapshot holds a "
@@ -100,28 +143,21 @@ final class ReadPlan {
         return fits;
     }
 
+    /** A stored primitive (or a boxed one a reference held) widened to a primitive field's kind, where Java widens it. */
     private static Object convert(Kind to, Object value) {
-        if (to == Kind.REFERENCE || !(value instanceof Number || value instanceof Character)) {
+        Kind from = value == null ? null : KIND_OF_BOX.get(value.getClass());
+        if (to == Kind.REFERENCE || from == null || from == to || !from.widensTo(to)) {
             return value;
         }
-        long integral = value instanceof Character c ? c : ((Number) value).longValue();
+        long integral = value instanceof Character c ? c : value instanceof Number n ? n.longValue() : 0;
         return switch (to) {
             case SHORT -> (short) integral;
             case INT -> (int) integral;
             case LONG -> integral;
-            case FLOAT -> value instanceof Double || value instanceof Float ? ((Number) value).floatValue() : (float) integral;
-            case DOUBLE -> value instanceof Double || value instanceof Float ? ((Number) value).doubleValue() : (double) integral;
+            case FLOAT -> from == Kind.FLOAT || from == Kind.DOUBLE ? ((Number) value).floatValue() : (float) integral;
+            case DOUBLE -> from == Kind.FLOAT || from == Kind.DOUBLE ? ((Number) value).doubleValue() : (double) integral;
             default -> value;
         };
-    }
-
-    private static Class<?> primitiveOf(Class<?> boxed) {
-        for (Kind kind : Kind.values()) {
-            if (kind != Kind.REFERENCE && java.lang.invoke.MethodType.methodType(kind.type).wrap().returnType() == boxed) {
-                return kind.type;
-            }
-        }
-        return Object.class;
     }
 
     private static void readSame(Input input, Field field, Object object, Kind kind) throws IllegalAccessException {
