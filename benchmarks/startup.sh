@@ -9,10 +9,12 @@
 #
 # Environment: STASIS_BENCH_JDKS  space-separated JDK homes
 #              (default: /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64)
-#              STASIS_BENCH_CACHE  none (default); appcds: both variants run with the application's
-#              dynamic AppCDS archive, made by one training run without the agent
-#              (-XX:ArchiveClassesAtExit; a JDK dumps no archive with an agent attached unless told
-#              to with a diagnostic flag); aot: each variant runs with a JDK 24+ AOT cache trained
+#              STASIS_BENCH_CACHE  none (default); appcds: each variant runs with a static AppCDS
+#              archive of the application's classes, from a class list of one run without the agent
+#              (-XX:DumpLoadedClassList, then -Xshare:dump; a JDK dumps no archive with an agent
+#              attached unless told to with a diagnostic flag), the agent's variant's made with
+#              --add-modules=java.instrument as the user guide says (JDK 25 refuses the archive's
+#              module graph otherwise); aot: each variant runs with a JDK 24+ AOT cache trained
 #              by a run of that variant (-XX:AOTMode=record, then create), since a cache trained
 #              without the agent is refused once it is added; JDKs without AOT caches are skipped
 #
@@ -56,7 +58,7 @@ stats() {
 # cache_options VARIANT APP: the JVM options that use the variant's archive or cache, if any
 cache_options() {
     case $CACHE in
-        appcds) echo "-XX:SharedArchiveFile=$WORK/without-$2.jsa" ;;
+        appcds) echo "-XX:SharedArchiveFile=$WORK/$1-$2.jsa" ;;
         aot) echo "-XX:AOTCache=$WORK/$1-$2.aot" ;;
     esac
 }
@@ -65,9 +67,13 @@ cache_options() {
 train() {
     local java=$1 app=$2 variant=$3 data=$4 agent_opt=()
     [[ $variant == with ]] && agent_opt=("-javaagent:$AGENT=dir=$data")
-    local main=("${agent_opt[@]}" -cp "$CP" "io.stasis.benchmarks.startup.$app")
+    local main=("${agent_opt[@]}" -cp "$CP" "io.stasis.benchmarks.startup.$app") modules=()
+    [[ $variant == with ]] && modules=(--add-modules=java.instrument)
     case $CACHE in
-        appcds) "$java" -XX:ArchiveClassesAtExit="$WORK/$variant-$app.jsa" "${main[@]}" >/dev/null 2>"$WORK/train.err" ;;
+        appcds) "$java" "${modules[@]}" -XX:DumpLoadedClassList="$WORK/$variant-$app.lst" \
+                    -cp "$CP" "io.stasis.benchmarks.startup.$app" >/dev/null 2>"$WORK/train.err" &&
+                "$java" "${modules[@]}" -Xshare:dump -XX:SharedClassListFile="$WORK/$variant-$app.lst" \
+                    -XX:SharedArchiveFile="$WORK/$variant-$app.jsa" -cp "$CP" >/dev/null 2>>"$WORK/train.err" ;;
         aot) "$java" -XX:AOTMode=record -XX:AOTConfiguration="$WORK/$variant-$app.aotconf" "${main[@]}" >/dev/null 2>"$WORK/train.err" &&
              "$java" -XX:AOTMode=create -XX:AOTConfiguration="$WORK/$variant-$app.aotconf" \
                  -XX:AOTCache="$WORK/$variant-$app.aot" "${main[@]}" >/dev/null 2>>"$WORK/train.err" ;;
@@ -127,7 +133,7 @@ for home in $JDKS; do
         rm -f "$WORK/without.times" "$WORK/with.times"
         if [[ $CACHE != none ]]; then
             train "$java" "$app" without "$data"
-            [[ $CACHE == aot ]] && train "$java" "$app" with "$data"
+            train "$java" "$app" with "$data"
         fi
         for _ in 1 2; do
             run "$java" "$app" without "$data"
