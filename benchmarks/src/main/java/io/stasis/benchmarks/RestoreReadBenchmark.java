@@ -51,40 +51,42 @@ public class RestoreReadBenchmark {
     @Param({"mixed1mb", "mixed10mb", "map10mb"})
     public String graph;
 
-    private Kryo snapshot;
-    private byte[] snapshotBytes;
-    private Kryo kryo;
-    private byte[] bytes;
+    private Encoded encoded;
     private final Input input = new Input();
+
+    /** One graph as the agent stores it and as raw Kryo writes it, each with the Kryo that reads it back. */
+    record Encoded(Kryo snapshot, byte[] snapshotBytes, Kryo raw, byte[] rawBytes) {
+
+        /** Encodes {@code original} both ways and checks that each reads back a graph equal to it. */
+        static Encoded of(Object original) {
+            Kryo snapshot = SerializerComparisonBenchmark.snapshotKryo();
+            byte[] snapshotBytes = ValueGraph.write(snapshot, new Output(1 << 16, -1), List.of(original));
+            Kryo raw = SerializerComparisonBenchmark.stockKryo();
+            Output output = new Output(1 << 16, -1);
+            raw.writeClassAndObject(output, original);
+            byte[] rawBytes = output.toBytes();
+            check(original, ValueGraph.read(snapshot, snapshotBytes, 1).get(0), "restore");
+            check(original, raw.readClassAndObject(new Input(rawBytes)), "rawKryo");
+            return new Encoded(snapshot, snapshotBytes, raw, rawBytes);
+        }
+    }
 
     @Setup(Level.Trial)
     public void setUp() {
-        Object original = graph(graph);
-        Kryo snapshot = SerializerComparisonBenchmark.snapshotKryo();
-        byte[] snapshotBytes = ValueGraph.write(snapshot, new Output(1 << 16, -1), List.of(original));
-        Kryo raw = SerializerComparisonBenchmark.stockKryo();
-        Output output = new Output(1 << 16, -1);
-        raw.writeClassAndObject(output, original);
-        byte[] rawBytes = output.toBytes();
-        check(original, ValueGraph.read(snapshot, snapshotBytes, 1).get(0), "restore");
-        check(original, raw.readClassAndObject(new Input(rawBytes)), "rawKryo");
+        encoded = Encoded.of(graph(graph));
         System.out.printf(Locale.ROOT, "%n# bytes graph=%s: restore %d, rawKryo %d; round trips checked%n",
-                graph, snapshotBytes.length, rawBytes.length);
-        this.snapshot = snapshot;
-        this.snapshotBytes = snapshotBytes;
-        this.kryo = raw;
-        this.bytes = rawBytes;
+                graph, encoded.snapshotBytes().length, encoded.rawBytes().length);
     }
 
     @Benchmark
     public Object restore() {
-        return ValueGraph.read(snapshot, snapshotBytes, 1);
+        return ValueGraph.read(encoded.snapshot(), encoded.snapshotBytes(), 1);
     }
 
     @Benchmark
     public Object rawKryo() {
-        input.setBuffer(bytes);
-        return kryo.readClassAndObject(input);
+        input.setBuffer(encoded.rawBytes());
+        return encoded.raw().readClassAndObject(input);
     }
 
     static Object graph(String name) {
