@@ -8,18 +8,19 @@ import java.util.SplittableRandom;
  * Content-defined chunking (a gear rolling hash with normalized boundaries, as in FastCDC): a
  * boundary depends only on the bytes just before it, so an insertion or a changed value moves the
  * boundaries around it and no others, and unchanged stretches of a root's data keep their chunks
- * from one snapshot to the next. Chunks are 4 KiB to 64 KiB, about 16 KiB on average: small enough
- * that scattered changes rewrite little, large enough that a gigabyte is some 65,000 chunks.
+ * from one snapshot to the next. Chunks are 1 KiB to 64 KiB, about 4 KiB on average: a changed spot
+ * rewrites about 5 KiB (against 20 KiB at 16 KiB chunks; 2 KiB chunks would halve it again but
+ * double the index), and a gigabyte is some 260,000 chunks (docs/benchmarks.md §5).
  */
 final class Chunker {
 
-    static final int MIN = 4 << 10;
-    static final int AVERAGE = 16 << 10;
+    static final int MIN = 1 << 10;
+    static final int AVERAGE = 4 << 10;
     static final int MAX = 64 << 10;
 
     /** Harder to match before the average size, easier after it: sizes cluster around it. */
-    private static final long MASK_BEFORE = mask(16);
-    private static final long MASK_AFTER = mask(12);
+    private static final long MASK_BEFORE = mask(14);
+    private static final long MASK_AFTER = mask(10);
     private static final long[] GEAR = new long[256];
 
     static {

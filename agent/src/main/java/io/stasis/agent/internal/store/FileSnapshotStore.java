@@ -50,6 +50,8 @@ public final class FileSnapshotStore implements SnapshotStore {
     private static final Pattern ANY_VERSION_1 = Pattern.compile("snapshot-.*\\.stasis");
     /** Files of format 1 are one Java array at most. */
     private static final long MAX_VERSION_1_BYTES = Integer.MAX_VALUE - 8;
+    /** The most snapshots stored against one base before the next lists every chunk again. */
+    static final int MAX_DELTAS = 16;
 
     private final BlobStore blobs;
     private final ChunkCodec codec;
@@ -282,11 +284,17 @@ public final class FileSnapshotStore implements SnapshotStore {
                 }
                 trace.fsync(System.nanoTime() - stage);
             }
+            Manifest base = base(snapshot.sequence());
             Manifest manifest = new Manifest(snapshot.sequence(), snapshot.time(), snapshot.reason(), lastWritten,
-                    snapshot.pauseNanos(), System.nanoTime() - start, agentVersion(), jvm(), codec.keyId(),
-                    snapshot.classes(), roots);
+                    base == null ? -1 : base.sequence(), snapshot.pauseNanos(), System.nanoTime() - start,
+                    agentVersion(), jvm(), codec.keyId(), snapshot.classes(), roots);
             String file = manifestFile(snapshot.sequence());
-            byte[] json = ManifestCodec.write(manifest, codec);
+            byte[] json = ManifestCodec.write(manifest, base, codec);
+            if (base != null && json.length > (long) chunkCount * ManifestCodec.FULL_BYTES_PER_CHUNK / 4) {
+                // so much changed since the base that listing every chunk costs little more: a new base
+                manifest = manifest.full();
+                json = ManifestCodec.write(manifest, null, codec);
+            }
             if (json.length > ManifestCodec.MAX_BYTES) {
                 throw new IOException("snapshot " + snapshot.sequence() + " would need a manifest of " + json.length
                         + " bytes, more than a store reads (" + ManifestCodec.MAX_BYTES + "): it has " + roots.size()
@@ -308,6 +316,27 @@ public final class FileSnapshotStore implements SnapshotStore {
         } catch (IOException | RuntimeException e) {
             trace.failed(e.toString());
             throw e;
+        }
+    }
+
+    /**
+     * The full snapshot the next manifest's chunk lists are stored against: the last one written's
+     * base, or that snapshot itself when it is full; {@code null} (list every chunk) when there is
+     * none, it has another key, or {@link #MAX_DELTAS} snapshots were stored against it already, so
+     * that one damaged manifest can take no more than that many snapshots with it.
+     */
+    private Manifest base(long sequence) {
+        if (lastWritten < 0) {
+            return null;
+        }
+        try {
+            Manifest last = manifest(new SnapshotRef(String.valueOf(lastWritten), lastWritten, 0));
+            Manifest base = last.base() < 0 ? last : manifest(new SnapshotRef(String.valueOf(last.base()), last.base(), 0));
+            boolean usable = base.base() < 0 && Objects.equals(base.keyId(), codec.keyId())
+                    && sequence - base.sequence() <= MAX_DELTAS;
+            return usable ? base : null;
+        } catch (IOException | RuntimeException e) {
+            return null; // not readable now: this snapshot lists every chunk, and stands alone
         }
     }
 
@@ -484,6 +513,14 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     /** @param fresh read it from disk again, as {@link #retain} and {@link #verify} must */
     private Manifest manifest(SnapshotRef ref, boolean fresh) throws IOException {
+        return manifest(ref, fresh, false);
+    }
+
+    /**
+     * @param asBase it is the base of another: it must list every chunk itself, so that its own
+     *     base is never read (a forged chain of bases ends here, one deep)
+     */
+    private Manifest manifest(SnapshotRef ref, boolean fresh, boolean asBase) throws IOException {
         String file = manifestFile(ref.sequence());
         Manifest manifest = fresh ? null : manifests.get(file);
         if (manifest != null && !blobs.exists(file)) {
@@ -492,7 +529,8 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
         if (manifest == null) {
             try {
-                manifest = ManifestCodec.read(blobs.read(file, ManifestCodec.MAX_BYTES, file), file, codec);
+                manifest = ManifestCodec.read(blobs.read(file, ManifestCodec.MAX_BYTES, file), file, codec,
+                        asBase ? null : base -> manifest(new SnapshotRef(String.valueOf(base), base, 0), fresh, true));
             } catch (NoSuchFileException e) {
                 throw new SnapshotRemovedException("snapshot " + ref.id() + " has no manifest (removed meanwhile?)");
             } catch (OutOfMemoryError | RuntimeException e) {
@@ -523,6 +561,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                 break;
             }
         }
+        kept.addAll(bases(refs, kept));
         // Oldest first: a kill part-way leaves the survivors a contiguous run, which verify expects.
         for (int i = refs.size() - 1; i >= 0; i--) {
             SnapshotRef ref = refs.get(i);
@@ -535,6 +574,27 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
         blobs.syncRemovals();
         gc();
+    }
+
+    /**
+     * The snapshots that those in {@code kept} are stored against: retention keeps them too, and a
+     * kept snapshot never loses its base. One whose manifest does not read needs nothing.
+     */
+    private Set<Long> bases(List<SnapshotRef> refs, Set<Long> kept) throws IOException {
+        Set<Long> bases = new HashSet<>();
+        for (SnapshotRef ref : refs) {
+            if (kept.contains(ref.sequence()) && blobs.exists(manifestFile(ref.sequence()))) {
+                try {
+                    long base = manifest(ref).base();
+                    if (base >= 0) {
+                        bases.add(base);
+                    }
+                } catch (CorruptSnapshotException e) {
+                    // unreadable: whatever it was stored against cannot make it readable again
+                }
+            }
+        }
+        return bases;
     }
 
     /**

@@ -9,14 +9,18 @@ import java.util.List;
  *
  * @param sequence   the snapshot's sequence number, also its id
  * @param parent     the sequence of the snapshot written before it by the same store, or -1
+ * @param base       the full snapshot its chunk lists are stored against (only what differs from
+ *                   it is listed), or -1 when it lists every chunk itself; the roots here are resolved
  * @param writeNanos how long chunking, compressing and writing took (after the pause)
  * @param keyId      the id of the key its chunks are encrypted with, or {@code null}
  * @param classes    the classes the roots' data names (the serializers' class table), sorted
  */
-record Manifest(long sequence, Instant time, String reason, long parent, long pauseNanos, long writeNanos,
+record Manifest(long sequence, Instant time, String reason, long parent, long base, long pauseNanos, long writeNanos,
                 String agent, String jvm, String keyId, List<String> classes, List<StoredRoot> roots) {
 
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
+    /** The format before chunk lists were stored against a base; still read. */
+    static final int FORMAT_2 = 2;
 
     Manifest {
         classes = List.copyOf(classes);
@@ -36,6 +40,16 @@ record Manifest(long sequence, Instant time, String reason, long parent, long pa
      * its length once decoded.
      */
     record ChunkRef(String name, String pack, long offset, int length, int bytes) {
+    }
+
+    /** This manifest listing every chunk itself, against no base. */
+    Manifest full() {
+        return new Manifest(sequence, time, reason, parent, -1, pauseNanos, writeNanos, agent, jvm, keyId, classes, roots);
+    }
+
+    /** Every chunk of every root, in order. */
+    List<ChunkRef> chunks() {
+        return roots.stream().flatMap(r -> r.chunks().stream()).toList();
     }
 
     long storedBytes() {

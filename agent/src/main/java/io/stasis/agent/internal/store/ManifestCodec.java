@@ -7,7 +7,11 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -24,19 +28,43 @@ final class ManifestCodec {
     static final long MAX_SEQUENCE = 9_999_999_999_999_999L;
     /** The most data a root may have: one Java array. */
     static final long MAX_ROOT_BYTES = Integer.MAX_VALUE - 8;
+    /**
+     * The most chunks a manifest lists once its copies are resolved: some 32 GB of state at the
+     * average chunk size, so that copies cannot inflate a small manifest without bound.
+     */
+    static final int MAX_CHUNKS = 8 << 20;
+    /** About what a manifest listing every chunk spends on each (42 bytes, in Base64). */
+    static final int FULL_BYTES_PER_CHUNK = 56;
     static final Pattern PACK_NAME = Pattern.compile("pack-\\d{16}\\.pack");
     private static final Pattern CHUNK_NAME = Pattern.compile("[0-9a-f]{64}");
 
     private ManifestCodec() {
     }
 
-    static byte[] write(Manifest manifest, ChunkCodec checksums) {
+    /**
+     * A manifest of format 3. Its roots' chunk lists are stored against {@code base} when the
+     * manifest names one ({@link Manifest#base}), every chunk listed otherwise.
+     *
+     * @param base the manifest of snapshot {@code manifest.base()}, or {@code null} when that is -1
+     */
+    static byte[] write(Manifest manifest, Manifest base, ChunkCodec checksums) {
+        if ((base == null) != (manifest.base() < 0) || base != null && base.sequence() != manifest.base()) {
+            throw new IllegalArgumentException("manifest " + manifest.sequence() + " names base " + manifest.base()
+                    + ", given " + (base == null ? "none" : base.sequence()));
+        }
+        ChunkTable.Base against = base == null ? ChunkTable.Base.NONE : new ChunkTable.Base(base.chunks());
+        Map<String, Integer> packs = new LinkedHashMap<>();
+        List<byte[]> tables = new ArrayList<>();
+        for (Manifest.StoredRoot root : manifest.roots()) {
+            tables.add(ChunkTable.encode(root.chunks(), against, packs));
+        }
         ObjectNode node = JsonTrees.object();
         node.put("format", Manifest.FORMAT);
         node.put("sequence", manifest.sequence());
         node.put("time", manifest.time().toString());
         node.put("reason", manifest.reason());
         node.put("parent", manifest.parent());
+        node.put("base", manifest.base());
         node.put("pauseNanos", manifest.pauseNanos());
         node.put("writeNanos", manifest.writeNanos());
         node.put("agent", manifest.agent());
@@ -44,8 +72,11 @@ final class ManifestCodec {
         node.put("keyId", manifest.keyId());
         ArrayNode classes = node.putArray("classes");
         manifest.classes().forEach(classes::add);
+        ArrayNode packNames = node.putArray("packs");
+        packs.keySet().forEach(packNames::add);
         ArrayNode roots = node.putArray("roots");
-        for (Manifest.StoredRoot root : manifest.roots()) {
+        for (int i = 0; i < manifest.roots().size(); i++) {
+            Manifest.StoredRoot root = manifest.roots().get(i);
             ObjectNode r = roots.addObject();
             r.put("kind", root.kind().name());
             r.put("owner", root.owner());
@@ -53,22 +84,25 @@ final class ManifestCodec {
             ArrayNode fields = r.putArray("fields");
             root.fields().forEach(fields::add);
             r.put("bytes", root.bytes());
-            ArrayNode chunks = r.putArray("chunks");
-            for (Manifest.ChunkRef chunk : root.chunks()) {
-                chunks.addObject().put("name", chunk.name()).put("pack", chunk.pack()).put("offset", chunk.offset())
-                        .put("length", chunk.length()).put("bytes", chunk.bytes());
-            }
+            r.put("chunks", Base64.getEncoder().encodeToString(tables.get(i)));
         }
         node.put("checksum", checksum(node, checksums));
         return JsonTrees.write(node, true);
     }
 
+    /** Finds the manifest a manifest of format 3 is stored against. */
+    @FunctionalInterface
+    interface Bases {
+        Manifest manifest(long sequence) throws IOException;
+    }
+
     /**
-     * Parses and verifies a manifest.
+     * Parses and verifies a manifest; one of format 3 stored against a base is resolved with it.
      *
+     * @param bases where its base is read; {@code null} when it is read as a base, which must have none
      * @throws CorruptSnapshotException if it is not a manifest, or not the one its checksum vouches for
      */
-    static Manifest read(byte[] bytes, String file, ChunkCodec codec) throws CorruptSnapshotException {
+    static Manifest read(byte[] bytes, String file, ChunkCodec codec, Bases bases) throws IOException {
         JsonNode node;
         try {
             node = JsonTrees.read(bytes);
@@ -79,9 +113,9 @@ final class ManifestCodec {
             throw new CorruptSnapshotException(file + " is not a manifest (no checksum)");
         }
         int format = object.path("format").asInt(-1);
-        if (format != Manifest.FORMAT) {
+        if (format != Manifest.FORMAT && format != Manifest.FORMAT_2) {
             throw new CorruptSnapshotException(file + " has format " + object.path("format") + "; this version reads "
-                    + Manifest.FORMAT + " (and version 1 snapshot files)");
+                    + Manifest.FORMAT_2 + " and " + Manifest.FORMAT + " (and version 1 snapshot files)");
         }
         String keyId = object.path("keyId").isTextual() ? object.get("keyId").asText() : null;
         ChunkCodec checksums = codec.forKey(keyId, file);
@@ -89,24 +123,40 @@ final class ManifestCodec {
         if (!stated.equals(checksum(object, checksums))) {
             throw new CorruptSnapshotException(file + " does not match its checksum");
         }
+        long sequence;
+        long base;
+        Manifest against = null;
+        try {
+            sequence = number(object, "sequence", 0, MAX_SEQUENCE);
+            base = format == Manifest.FORMAT_2 ? -1 : number(object, "base", -1, sequence - 1);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptSnapshotException(file + " is not a manifest: " + e.getMessage());
+        }
+        if (base >= 0) {
+            against = base(file, base, keyId, bases);
+        }
         try {
             List<String> classes = new ArrayList<>();
             required(object, "classes").forEach(c -> classes.add(c.asText()));
+            List<String> packs = new ArrayList<>();
+            if (format != Manifest.FORMAT_2) {
+                for (JsonNode pack : required(object, "packs")) {
+                    if (!PACK_NAME.matcher(pack.asText()).matches()) {
+                        throw new IllegalArgumentException("'packs' names " + pack + ", not a pack");
+                    }
+                    packs.add(pack.asText());
+                }
+            }
+            ChunkTable.Base table = against == null ? ChunkTable.Base.NONE : new ChunkTable.Base(against.chunks());
+            int room = MAX_CHUNKS;
             List<Manifest.StoredRoot> roots = new ArrayList<>();
             for (JsonNode r : required(object, "roots")) {
                 List<String> fields = new ArrayList<>();
                 required(r, "fields").forEach(f -> fields.add(f.asText()));
-                List<Manifest.ChunkRef> chunks = new ArrayList<>();
-                long declared = 0;
-                for (JsonNode c : required(r, "chunks")) {
-                    Manifest.ChunkRef chunk = new Manifest.ChunkRef(matching(c, "name", CHUNK_NAME),
-                            matching(c, "pack", PACK_NAME),
-                            number(c, "offset", 0, Long.MAX_VALUE - ChunkCodec.MAX_STORED),
-                            (int) number(c, "length", ChunkCodec.MIN_STORED, ChunkCodec.MAX_STORED),
-                            (int) number(c, "bytes", 0, Chunker.MAX));
-                    declared += chunk.bytes();
-                    chunks.add(chunk);
-                }
+                List<Manifest.ChunkRef> chunks = format == Manifest.FORMAT_2 ? chunksOfFormat2(r)
+                        : ChunkTable.decode(Base64.getDecoder().decode(text(r, "chunks")), packs, table, room);
+                room -= chunks.size();
+                long declared = chunks.stream().mapToLong(Manifest.ChunkRef::bytes).sum();
                 long rootBytes = number(r, "bytes", 0, MAX_ROOT_BYTES);
                 if (rootBytes != declared) {
                     throw new IllegalArgumentException("root " + text(r, "owner") + " has " + declared
@@ -115,14 +165,58 @@ final class ManifestCodec {
                 roots.add(new Manifest.StoredRoot(Root.Kind.valueOf(text(r, "kind")), text(r, "owner"),
                         r.path("key").isTextual() ? r.get("key").asText() : null, fields, rootBytes, chunks));
             }
-            return new Manifest(number(object, "sequence", 0, MAX_SEQUENCE), Instant.parse(text(object, "time")),
-                    text(object, "reason"), number(object, "parent", -1, MAX_SEQUENCE),
+            return new Manifest(sequence, Instant.parse(text(object, "time")),
+                    text(object, "reason"), number(object, "parent", -1, MAX_SEQUENCE), base,
                     number(object, "pauseNanos", Long.MIN_VALUE, Long.MAX_VALUE),
                     number(object, "writeNanos", Long.MIN_VALUE, Long.MAX_VALUE),
                     text(object, "agent"), text(object, "jvm"), keyId, classes, roots);
         } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new CorruptSnapshotException(file + " is not a manifest: " + e.getMessage());
         }
+    }
+
+    /**
+     * The full manifest that {@code file} is stored against: one that does not read, is not full,
+     * or has another key makes this one unreadable too (never a snapshot assembled from the wrong chunks).
+     *
+     * @param bases {@code null} when {@code file} is read as a base itself
+     */
+    private static Manifest base(String file, long base, String keyId, Bases bases) throws IOException {
+        if (bases == null) {
+            throw new CorruptSnapshotException(file + " is the base of another snapshot but is stored against snapshot "
+                    + base + " itself (a base must list every chunk)");
+        }
+        Manifest against;
+        try {
+            against = bases.manifest(base);
+        } catch (CorruptSnapshotException e) {
+            CorruptSnapshotException damaged = new CorruptSnapshotException(file + " is stored against snapshot "
+                    + base + ", which does not read: " + e.getMessage());
+            damaged.initCause(e);
+            throw damaged;
+        }
+        if (against.base() >= 0) {
+            throw new CorruptSnapshotException(file + " is stored against snapshot " + base
+                    + ", which is stored against another itself (a base must list every chunk)");
+        }
+        if (!Objects.equals(against.keyId(), keyId)) {
+            throw new CorruptSnapshotException(file + " is stored against snapshot " + base
+                    + ", which has another key");
+        }
+        return against;
+    }
+
+    /** A root's chunks as format 2 lists them: one JSON object each. */
+    private static List<Manifest.ChunkRef> chunksOfFormat2(JsonNode root) {
+        List<Manifest.ChunkRef> chunks = new ArrayList<>();
+        for (JsonNode c : required(root, "chunks")) {
+            chunks.add(new Manifest.ChunkRef(matching(c, "name", CHUNK_NAME),
+                    matching(c, "pack", PACK_NAME),
+                    number(c, "offset", 0, Long.MAX_VALUE - ChunkCodec.MAX_STORED),
+                    (int) number(c, "length", ChunkCodec.MIN_STORED, ChunkCodec.MAX_STORED),
+                    (int) number(c, "bytes", 0, Chunker.MAX)));
+        }
+        return chunks;
     }
 
     private static String checksum(ObjectNode node, ChunkCodec checksums) {
@@ -132,11 +226,23 @@ final class ManifestCodec {
     /** An integer member within {@code [min, max]}: nothing a manifest declares is used unchecked. */
     private static long number(JsonNode node, String name, long min, long max) {
         JsonNode value = required(node, name);
-        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < min || value.asLong() > max) {
-            throw new IllegalArgumentException("'" + name + "' is " + value + ", not a whole number from " + min
-                    + " to " + max);
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw outside(name, value, min, max);
         }
-        return value.asLong();
+        return within(name, value.asLong(), min, max);
+    }
+
+    /** {@code value}, if it is within {@code [min, max]}. */
+    static long within(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw outside(name, value, min, max);
+        }
+        return value;
+    }
+
+    private static IllegalArgumentException outside(String name, Object value, long min, long max) {
+        return new IllegalArgumentException("'" + name + "' is " + value + ", not a whole number from " + min
+                + " to " + max);
     }
 
     private static String matching(JsonNode node, String name, Pattern pattern) {

@@ -3,13 +3,15 @@ package io.stasis.agent.internal.store;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * What {@code verify} checks: every snapshot read as restore reads it (so nothing that
  * {@code list} or restore finds damaged passes), no manifest missing between the oldest and the
- * newest (retention removes the oldest first), and no foreign file; leftovers of interrupted
+ * newest (retention removes the oldest first, but keeps the bases of what it keeps), and no foreign file; leftovers of interrupted
  * checkpoints are listed apart, since they harm nothing and {@code gc} removes them.
  */
 final class StoreVerifier {
@@ -28,16 +30,25 @@ final class StoreVerifier {
         List<SnapshotRef> refs = store.list();
         Set<Long> present = new HashSet<>();
         refs.forEach(r -> present.add(r.sequence()));
-        long oldest = refs.isEmpty() ? 0 : refs.get(refs.size() - 1).sequence();
+        Map<SnapshotRef, Manifest> manifests = new LinkedHashMap<>();
         int checked = 0;
         for (SnapshotRef ref : refs) {
             progress.accept(checked++, refs.size());
             Manifest manifest = store.check(ref, damaged, keyless);
-            if (manifest == null) {
-                continue;
+            if (manifest != null) {
+                manifests.put(ref, manifest);
             }
+        }
+        // Retention keeps the bases of the snapshots it keeps: those stand apart from the run of the newest.
+        Set<Long> bases = new HashSet<>();
+        manifests.values().forEach(m -> bases.add(m.base()));
+        long oldest = refs.stream().mapToLong(SnapshotRef::sequence).filter(s -> !bases.contains(s)).min()
+                .orElse(refs.isEmpty() ? 0 : refs.get(refs.size() - 1).sequence());
+        for (Map.Entry<SnapshotRef, Manifest> entry : manifests.entrySet()) {
+            Manifest manifest = entry.getValue();
             if (manifest.parent() > oldest && !present.contains(manifest.parent())) {
-                damaged.add(store.manifestFile(ref.sequence()) + ": snapshot " + manifest.parent() + ", written before it, is missing");
+                damaged.add(store.manifestFile(entry.getKey().sequence()) + ": snapshot " + manifest.parent()
+                        + ", written before it, is missing");
             }
             Set<String> counted = new HashSet<>();
             for (Manifest.StoredRoot root : manifest.roots()) {

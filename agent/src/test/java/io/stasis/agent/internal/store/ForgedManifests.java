@@ -117,10 +117,10 @@ public final class ForgedManifests {
 
     /** {@code like} with another sequence number and roots, plain, under its name. */
     static long write(Path store, Manifest like, long sequence, List<Manifest.StoredRoot> roots) throws IOException {
-        Manifest forged = new Manifest(sequence, like.time(), like.reason(), like.sequence(), like.pauseNanos(),
+        Manifest forged = new Manifest(sequence, like.time(), like.reason(), like.sequence(), -1, like.pauseNanos(),
                 like.writeNanos(), like.agent(), like.jvm(), null, like.classes(), roots);
         Files.write(store.resolve(String.format("manifests/snapshot-%016d.json", sequence)),
-                ManifestCodec.write(forged, ChunkCodec.PLAIN_CODEC));
+                ManifestCodec.write(forged, null, ChunkCodec.PLAIN_CODEC));
         return sequence;
     }
 }

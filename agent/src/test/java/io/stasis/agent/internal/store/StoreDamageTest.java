@@ -76,8 +76,9 @@ class StoreDamageTest {
                 }
                 FileSnapshotStore.Verification verification = store.verify();
                 boolean reported = !verification.damaged().isEmpty() || !verification.leftovers().isEmpty();
-                // Losing the oldest manifest is what retention does: the store is smaller, not damaged.
-                boolean oldestRetired = what.equals("delete manifests/snapshot-0000000000000001.json");
+                // Losing snapshot 2 is what retention keeping one does: 3 is stored against 1, which it
+                // keeps with 3. The store is smaller, not damaged. (Losing 1 takes 2 and 3 with it.)
+                boolean oldestRetired = what.equals("delete manifests/snapshot-0000000000000002.json");
                 assertTrue(reported || oldestRetired, "case " + n + " (" + what + ") went unnoticed by verify");
                 detected += reported ? 1 : 0;
                 Optional<Restorer> restorer = SnapshotSelector.select(store, "latest", AllowedClasses.jdk());

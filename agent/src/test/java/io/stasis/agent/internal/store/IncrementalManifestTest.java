@@ -1,0 +1,204 @@
+package io.stasis.agent.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stasis.agent.internal.restore.Restorer;
+import io.stasis.agent.internal.restore.SnapshotSelector;
+import io.stasis.kryo.AllowedClasses;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Manifests of format 3: a snapshot after a small change lists little more than its changed
+ * chunks, against a full base; restore, verify and retention follow the base, and a base that
+ * does not read takes its snapshots with it (refused, never misread).
+ */
+class IncrementalManifestTest {
+
+    @TempDir
+    Path dir;
+
+    private final Map<Long, byte[]> written = new HashMap<>();
+
+    /** Writes snapshot {@code sequence} with {@code data} as its one big root. */
+    private void write(FileSnapshotStore store, long sequence, byte[] data) throws IOException {
+        store.write(FileSnapshotStoreTest.big(sequence, data));
+        written.put(sequence, data);
+    }
+
+    /** {@code data} with {@code places} spots of {@code each} bytes overwritten, evenly spread. */
+    private static byte[] changed(byte[] data, int places, int each, long seed) {
+        byte[] copy = data.clone();
+        byte[] fresh = FileSnapshotStoreTest.state(places * each, seed);
+        for (int i = 0; i < places; i++) {
+            System.arraycopy(fresh, i * each, copy, (int) ((long) i * data.length / places), each);
+        }
+        return copy;
+    }
+
+    private long manifestBytes(long sequence) throws IOException {
+        return Files.size(dir.resolve(String.format("manifests/snapshot-%016d.json", sequence)));
+    }
+
+    private long packBytes(long sequence) throws IOException {
+        Path pack = dir.resolve(String.format("packs/pack-%016d.pack", sequence));
+        return Files.exists(pack) ? Files.size(pack) : 0;
+    }
+
+    /** Three snapshots: 1 full, 2 and 3 small changes stored against it. */
+    private void writeThree() throws IOException {
+        byte[] data = FileSnapshotStoreTest.state(1 << 20, 1);
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            write(store, 1, data);
+            write(store, 2, changed(data, 5, 300, 2));
+            write(store, 3, changed(data, 5, 300, 3));
+            assertEquals(1, store.manifest(store.list().get(0)).base());
+        }
+    }
+
+    private void assertRestores(FileSnapshotStore store, long expected) throws IOException {
+        Optional<Restorer> restorer = SnapshotSelector.select(store, "latest", AllowedClasses.jdk());
+        assertEquals(expected, restorer.orElseThrow().snapshot().sequence());
+        assertArrayEquals(written.get(expected), restorer.get().snapshot().roots().get(0).data());
+    }
+
+    /** Before format 3, 1 % changed in 10 places wrote about 8 % of the first: 16 KiB chunks and every chunk listed. */
+    @Test
+    void aSmallChangeWritesLittleMoreThanTheChange() throws Exception {
+        byte[] data = FileSnapshotStoreTest.state(4 << 20, 1);
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            write(store, 1, data);
+            write(store, 2, changed(data, 10, 4 << 10, 2));
+            long first = packBytes(1) + manifestBytes(1);
+            long second = packBytes(2) + manifestBytes(2);
+            assertTrue(second < first * 4 / 100, second + " bytes written for 1 % changed, against " + first);
+            assertTrue(manifestBytes(2) < manifestBytes(1) / 20, manifestBytes(2) + " against " + manifestBytes(1));
+            assertEquals(1, store.manifest(store.list().get(0)).base());
+        }
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            for (SnapshotRef ref : store.list()) {
+                assertArrayEquals(written.get(ref.sequence()), store.read(ref).roots().get(0).data());
+            }
+            assertEquals(List.of(), store.verify().damaged());
+        }
+    }
+
+    @Test
+    void aDamagedBaseRefusesTheSnapshotsStoredAgainstItAndRestoreFallsBack() throws Exception {
+        byte[] data = FileSnapshotStoreTest.state(1 << 20, 1);
+        byte[] other = FileSnapshotStoreTest.state(1 << 20, 7);
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            write(store, 1, data);
+            write(store, 2, other); // everything changed: a new base
+            write(store, 3, changed(other, 5, 300, 3));
+            assertEquals(-1, store.manifest(store.list().get(1)).base());
+            assertEquals(2, store.manifest(store.list().get(0)).base());
+        }
+        Path base = dir.resolve("manifests/snapshot-0000000000000002.json");
+        Files.writeString(base, Files.readString(base).replace("\"reason\" : \"test\"", "\"reason\" : \"tost\""));
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            SnapshotRef third = store.list().get(0);
+            CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, () -> store.read(third));
+            assertTrue(e.getMessage().contains("is stored against snapshot 2, which does not read"), e.getMessage());
+            List<String> damaged = store.verify().damaged();
+            assertTrue(damaged.stream().anyMatch(d -> d.contains("stored against snapshot 2")), damaged.toString());
+            assertRestores(store, 1);
+        }
+        Files.delete(base);
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            assertThrows(CorruptSnapshotException.class, () -> store.read(store.list().get(0)));
+            assertTrue(store.verify().damaged().stream().anyMatch(d -> d.contains("stored against snapshot 2")));
+            assertRestores(store, 1);
+        }
+    }
+
+    @Test
+    void retentionNeverRemovesTheBaseOfASnapshotItKeeps() throws Exception {
+        writeThree();
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            write(store, 4, changed(written.get(1L), 5, 300, 4));
+            store.retain(2);
+            assertEquals(List.of(4L, 3L, 1L), store.list().stream().map(SnapshotRef::sequence).toList());
+            FileSnapshotStore.Verification verification = store.verify();
+            assertEquals(List.of(), verification.damaged());
+            assertEquals(List.of(), verification.leftovers());
+        }
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            for (SnapshotRef ref : store.list()) {
+                assertArrayEquals(written.get(ref.sequence()), store.read(ref).roots().get(0).data());
+            }
+        }
+    }
+
+    /** A base must list every chunk: a chain of bases, which a forger could make as long as he likes, is refused. */
+    @Test
+    void aSnapshotStoredAgainstOneThatIsStoredAgainstAnotherIsRefused() throws Exception {
+        writeThree();
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            Manifest second = store.manifest(store.list().get(1));
+            Manifest third = store.manifest(store.list().get(0));
+            Manifest chained = new Manifest(4, third.time(), third.reason(), 3, 2, third.pauseNanos(),
+                    third.writeNanos(), third.agent(), third.jvm(), null, third.classes(), third.roots());
+            Files.write(dir.resolve("manifests/snapshot-0000000000000004.json"),
+                    ManifestCodec.write(chained, second, ChunkCodec.PLAIN_CODEC));
+        }
+        written.put(4L, null);
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            SnapshotRef fourth = store.list().get(0);
+            CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, () -> store.read(fourth));
+            assertTrue(e.getMessage().contains("is stored against snapshot 1 itself"), e.getMessage());
+            assertRestores(store, 3);
+        }
+    }
+
+    /** Format 2 (JSON chunk lists, 16 KiB chunks), written by the version before format 3. */
+    @Test
+    void aStoreOfFormat2StillReadsAndTakesNewSnapshots() throws Exception {
+        for (String file : List.of("manifests/snapshot-0000000000000001.json", "manifests/snapshot-0000000000000002.json",
+                "packs/pack-0000000000000001.pack", "packs/pack-0000000000000002.pack")) {
+            Files.createDirectories(dir.resolve(file).getParent());
+            try (InputStream fixture = getClass().getResourceAsStream("/store-format-v2/" + file)) {
+                Files.copy(fixture, dir.resolve(file));
+            }
+        }
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            for (long s = 1; s <= 2; s++) {
+                Snapshot snapshot = store.read(store.list().get(2 - (int) s));
+                assertEquals(Instant.parse("2026-12-01T10:00:0" + s + "Z"), snapshot.time());
+                assertArrayEquals(format2Data((int) s), snapshot.roots().get(0).data());
+                assertArrayEquals(new byte[] {(byte) s}, snapshot.roots().get(1).data());
+            }
+            write(store, 3, format2Data(2));
+            write(store, 4, changed(format2Data(2), 1, 100, 4));
+            assertEquals(List.of(), store.verify().damaged());
+        }
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            assertArrayEquals(written.get(4L), store.read(store.list().get(0)).roots().get(0).data());
+            assertArrayEquals(written.get(3L), store.read(store.list().get(1)).roots().get(0).data());
+        }
+    }
+
+    /** The data of the fixture's big root: 80 KB of numbered records; snapshot 2 changes one record. */
+    private static byte[] format2Data(int snapshot) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; b.length() < 80_000; i++) {
+            b.append("record-").append(i).append('=')
+                    .append(i == 3000 && snapshot == 2 ? "changed" : Integer.toHexString(i * 2654435761L > 0 ? i * 7919 : i))
+                    .append(';');
+        }
+        return b.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+}
