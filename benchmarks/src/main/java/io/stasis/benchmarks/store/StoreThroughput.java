@@ -1,9 +1,13 @@
 package io.stasis.benchmarks.store;
 
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Output;
 import io.stasis.agent.internal.store.FileSnapshotStore;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
+import io.stasis.kryo.AllowedClasses;
+import io.stasis.kryo.SnapshotKryo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -19,7 +24,8 @@ import java.util.stream.Stream;
  * Whole-process measurement of the snapshot store on this machine's disk: checkpoint write and
  * restore read throughput for a state of the given size, next to {@code dd}'s fsync'd sequential
  * write and its read of the same amount measured in the same run, and the bytes an incremental
- * checkpoint writes when 1% of the state changed (in 100 places, and in 10,000 places).
+ * checkpoint writes when 1% of the state changed (in 100 places, in 10,000 places, and at random
+ * keys of a {@code HashMap<Integer, byte[1000]>} serialized as a checkpoint does).
  *
  * <pre>java -Xmx12g -cp benchmarks/target/benchmarks.jar io.stasis.benchmarks.store.StoreThroughput DIR MB RUNS</pre>
  */
@@ -65,23 +71,69 @@ public final class StoreThroughput {
         System.out.printf("restore read (verified)   %8.0f MB/s  (%.0f%% of dd)%n",
                 median(read), 100 * median(read) / median(ddRead));
         for (int places : new int[] {100, 10_000}) {
-            delete(dir);
-            try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir.resolve("store"))) {
-                long first = store.write(snapshot(1, state)).bytes();
-                byte[] changed = state.clone();
-                byte[] fresh = state(state.length / 100, 2);
-                int piece = fresh.length / places;
-                for (int i = 0; i < places; i++) {
-                    System.arraycopy(fresh, i * piece, changed, (int) ((long) i * state.length / places), piece);
-                }
-                store.write(snapshot(2, changed));
-                long second = Files.size(dir.resolve("store/packs/pack-0000000000000002.pack"))
-                        + Files.size(dir.resolve("store/manifests/snapshot-0000000000000002.json"));
-                System.out.printf("1%% changed in %,6d places: second checkpoint wrote %,d bytes, %.1f%% of the first's %,d%n",
-                        places, second, 100.0 * second / first, first);
+            byte[] changed = state.clone();
+            byte[] fresh = state(state.length / 100, 2);
+            int piece = fresh.length / places;
+            for (int i = 0; i < places; i++) {
+                System.arraycopy(fresh, i * piece, changed, (int) ((long) i * state.length / places), piece);
             }
+            incremental("1% changed in " + String.format("%,6d", places) + " places", dir, state, changed);
         }
+        byte[][] map = mapStates(megabytes);
+        incremental("HashMap<Integer, byte[1000]>, 1% of the keys", dir, map[0], map[1]);
         delete(dir);
+    }
+
+    /**
+     * Writes {@code first}, then {@code second}, to a new store and prints what the second wrote
+     * (its pack and its manifest) against the first, and the first's manifest against the state.
+     */
+    private static void incremental(String what, Path dir, byte[] first, byte[] second) throws IOException {
+        delete(dir);
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir.resolve("store"))) {
+            store.write(snapshot(1, first));
+            store.write(snapshot(2, second));
+        }
+        long firstManifest = Files.size(dir.resolve("store/manifests/snapshot-0000000000000001.json"));
+        long firstBytes = Files.size(dir.resolve("store/packs/pack-0000000000000001.pack")) + firstManifest;
+        Path pack = dir.resolve("store/packs/pack-0000000000000002.pack");
+        long secondManifest = Files.size(dir.resolve("store/manifests/snapshot-0000000000000002.json"));
+        long secondBytes = (Files.exists(pack) ? Files.size(pack) : 0) + secondManifest;
+        System.out.printf("%s: second checkpoint wrote %,d bytes (manifest %,d), %.1f%% of the first's %,d;"
+                        + " first manifest %,d bytes, %.2f%% of the state%n", what, secondBytes, secondManifest,
+                100.0 * secondBytes / firstBytes, firstBytes, firstManifest, 100.0 * firstManifest / first.length);
+    }
+
+    /**
+     * A {@code HashMap<Integer, byte[1000]>} of about {@code megabytes} MB of random values, serialized
+     * as a checkpoint does (Kryo with references), before and after 1 % of its keys, at random, got
+     * new values.
+     */
+    private static byte[][] mapStates(int megabytes) {
+        Kryo kryo = SnapshotKryo.create(StoreThroughput.class.getClassLoader(), AllowedClasses.jdk());
+        Random random = new Random(3);
+        int entries = (int) ((long) megabytes << 20) / 1000;
+        HashMap<Integer, byte[]> map = new HashMap<>();
+        for (int i = 0; i < entries; i++) {
+            byte[] value = new byte[1000];
+            random.nextBytes(value);
+            map.put(i, value);
+        }
+        byte[] before = serialize(kryo, map);
+        for (int i = 0; i < entries / 100; i++) {
+            byte[] value = new byte[1000];
+            random.nextBytes(value);
+            map.put(random.nextInt(entries), value);
+        }
+        return new byte[][] {before, serialize(kryo, map)};
+    }
+
+    private static byte[] serialize(Kryo kryo, Object value) {
+        try (Output output = new Output(1 << 20, -1)) {
+            kryo.writeClassAndObject(output, value);
+            kryo.reset();
+            return output.toBytes();
+        }
     }
 
     private static Snapshot snapshot(long sequence, byte[] data) {

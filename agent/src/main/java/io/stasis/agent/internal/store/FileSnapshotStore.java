@@ -290,7 +290,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                     agentVersion(), jvm(), codec.keyId(), snapshot.classes(), roots);
             String file = manifestFile(snapshot.sequence());
             byte[] json = ManifestCodec.write(manifest, base, codec);
-            if (base != null && json.length > (long) chunkCount * ManifestCodec.FULL_BYTES_PER_CHUNK / 4) {
+            if (base != null && json.length > (long) chunkCount * ManifestCodec.FULL_BYTES_PER_CHUNK / 2) {
                 // so much changed since the base that listing every chunk costs little more: a new base
                 manifest = manifest.full();
                 json = ManifestCodec.write(manifest, null, codec);

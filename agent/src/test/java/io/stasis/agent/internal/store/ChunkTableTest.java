@@ -1,0 +1,75 @@
+package io.stasis.agent.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ChunkTableTest {
+
+    private static Manifest.ChunkRef chunk(int i, String pack) {
+        byte[] content = ("chunk " + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return new Manifest.ChunkRef(ChunkCodec.PLAIN_CODEC.name(content), pack, 100L * i, 50 + i, 1000 + i);
+    }
+
+    private static List<Manifest.ChunkRef> chunks(int from, int to, String pack) {
+        List<Manifest.ChunkRef> chunks = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            chunks.add(chunk(i, pack));
+        }
+        return chunks;
+    }
+
+    @Test
+    void unchangedRunsAreCopiesAndNewChunksAreListed() {
+        List<Manifest.ChunkRef> old = chunks(0, 1000, "pack-0000000000000001.pack");
+        ChunkTable.Base base = new ChunkTable.Base(old);
+        List<Manifest.ChunkRef> now = new ArrayList<>(old);
+        now.set(500, chunk(5000, "pack-0000000000000002.pack"));
+        now.add(10, chunk(5001, "pack-0000000000000002.pack"));
+        Map<String, Integer> packs = new HashMap<>();
+        byte[] table = ChunkTable.encode(now, base, packs);
+        // three copies (0-9, 10-499, 501-999) and two new chunks
+        assertTrue(table.length < 3 * 6 + 2 * 42, table.length + " bytes");
+        List<String> names = new ArrayList<>(Arrays.asList(new String[packs.size()]));
+        packs.forEach((name, index) -> names.set(index, name));
+        assertEquals(now, ChunkTable.decode(table, names, base, ManifestCodec.MAX_CHUNKS));
+    }
+
+    @Test
+    void everyTruncationAndEveryCopyOutsideTheBaseIsRefusedOrListsFewerChunks() {
+        List<Manifest.ChunkRef> old = chunks(0, 20, "pack-0000000000000001.pack");
+        ChunkTable.Base base = new ChunkTable.Base(old);
+        List<Manifest.ChunkRef> now = new ArrayList<>(old);
+        now.set(7, chunk(99, "pack-0000000000000002.pack"));
+        Map<String, Integer> packs = new HashMap<>();
+        byte[] table = ChunkTable.encode(now, base, packs);
+        List<String> names = List.of("pack-0000000000000002.pack");
+        for (int length = 0; length < table.length; length++) {
+            byte[] truncated = Arrays.copyOf(table, length);
+            try {
+                List<Manifest.ChunkRef> read = ChunkTable.decode(truncated, names, base, ManifestCodec.MAX_CHUNKS);
+                assertTrue(read.size() < now.size(), "truncated to " + length);
+            } catch (IllegalArgumentException expected) {
+                // refused
+            }
+        }
+        byte[] beyond = {0, 15, 6}; // chunks 15 to 20 of a base of 20
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ChunkTable.decode(beyond, names, base, ManifestCodec.MAX_CHUNKS));
+        assertEquals("'count' is 6, not a whole number from 1 to 5", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ChunkTable.decode(new byte[] {0, 0, 1}, names,
+                ChunkTable.Base.NONE, ManifestCodec.MAX_CHUNKS), "a copy with no base");
+        assertThrows(IllegalArgumentException.class, () -> ChunkTable.decode(new byte[] {0, 0, 20, 0, 0, 20}, names,
+                base, 39), "copies beyond the room a manifest has");
+        byte[] overlong = new byte[12];
+        Arrays.fill(overlong, 1, 12, (byte) 0x80);
+        assertThrows(IllegalArgumentException.class, () -> ChunkTable.decode(overlong, names, base, 100));
+    }
+}
