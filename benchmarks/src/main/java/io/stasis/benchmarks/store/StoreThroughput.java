@@ -79,8 +79,9 @@ public final class StoreThroughput {
             }
             incremental("1% changed in " + String.format("%,6d", places) + " places", dir, state, changed);
         }
-        byte[][] map = mapStates(megabytes);
-        incremental("HashMap<Integer, byte[1000]>, 1% of the keys", dir, map[0], map[1]);
+        int mapMegabytes = Math.min(megabytes, 100); // Kryo's Output holds at most 1 GB
+        byte[][] map = mapStates(mapMegabytes);
+        incremental("HashMap<Integer, byte[1000]> of " + mapMegabytes + " MB, 1% of the keys", dir, map[0], map[1]);
         delete(dir);
     }
 

@@ -258,17 +258,21 @@ public final class FileSnapshotStore implements SnapshotStore {
                         List<Encoded> encoded = encode(root.data(), batchStart, batchEnds, known);
                         trace.encoding(System.nanoTime() - stage);
                         stage = System.nanoTime();
+                        List<byte[]> fresh = new ArrayList<>();
                         for (Encoded piece : encoded) {
                             Manifest.ChunkRef chunk = known.containsKey(piece.name()) ? known.get(piece.name())
                                     : added.get(piece.name());
                             if (chunk == null) {
-                                out.write(ByteBuffer.wrap(piece.stored()));
+                                fresh.add(piece.stored());
                                 chunk = new Manifest.ChunkRef(piece.name(), packName, offset, piece.stored().length,
                                         piece.bytes());
                                 offset += piece.stored().length;
                                 added.put(piece.name(), chunk);
                             }
                             chunks.add(chunk);
+                        }
+                        if (!fresh.isEmpty()) {
+                            out.write(concatenated(fresh)); // one write a batch, not one a chunk of about 4 KiB
                         }
                         trace.packWrite(System.nanoTime() - stage);
                     }
@@ -362,6 +366,12 @@ public final class FileSnapshotStore implements SnapshotStore {
                         + " by another writer meanwhile; give each JVM its own store");
             }
         }
+    }
+
+    private static ByteBuffer concatenated(List<byte[]> pieces) {
+        ByteBuffer all = ByteBuffer.allocate(pieces.stream().mapToInt(p -> p.length).sum());
+        pieces.forEach(all::put);
+        return all.flip();
     }
 
     /** A chunk's name, its length, and its stored form ({@code null} when the store holds it already). */

@@ -18,19 +18,19 @@ class ChunkTableTest {
         return new Manifest.ChunkRef(ChunkCodec.PLAIN_CODEC.name(content), pack, 100L * i, 50 + i, 1000 + i);
     }
 
-    private static List<Manifest.ChunkRef> chunks(int from, int to, String pack) {
+    /** Chunks 0 to {@code count - 1} of pack 1. */
+    private static List<Manifest.ChunkRef> chunks(int count) {
         List<Manifest.ChunkRef> chunks = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            chunks.add(chunk(i, pack));
+        for (int i = 0; i < count; i++) {
+            chunks.add(chunk(i, "pack-0000000000000001.pack"));
         }
         return chunks;
     }
 
     @Test
     void unchangedRunsAreCopiesAndNewChunksAreListed() {
-        List<Manifest.ChunkRef> old = chunks(0, 1000, "pack-0000000000000001.pack");
-        ChunkTable.Base base = new ChunkTable.Base(old);
-        List<Manifest.ChunkRef> now = new ArrayList<>(old);
+        ChunkTable.Base base = new ChunkTable.Base(chunks(1000));
+        List<Manifest.ChunkRef> now = chunks(1000);
         now.set(500, chunk(5000, "pack-0000000000000002.pack"));
         now.add(10, chunk(5001, "pack-0000000000000002.pack"));
         Map<String, Integer> packs = new HashMap<>();
@@ -44,12 +44,10 @@ class ChunkTableTest {
 
     @Test
     void everyTruncationAndEveryCopyOutsideTheBaseIsRefusedOrListsFewerChunks() {
-        List<Manifest.ChunkRef> old = chunks(0, 20, "pack-0000000000000001.pack");
-        ChunkTable.Base base = new ChunkTable.Base(old);
-        List<Manifest.ChunkRef> now = new ArrayList<>(old);
+        ChunkTable.Base base = new ChunkTable.Base(chunks(20));
+        List<Manifest.ChunkRef> now = chunks(20);
         now.set(7, chunk(99, "pack-0000000000000002.pack"));
-        Map<String, Integer> packs = new HashMap<>();
-        byte[] table = ChunkTable.encode(now, base, packs);
+        byte[] table = ChunkTable.encode(now, base, new HashMap<>());
         List<String> names = List.of("pack-0000000000000002.pack");
         for (int length = 0; length < table.length; length++) {
             byte[] truncated = Arrays.copyOf(table, length);
