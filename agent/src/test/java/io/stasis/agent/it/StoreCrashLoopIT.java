@@ -10,6 +10,8 @@ import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.it.apps.StoreWriterApp;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdks;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +40,7 @@ class StoreCrashLoopIT {
         Random random = new Random(2026);
         long committedBefore = 0;
         int midWrite = 0;
+        int againstABase = 0;
         for (int kill = 0; kill < KILLS; kill++) {
             long lastCommitted;
             long lastWriting;
@@ -67,6 +70,9 @@ class StoreCrashLoopIT {
                         "kill " + kill + ": snapshot " + newest.sequence());
                 assertEquals(List.of(), store.verify().damaged(), "kill " + kill);
                 committedBefore = newest.sequence();
+                if (storedAgainstABase(dir, newest)) {
+                    againstABase++;
+                }
             }
             if (kill % 50 == 49) {
                 try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
@@ -75,8 +81,18 @@ class StoreCrashLoopIT {
                 }
             }
         }
-        System.out.printf("%d kills, %d of them while a snapshot was being written%n", KILLS, midWrite);
+        System.out.printf("%d kills, %d of them while a snapshot was being written, the newest stored against a base"
+                + " after %d%n", KILLS, midWrite, againstABase);
         assertTrue(midWrite >= KILLS / 2, midWrite + " of " + KILLS + " kills landed inside a write");
+        assertTrue(againstABase >= KILLS / 2, "the newest snapshot listed only its changes after " + againstABase
+                + " of " + KILLS + " kills");
+    }
+
+    /** Whether a snapshot's manifest lists its chunks against a base (format 3), not every chunk. */
+    private static boolean storedAgainstABase(Path dir, SnapshotRef ref) throws IOException {
+        String manifest = Files.readString(
+                dir.resolve(String.format("manifests/snapshot-%016d.json", ref.sequence())));
+        return !manifest.contains("\"base\" : -1") && manifest.contains("\"base\" : ");
     }
 
     @Test

@@ -143,6 +143,36 @@ class IncrementalManifestTest {
         }
     }
 
+    /** Another key cannot read the base, so its first snapshot lists every chunk; each key reads its own. */
+    @Test
+    void anEncryptedSnapshotIsStoredOnlyAgainstABaseOfItsKey() throws Exception {
+        StoreKey key = StoreKey.of(java.util.HexFormat.of().parseHex("11".repeat(32)));
+        StoreKey other = StoreKey.of(java.util.HexFormat.of().parseHex("22".repeat(32)));
+        byte[] data = FileSnapshotStoreTest.state(1 << 20, 1);
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir, key)) {
+            write(store, 1, data);
+            write(store, 2, changed(data, 5, 300, 2));
+        }
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir, other, false)) {
+            write(store, 3, changed(data, 5, 300, 3));
+            write(store, 4, changed(data, 5, 300, 4));
+        }
+        assertReadsAgainstItsBase(key, 2, 1);
+        assertReadsAgainstItsBase(other, 4, 3);
+    }
+
+    /** With {@code key}, snapshot {@code sequence} is stored against {@code base}, which is full; both read as written. */
+    private void assertReadsAgainstItsBase(StoreKey key, long sequence, long base) throws IOException {
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir, key)) {
+            SnapshotRef ref = new SnapshotRef(String.valueOf(sequence), sequence, 0);
+            SnapshotRef baseRef = new SnapshotRef(String.valueOf(base), base, 0);
+            assertEquals(base, store.manifest(ref).base());
+            assertEquals(-1, store.manifest(baseRef).base());
+            assertArrayEquals(written.get(sequence), store.read(ref).roots().get(0).data());
+            assertArrayEquals(written.get(base), store.read(baseRef).roots().get(0).data());
+        }
+    }
+
     /** A base must list every chunk: a chain of bases, which a forger could make as long as he likes, is refused. */
     @Test
     void aSnapshotStoredAgainstOneThatIsStoredAgainstAnotherIsRefused() throws Exception {
