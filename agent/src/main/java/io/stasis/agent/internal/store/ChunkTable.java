@@ -37,13 +37,21 @@ final class ChunkTable {
         static final Base NONE = new Base(List.of());
 
         private final List<Manifest.ChunkRef> chunks;
-        private final Map<String, Integer> first = new HashMap<>();
+        /** Made when first encoding against it: reading needs no index. */
+        private Map<String, Integer> first;
 
         Base(List<Manifest.ChunkRef> chunks) {
             this.chunks = chunks;
-            for (int i = 0; i < chunks.size(); i++) {
-                first.putIfAbsent(chunks.get(i).name(), i);
+        }
+
+        private Integer first(String name) {
+            if (first == null) {
+                first = new HashMap<>(chunks.size() * 2);
+                for (int i = 0; i < chunks.size(); i++) {
+                    first.putIfAbsent(chunks.get(i).name(), i);
+                }
             }
+            return first.get(name);
         }
 
         int size() {
@@ -61,7 +69,7 @@ final class ChunkTable {
         int i = 0;
         while (i < chunks.size()) {
             Manifest.ChunkRef chunk = chunks.get(i);
-            Integer start = base.first.get(chunk.name());
+            Integer start = base.first(chunk.name());
             if (start != null) {
                 int count = 1;
                 while (i + count < chunks.size() && start + count < base.chunks.size()
