@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.ManifestNames;
 import io.stasis.agent.it.apps.CounterApp;
 import io.stasis.agent.it.apps.StateApp;
 import io.stasis.agent.testing.ForkedJvm;
@@ -13,7 +14,7 @@ import io.stasis.agent.testing.Jdks;
 import io.stasis.agent.testing.Plaintext;
 import io.stasis.agent.testing.S3Server;
 import io.stasis.api.Stasis;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,6 @@ class S3StoreIT {
     private static final String CLASS_PATH = ForkedJvm.classPathOf(StateApp.class, Stasis.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final Pattern COMMITTED = Pattern.compile("INFO checkpoint (\\d+) committed");
-    private static final Pattern CHUNK_NAME = Pattern.compile("\"name\"\\s*:\\s*\"([0-9a-f]{16,})\"");
 
     @TempDir
     static Path serverDir;
@@ -56,7 +56,7 @@ class S3StoreIT {
         }
     }
 
-    private static synchronized String newBucket() throws java.io.IOException {
+    private static synchronized String newBucket() throws IOException {
         String bucket = "it-" + (++buckets);
         server.createBucket(bucket);
         return bucket;
@@ -83,6 +83,17 @@ class S3StoreIT {
         assertTrue(keys.stream().anyMatch(k -> k.startsWith("apps/ledger/packs/pack-")), keys.toString());
     }
 
+    /** The chunk names that the manifests among {@code objects} list. */
+    private static Set<String> manifestChunkNames(Map<String, byte[]> objects) throws IOException {
+        Set<String> names = new HashSet<>();
+        for (Map.Entry<String, byte[]> object : objects.entrySet()) {
+            if (object.getKey().contains("/manifests/snapshot-")) {
+                names.addAll(ManifestNames.of(object.getValue()));
+            }
+        }
+        return names;
+    }
+
     @ParameterizedTest
     @MethodSource("io.stasis.agent.testing.Jdks#all")
     void anEncryptedStoreInABucketHoldsNoPlaintextAndNoReadableChunkNames(Jdk jdk, @TempDir Path dir) throws Exception {
@@ -100,22 +111,19 @@ class S3StoreIT {
 
         // The canaries and the content-derived chunk names are there in the clear in a plain store...
         Map<String, byte[]> plain = server.stored(plainBucket);
-        Set<String> chunkNames = new HashSet<>();
-        for (Map.Entry<String, byte[]> object : plain.entrySet()) {
-            Matcher m = CHUNK_NAME.matcher(new String(object.getValue(), StandardCharsets.UTF_8));
-            while (m.find()) {
-                chunkNames.add(m.group(1));
-            }
-        }
+        Set<String> chunkNames = manifestChunkNames(plain);
         assertFalse(chunkNames.isEmpty(), "the plain store's manifests name its chunks");
         // Kryo marks the end of an ASCII string in its last byte: the canaries are prefixes of values.
         List<String> canaries = List.of("Europe/Pari", "note-");
         for (String canary : canaries) {
             assertTrue(plain.values().stream().anyMatch(b -> Plaintext.contains(b, canary)), canary + " in the plain store");
         }
-        // ...and nowhere in the encrypted one.
+        // ...and nowhere in the encrypted one, whose manifests name chunks by a keyed hash.
         Map<String, byte[]> encrypted = server.stored(encryptedBucket);
         assertFalse(encrypted.isEmpty());
+        Set<String> keyedNames = manifestChunkNames(encrypted);
+        assertFalse(keyedNames.isEmpty(), "the encrypted store's manifests name its chunks");
+        assertTrue(keyedNames.stream().noneMatch(chunkNames::contains), "a chunk named by its plain hash");
         for (Map.Entry<String, byte[]> object : encrypted.entrySet()) {
             for (String canary : canaries) {
                 assertFalse(Plaintext.contains(object.getValue(), canary), canary + " in " + object.getKey());

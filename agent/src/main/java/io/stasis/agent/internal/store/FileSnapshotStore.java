@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 
 /**
  * Snapshots in one store ({@link BlobStore}: a directory, or a bucket) as content-addressed chunks in pack files plus one small JSON
- * manifest per snapshot (format 2, {@code docs/format.md}):
+ * manifest per snapshot (format 3, {@code docs/format.md}; formats 1 and 2 are still read):
  *
  * <pre>
  * dir/.lock                                   the writer's lock
@@ -34,7 +34,9 @@ import java.util.regex.Pattern;
  * snapshot already stored are referenced, not written again. The new ones go into one pack, which
  * is published durably before the manifest that names them; the manifest is published last, so a
  * manifest on disk always denotes a complete snapshot and a crash leaves at most an unreferenced
- * pack, which {@link #gc} removes. Every chunk is verified when read. One writer at a time holds
+ * pack, which {@link #gc} removes. A manifest lists its chunks against a full base snapshot
+ * ({@link ChunkTable}), which retention keeps as long as a kept snapshot needs it. Every chunk is
+ * verified when read. One writer at a time holds
  * the store's exclusion ({@code .lock} in a directory); retention and collection run under it, in the
  * writer's process. No object is ever replaced: each is created only if absent.
  */
@@ -516,7 +518,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         return manifest(ref).storedBytes() + ref.bytes();
     }
 
-    /** The parsed, verified manifest of a snapshot of format 2. */
+    /** The parsed, verified manifest of a snapshot of format 2 or 3, resolved against its base. */
     Manifest manifest(SnapshotRef ref) throws IOException {
         return manifest(ref, false);
     }
@@ -572,7 +574,8 @@ public final class FileSnapshotStore implements SnapshotStore {
             }
         }
         kept.addAll(bases(refs, kept));
-        // Oldest first: a kill part-way leaves the survivors a contiguous run, which verify expects.
+        // Oldest first: a kill part-way leaves the survivors a contiguous run (and the bases kept
+        // for it), which verify expects.
         for (int i = refs.size() - 1; i >= 0; i--) {
             SnapshotRef ref = refs.get(i);
             if (!kept.contains(ref.sequence())) {
