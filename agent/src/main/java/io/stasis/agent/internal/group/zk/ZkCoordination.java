@@ -46,6 +46,8 @@ public final class ZkCoordination implements Coordination {
     /** Epoch records kept below the oldest of this many newest committed ones are removed. */
     private static final int COMMITTED_KEPT = 20;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** How often a member waiting for the others rewrites its place, to show it is alive. */
+    private static final Duration HEARTBEAT = Duration.ofMillis(300);
 
     private final GroupOptions options;
     private final Duration quiesceTimeout;
@@ -59,8 +61,10 @@ public final class ZkCoordination implements Coordination {
     private volatile boolean closed;
     private LeaderLatch latch;
     private long joinedNanos;
-    /** The other members' places as they were when this member joined: the creation of each. */
+    /** The other members' places as they were when this member joined: the last change of each. */
     private final Map<String, Long> placesAtJoin = new HashMap<>();
+    /** What this member's place holds: the epochs it can restore. */
+    private byte[] restorableData = new byte[0];
 
     public ZkCoordination(GroupOptions options, Duration quiesceTimeout) throws IOException {
         this.options = options;
@@ -137,11 +141,12 @@ public final class ZkCoordination implements Coordination {
             for (String member : client.getChildren().forPath(members)) {
                 Stat other = client.checkExists().forPath(members + "/" + member);
                 if (other != null && !member.equals(options.member())) {
-                    placesAtJoin.put(member, other.getCzxid());
+                    placesAtJoin.put(member, other.getMzxid());
                 }
             }
             joinedNanos = System.nanoTime();
-            client.create().withMode(CreateMode.EPHEMERAL).forPath(place, encode(restorable));
+            restorableData = encode(restorable);
+            client.create().withMode(CreateMode.EPHEMERAL).forPath(place, restorableData);
         } catch (Exception e) {
             throw failure("join group '" + options.name() + "' as member '" + options.member() + "'", e);
         }
@@ -150,28 +155,42 @@ public final class ZkCoordination implements Coordination {
     @Override
     public void restorable(List<Long> restorable) throws IOException {
         try {
-            client.setData().forPath(members + "/" + options.member(), encode(restorable));
+            restorableData = encode(restorable);
+            client.setData().forPath(members + "/" + options.member(), restorableData);
         } catch (Exception e) {
             throw failure("record the epochs member '" + options.member() + "' can restore", e);
         }
     }
 
+    /**
+     * A place is counted once it is known to belong to a live process: it was made or changed after
+     * this member joined (members waiting here rewrite theirs every {@link #HEARTBEAT}), or it has
+     * lasted twice the session timeout, which ZooKeeper would not let a dead process's place outlive.
+     * A place left by a killed process, unchanged since, is not counted: its process's verdict is no
+     * longer news of its store.
+     */
     @Override
     public Map<String, List<Long>> awaitMembers(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        // A session ZooKeeper has not expired twice over is alive: its place is no dead process's.
         long provenAlive = joinedNanos + GroupOptions.SESSION_TIMEOUT.multipliedBy(2).toNanos();
+        String place = members + "/" + options.member();
+        long lastBeat = System.nanoTime();
         while (true) {
             long seen = changes.get();
             Map<String, List<Long>> present = new TreeMap<>();
             try {
+                if (System.nanoTime() - lastBeat >= HEARTBEAT.toNanos()) {
+                    lastBeat = System.nanoTime();
+                    client.setData().forPath(place, restorableData); // for the others: this member is alive
+                }
                 for (String member : client.getChildren().usingWatcher(watcher).forPath(members)) {
                     Stat stat = new Stat();
-                    byte[] data = client.getData().storingStatIn(stat).usingWatcher(watcher)
-                            .forPath(members + "/" + member);
-                    Long before = placesAtJoin.get(member);
-                    boolean fresh = before == null || before != stat.getCzxid();
-                    if (fresh || System.nanoTime() - provenAlive >= 0) {
+                    byte[] data = member.equals(options.member())
+                            ? client.getData().storingStatIn(stat).forPath(place)
+                            : client.getData().storingStatIn(stat).usingWatcher(watcher).forPath(members + "/" + member);
+                    Long atJoin = placesAtJoin.get(member);
+                    boolean changedSince = atJoin == null || atJoin != stat.getMzxid();
+                    if (changedSince || System.nanoTime() - provenAlive >= 0) {
                         present.put(member, decode(data));
                     }
                 }
@@ -182,11 +201,28 @@ public final class ZkCoordination implements Coordination {
             }
             long now = System.nanoTime();
             if (present.size() >= options.size() || now - deadline >= 0) {
+                keepBeating(place, timeout);
                 return present;
             }
-            long wake = Math.min(deadline, provenAlive - now > 0 ? provenAlive : deadline);
+            long wake = Math.min(deadline, lastBeat + HEARTBEAT.toNanos());
             awaitChange(seen, wake);
         }
+    }
+
+    /** For members of the same restart that are still waiting: this one goes on showing it is alive for a while. */
+    private void keepBeating(String place, Duration period) {
+        Thread beat = new Thread(() -> {
+            long end = System.nanoTime() + period.toNanos();
+            while (System.nanoTime() - end < 0 && sleepQuietly(HEARTBEAT)) {
+                try {
+                    client.setData().forPath(place, restorableData);
+                } catch (Exception e) {
+                    return; // gone, or ZooKeeper away: the others fall back on the session timeout
+                }
+            }
+        }, "stasis-group-heartbeat");
+        beat.setDaemon(true);
+        beat.start();
     }
 
     @Override
@@ -194,8 +230,10 @@ public final class ZkCoordination implements Coordination {
         Thread epochsThread = new Thread(() -> followEpochs(participant), "stasis-group-epochs");
         epochsThread.setDaemon(true);
         epochsThread.start();
-        latch = new LeaderLatch(client, root + "/leader", options.member());
+        String candidates = root + "/leader";
+        latch = new LeaderLatch(client, candidates, options.member());
         try {
+            withdrawEarlierCandidacy(candidates);
             latch.start();
         } catch (Exception e) {
             Log.warn("group '" + options.name() + "': cannot stand for coordinator: " + Log.describe(e)
@@ -206,6 +244,27 @@ public final class ZkCoordination implements Coordination {
             Thread coordinator = new Thread(() -> coordinate(interval), "stasis-group-coordinator");
             coordinator.setDaemon(true);
             coordinator.start();
+        }
+    }
+
+    /**
+     * Removes the candidacy an earlier process of this member left (killed, its session not expired
+     * yet), so that a restarted group has a coordinator at once rather than after the session timeout.
+     */
+    private void withdrawEarlierCandidacy(String candidates) throws Exception {
+        client.createContainers(candidates);
+        long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+        for (String candidate : client.getChildren().forPath(candidates)) {
+            Stat stat = new Stat();
+            byte[] id = data(candidates + "/" + candidate, stat);
+            if (id != null && options.member().equals(new String(id, StandardCharsets.UTF_8))
+                    && stat.getEphemeralOwner() != session) {
+                try {
+                    client.delete().forPath(candidates + "/" + candidate);
+                } catch (KeeperException.NoNodeException e) {
+                    // expired meanwhile
+                }
+            }
         }
     }
 
@@ -474,8 +533,12 @@ public final class ZkCoordination implements Coordination {
     }
 
     private byte[] data(String path) throws Exception {
+        return data(path, new Stat());
+    }
+
+    private byte[] data(String path, Stat stat) throws Exception {
         try {
-            return client.getData().forPath(path);
+            return client.getData().storingStatIn(stat).forPath(path);
         } catch (KeeperException.NoNodeException e) {
             return null;
         }
