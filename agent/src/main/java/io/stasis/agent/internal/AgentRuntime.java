@@ -158,7 +158,11 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
                         ? "auto (pause-budget=" + options.cadence().budgetText() + ", " + options.cadence().min().toMillis()
                           + "ms to " + options.cadence().max().toMillis() + "ms)"
                         : options.interval().toMillis() + "ms")
-                + ", on-exit=" + options.onExit() + ", keep=" + options.keep());
+                + (options.group() == null ? ", on-exit=" + options.onExit()
+                        : ", group=" + options.group().name() + " (member " + options.group().member() + " of "
+                          + options.group().size() + ", ZooKeeper at " + options.group().zookeeper()
+                          + "; epochs only, no checkpoint on exit)")
+                + ", keep=" + options.keep());
         Log.info(restoreMessage);
     }
 

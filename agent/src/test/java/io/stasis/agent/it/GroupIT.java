@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -105,6 +107,21 @@ class GroupIT {
         long previous = committed.lowerKey(newest);
         damageManifest(dir.resolve("store-b"), committed.get(newest).get("b"));
 
+        // The command line sees it too: the newest epoch is incomplete, the one before it complete.
+        String[] stores = MEMBERS.stream().flatMap(m -> Stream.of("--member-dir",
+                m + "=" + dir.resolve("store-" + m))).toArray(String[]::new);
+        try (ForkedJvm check = epochsCommand(jdk, "g2", stores)) {
+            assertEquals(1, check.awaitExit(TIMEOUT), check.output());
+            assertTrue(check.output().contains("INCOMPLETE: member b: snapshot " + committed.get(newest).get("b")),
+                    check.output());
+        }
+        String[] previousOnly = Stream.concat(Arrays.stream(stores),
+                Stream.of("--epoch", Long.toString(previous))).toArray(String[]::new);
+        try (ForkedJvm check = epochsCommand(jdk, "g2", previousOnly)) {
+            assertEquals(0, check.awaitExit(TIMEOUT), check.output());
+            assertTrue(check.output().contains("epoch " + previous + ": complete"), check.output());
+        }
+
         Map<String, ForkedJvm> again = startGroup(jdk, "g2", "");
         Map<String, Long> restored = awaitRestoredEpochs(again);
         assertEquals(Map.of("a", previous, "b", previous, "c", previous), restored,
@@ -173,6 +190,12 @@ class GroupIT {
 
         Map<String, ForkedJvm> again = startGroup(jdk, "g4", "");
         assertEquals(Map.of("a", newest, "b", newest, "c", newest), awaitRestoredEpochs(again));
+    }
+
+    private ForkedJvm epochsCommand(Jdk jdk, String group, String... more) {
+        List<String> args = new ArrayList<>(List.of("epochs", group, "--zookeeper", zookeeper.connectString()));
+        args.addAll(List.of(more));
+        return ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), args.toArray(String[]::new)).start();
     }
 
     /** What the ZooKeeper server records of a group's epochs, read with a client of the test's own. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /**
  * What a member of a group asks of the coordination service: the record of committed epochs, the
@@ -15,7 +16,18 @@ import java.util.NavigableMap;
 public interface Coordination extends AutoCloseable {
 
     /** The committed epochs, oldest first: for each, every member's snapshot id. */
-    NavigableMap<Long, Map<String, String>> committed() throws IOException;
+    default NavigableMap<Long, Map<String, String>> committed() throws IOException {
+        NavigableMap<Long, Map<String, String>> committed = new TreeMap<>();
+        for (Epoch epoch : epochs()) {
+            if (epoch.state() == Outcome.State.COMMITTED) {
+                committed.put(epoch.number(), epoch.snapshots());
+            }
+        }
+        return committed;
+    }
+
+    /** Every epoch on record, oldest first; one not decided yet is {@link Outcome.State#UNKNOWN}. */
+    List<Epoch> epochs() throws IOException;
 
     /**
      * Announces this member, present while its process lives, with the committed epochs whose
@@ -62,6 +74,15 @@ public interface Coordination extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * An epoch as recorded.
+     *
+     * @param reason    why it was aborted; empty otherwise
+     * @param snapshots for a committed epoch, every member's snapshot id
+     */
+    record Epoch(long number, Outcome.State state, String reason, Map<String, String> snapshots) {
+    }
 
     /** Takes this member's part in one epoch. */
     interface Participant {

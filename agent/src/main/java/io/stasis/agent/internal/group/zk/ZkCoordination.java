@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -82,8 +81,9 @@ public final class ZkCoordination implements Coordination {
         try {
             if (!client.blockUntilConnected((int) CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 client.close();
-                throw new IOException("ZooKeeper at " + options.zookeeper() + " (option group.zookeeper) did not answer"
-                        + " within " + CONNECT_TIMEOUT.toSeconds() + "s");
+                throw new IOException("group '" + options.name() + "': ZooKeeper at " + options.zookeeper()
+                        + " did not answer within " + CONNECT_TIMEOUT.toSeconds() + "s (is it running, and is"
+                        + " group.zookeeper its address?)");
             }
             client.createContainers(members);
             client.createContainers(epochs);
@@ -91,6 +91,8 @@ public final class ZkCoordination implements Coordination {
             Thread.currentThread().interrupt();
             client.close();
             throw new IOException("interrupted while connecting to ZooKeeper at " + options.zookeeper(), e);
+        } catch (IOException e) {
+            throw e;
         } catch (Exception e) {
             client.close();
             throw failure("connect to ZooKeeper at " + options.zookeeper() + " (option group.zookeeper)", e);
@@ -98,8 +100,8 @@ public final class ZkCoordination implements Coordination {
     }
 
     @Override
-    public NavigableMap<Long, Map<String, String>> committed() throws IOException {
-        NavigableMap<Long, Map<String, String>> committed = new TreeMap<>();
+    public List<Epoch> epochs() throws IOException {
+        List<Epoch> epochList = new ArrayList<>();
         try {
             for (String name : client.getChildren().forPath(epochs)) {
                 long epoch = epochNumber(name);
@@ -107,24 +109,28 @@ public final class ZkCoordination implements Coordination {
                     continue;
                 }
                 byte[] outcome = data(outcomePath(epoch));
-                if (outcome != null) {
-                    List<String> lines = lines(outcome);
-                    if (!lines.isEmpty() && lines.get(0).equals(COMMITTED)) {
-                        Map<String, String> snapshots = new LinkedHashMap<>();
-                        for (String line : lines.subList(1, lines.size())) {
-                            int eq = line.indexOf('=');
-                            if (eq > 0) {
-                                snapshots.put(line.substring(0, eq), line.substring(eq + 1));
-                            }
+                List<String> lines = outcome == null ? List.of() : lines(outcome);
+                if (lines.isEmpty()) {
+                    epochList.add(new Epoch(epoch, Outcome.State.UNKNOWN, "", Map.of()));
+                } else if (lines.get(0).equals(COMMITTED)) {
+                    Map<String, String> snapshots = new TreeMap<>();
+                    for (String line : lines.subList(1, lines.size())) {
+                        int eq = line.indexOf('=');
+                        if (eq > 0) {
+                            snapshots.put(line.substring(0, eq), line.substring(eq + 1));
                         }
-                        committed.put(epoch, snapshots);
                     }
+                    epochList.add(new Epoch(epoch, Outcome.State.COMMITTED, "", snapshots));
+                } else {
+                    epochList.add(new Epoch(epoch, Outcome.State.ABORTED,
+                            String.join("; ", lines.subList(1, lines.size())), Map.of()));
                 }
             }
         } catch (Exception e) {
-            throw failure("read the committed epochs of group '" + options.name() + "'", e);
+            throw failure("read the epochs of group '" + options.name() + "'", e);
         }
-        return committed;
+        epochList.sort(java.util.Comparator.comparingLong(Epoch::number));
+        return epochList;
     }
 
     @Override
