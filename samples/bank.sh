@@ -4,8 +4,9 @@
 # Member b is killed with kill -9 mid-flight, the group is restarted, and every member resumes from
 # the same epoch with the bank's money intact. Builds what it needs first.
 #
-#   bash samples/bank.sh                       # state goes to ./bank-data (wiped first)
+#   bash samples/bank.sh                       # state goes to ./bank-data (wiped first), or $BANK_DATA
 #   RUN_SECONDS=10 ZK_PORT=21811 BANK_PORT=7101 bash samples/bank.sh
+#   SKIP_BUILD=1 bash samples/bank.sh          # use what ./mvnw package built already
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,7 +14,7 @@ cd "$root"
 run_seconds=${RUN_SECONDS:-6}
 zk_port=${ZK_PORT:-21811}
 bank_port=${BANK_PORT:-7101}
-data="$root/bank-data"
+data="${BANK_DATA:-$root/bank-data}"
 agent="$root/agent/target/stasis-agent.jar"
 classpath="$root/samples/target/classes:$root/agent/api/target/classes"
 members="a=$bank_port,b=$((bank_port + 1)),c=$((bank_port + 2))"
@@ -50,12 +51,14 @@ await_lines() {
     return 1
 }
 
+if [ -z "${SKIP_BUILD:-}" ]; then
 say "Building the agent and the sample (./mvnw package, tests skipped; a minute or two on a first run)"
 mkdir -p target
 if ! ./mvnw -B package -DskipTests 2>&1 | tee target/bank-build.log \
         | grep --line-buffered -E '^\[INFO\] Building Stasis|BUILD|ERROR' | sed 's/^\[INFO\] /   /'; then
     echo "the build failed; its whole output is in $root/target/bank-build.log" >&2
     exit 1
+fi
 fi
 
 rm -rf "$data"
