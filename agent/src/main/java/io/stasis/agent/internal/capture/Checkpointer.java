@@ -111,6 +111,14 @@ public final class Checkpointer {
      */
     public interface CutBarrier {
         /**
+         * Before the gate closes, the application running: waits until every member is about to
+         * close its own.
+         *
+         * @return {@code null} once every member is; otherwise why the cut is given up
+         */
+        String awaitReady() throws InterruptedException;
+
+        /**
          * @param deadlineNanos when the gate has been closed for {@code quiesce-timeout} ({@link System#nanoTime})
          * @return {@code null} once every member has drained; otherwise why the cut is given up
          */
@@ -221,6 +229,17 @@ public final class Checkpointer {
             throw new CheckpointException("checkpoint '" + reason + "' failed: cannot read the store: " + Log.describe(e), e);
         }
         trace.sequence(sequence);
+        String notReady;
+        try {
+            notReady = barrier == null ? null : barrier.awaitReady();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            notReady = "interrupted";
+        }
+        if (notReady != null) {
+            trace.outcome("abandoned");
+            throw abandoned(reason, notReady);
+        }
         trace.pauseBegins();
         long start = System.nanoTime();
         QuiesceGate.close();

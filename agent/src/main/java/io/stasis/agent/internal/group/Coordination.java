@@ -55,6 +55,15 @@ public interface Coordination extends AutoCloseable {
     void start(Participant participant, Duration interval);
 
     /**
+     * Says this member is about to close its gate for {@code epoch}, its application still running,
+     * and waits until every member is: so that the gates close within moments of each other, and
+     * the barrier inside the pause ({@link #drained}) waits for a drain, not for a slow start.
+     *
+     * @return {@code null} when every member is ready; otherwise why the epoch is given up
+     */
+    String ready(long epoch, long deadlineNanos) throws InterruptedException;
+
+    /**
      * Says this member has drained for {@code epoch}, and waits until every member has.
      *
      * @param deadlineNanos when to give up ({@link System#nanoTime})

@@ -40,7 +40,17 @@ public final class GroupMember implements Coordination.Participant {
         String reason = "epoch " + epoch;
         Checkpointer.Committed committed;
         try {
-            committed = checkpointer.checkpointInEpoch(reason, deadline -> coordination.drained(epoch, deadline));
+            committed = checkpointer.checkpointInEpoch(reason, new Checkpointer.CutBarrier() {
+                @Override
+                public String awaitReady() throws InterruptedException {
+                    return coordination.ready(epoch, System.nanoTime() + group.timeout().toNanos());
+                }
+
+                @Override
+                public String awaitOthers(long deadlineNanos) throws InterruptedException {
+                    return coordination.drained(epoch, deadlineNanos);
+                }
+            });
         } catch (CheckpointException e) {
             aborted(epoch, e.why());
             return;

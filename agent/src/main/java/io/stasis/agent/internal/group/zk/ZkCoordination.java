@@ -408,25 +408,39 @@ public final class ZkCoordination implements Coordination {
     }
 
     @Override
+    public String ready(long epoch, long deadlineNanos) throws InterruptedException {
+        return barrier(epoch, "ready", deadlineNanos, "were not ready within group.timeout");
+    }
+
+    @Override
     public String drained(long epoch, long deadlineNanos) throws InterruptedException {
-        String drained = epochPath(epoch) + "/drained";
+        return barrier(epoch, "drained", deadlineNanos, "had not drained within quiesce-timeout");
+    }
+
+    /**
+     * Says this member has reached {@code name} in {@code epoch}, and waits until every member has;
+     * at the deadline, aborts the epoch naming those who had not ({@code late}).
+     */
+    private String barrier(long epoch, String name, long deadlineNanos, String late) throws InterruptedException {
+        String arrived = epochPath(epoch) + "/" + name;
         try {
-            client.create().creatingParentContainersIfNeeded().forPath(drained + "/" + options.member());
+            client.create().creatingParentContainersIfNeeded().forPath(arrived + "/" + options.member());
             while (true) {
                 long seen = changes.get();
+                // Arrivals first: once every member has arrived, one round trip ends the wait.
+                List<String> done = children(arrived, true);
+                if (done.size() >= options.size()) {
+                    return null;
+                }
                 String aborted = abortedReason(epoch, true);
                 if (aborted != null) {
                     return aborted;
-                }
-                List<String> done = children(drained, true);
-                if (done.size() >= options.size()) {
-                    return null;
                 }
                 if (System.nanoTime() - deadlineNanos >= 0) {
                     List<String> waiting = new ArrayList<>(client.getChildren().forPath(members));
                     waiting.removeAll(done);
                     String reason = "member(s) " + (waiting.isEmpty() ? "that left" : String.join(", ", waiting))
-                            + " had not drained within quiesce-timeout";
+                            + " " + late;
                     abort(epoch, reason);
                     String decided = abortedReason(epoch, false); // this member's, or one decided first
                     return decided != null ? decided : options.member() + ": " + reason;
