@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
         subcommands = {StasisCommand.ListCommand.class, InspectCommand.class,
                 StasisCommand.VerifyCommand.class, StasisCommand.GcCommand.class, CheckpointCommand.class, StatusCommand.class,
                 ForensicsCommands.Keygen.class, ForensicsCommands.Decrypt.class, ForensicsCommands.Incident.class,
-                ImageCommands.Image.class, ImageCommands.RestoreImage.class, CommandLine.HelpCommand.class})
+                ImageCommands.Image.class, ImageCommands.RestoreImage.class, EpochsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class StasisCommand implements Callable<Integer> {
 
     @CommandLine.Spec

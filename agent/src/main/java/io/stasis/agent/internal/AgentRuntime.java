@@ -6,6 +6,10 @@ import io.stasis.agent.internal.capture.Checkpointer;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.events.GateWaits;
 import io.stasis.agent.internal.forensics.ForensicsSupport;
+import io.stasis.agent.internal.group.Coordination;
+import io.stasis.agent.internal.group.GroupMember;
+import io.stasis.agent.internal.group.GroupRestore;
+import io.stasis.agent.internal.group.GroupSupport;
 import io.stasis.agent.internal.image.ImageHooks;
 import io.stasis.agent.internal.image.ImageSupport;
 import io.stasis.agent.internal.instrument.Instrumenter;
@@ -69,7 +73,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         this.restorer = restorer;
         this.restoreMessage = restoreMessage;
         this.patterns = patterns;
-        this.schedule = checkpointer == null || options.cadence() == null ? null
+        this.schedule = checkpointer == null || options.cadence() == null || options.group() != null ? null
                 : new CheckpointSchedule(options.cadence().cadence(), this::periodicCheckpoint,
                         options.cadence().budgetText(), (interval, due) -> {
                             stats.setIntervalMillis(interval);
@@ -86,21 +90,40 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
 
         RestoreStats restoreStats = new RestoreStats();
         long selectStart = System.nanoTime();
-        Restorer restorer = SnapshotSelector.select(store, options.restore(), options.allowed(), restoreStats)
-                .orElse(null);
-        String restoreMessage;
+        Restorer restorer;
+        String restoreMessage = null;
+        Coordination coordination = null;
+        GroupRestore groupRestore = null;
+        if (options.group() != null) {
+            try {
+                coordination = GroupSupport.connect(options.group(), options.quiesceTimeout());
+                groupRestore = GroupRestore.choose(store, coordination, options, restoreStats);
+                restorer = groupRestore.restorer();
+                restoreMessage = groupRestore.message();
+            } catch (IOException e) {
+                if (coordination != null) {
+                    coordination.close();
+                    coordination = null;
+                }
+                restorer = null;
+                restoreMessage = "group '" + options.group().name() + "': not restoring, and taking no part in epochs"
+                        + " until this JVM restarts: " + e.getMessage();
+                Log.error(restoreMessage, null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the group agreed on what to restore", e);
+            }
+        } else {
+            restorer = SnapshotSelector.select(store, options.restore(), options.allowed(), restoreStats).orElse(null);
+        }
         if (restorer != null) {
             restoreStats.fromSnapshot(restorer.snapshot().sequence(), restorer.snapshot().time().toEpochMilli(),
                     restorer.snapshot().roots().size(), System.nanoTime() - selectStart);
-            List<Root> roots = restorer.snapshot().roots();
-            restoreMessage = "restoring from snapshot " + restorer.ref().id() + " (taken "
-                    + restorer.snapshot().time().truncatedTo(ChronoUnit.MILLIS) + ", " + restorer.snapshot().reason()
-                    + "): " + count(roots.size(), "root") + " holding "
-                    + count(roots.stream().mapToInt(r -> r.fields().size()).sum(), "field")
-                    + ", each applied when its owner appears";
-        } else {
-            restoreMessage = options.restore().equals(AgentOptions.RESTORE_NONE)
-                    ? "not restoring: restore=none" : "nothing to restore: no snapshot in " + options.storeLocation();
+        }
+        if (restoreMessage == null) { // not a group's choice, which says what it chose
+            restoreMessage = restorer != null ? restoring(restorer)
+                    : options.restore().equals(AgentOptions.RESTORE_NONE) ? "not restoring: restore=none"
+                    : "nothing to restore: no snapshot in " + options.storeLocation();
         }
 
         StateRegistry registry = new StateRegistry(options.fields());
@@ -124,6 +147,9 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         StalenessWatch.start(stats, options.maxAge());
         ImageSupport.install(runtime, options.imageDirOrDefault());
         runtime.startTriggers();
+        if (coordination != null) {
+            joinEpochs(coordination, checkpointer, options, groupRestore.restorable());
+        }
         ForensicsSupport.start(options, registry, checkpointer);
 
         Log.info("agent active" + (checkpointer == null ? " (restore only, no checkpoints)" : "") + ": dir="
@@ -132,8 +158,37 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
                         ? "auto (pause-budget=" + options.cadence().budgetText() + ", " + options.cadence().min().toMillis()
                           + "ms to " + options.cadence().max().toMillis() + "ms)"
                         : options.interval().toMillis() + "ms")
-                + ", on-exit=" + options.onExit() + ", keep=" + options.keep());
+                + (options.group() == null ? ", on-exit=" + options.onExit()
+                        : ", group=" + options.group().name() + " (member " + options.group().member() + " of "
+                          + options.group().size() + ", ZooKeeper at " + options.group().zookeeper()
+                          + "; epochs only, no checkpoint on exit)")
+                + ", keep=" + options.keep());
         Log.info(restoreMessage);
+    }
+
+    /**
+     * A member takes part in its group's epochs instead of checkpointing on its own: no periodic or
+     * exit checkpoints. Its session ends with the JVM, so that its place frees at once.
+     */
+    private static void joinEpochs(Coordination coordination, Checkpointer checkpointer, AgentOptions options,
+                                   List<Long> restorable) {
+        if (checkpointer == null) {
+            Log.warn("group '" + options.group().name() + "': this member does not write to its store, so no epoch"
+                    + " can be committed while it runs");
+        } else {
+            coordination.start(new GroupMember(coordination, checkpointer, options.group(), options.quiesceTimeout(),
+                    options.keep(), restorable), options.interval());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(coordination::close, "stasis-group-leave"));
+    }
+
+    private static String restoring(Restorer restorer) {
+        List<Root> roots = restorer.snapshot().roots();
+        return "restoring from snapshot " + restorer.ref().id() + " (taken "
+                + restorer.snapshot().time().truncatedTo(ChronoUnit.MILLIS) + ", " + restorer.snapshot().reason()
+                + "): " + count(roots.size(), "root") + " holding "
+                + count(roots.stream().mapToInt(r -> r.fields().size()).sum(), "field")
+                + ", each applied when its owner appears";
     }
 
     /** {@code 1 root}, {@code 2 roots}. */
@@ -159,7 +214,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     private void startTriggers() {
         if (checkpointer != null) {
             startPeriodic();
-            if (options.onExit()) {
+            if (options.onExit() && options.group() == null) {
                 Runtime.getRuntime().addShutdownHook(new Thread(this::onExit, "stasis-exit-checkpoint"));
             }
         }

@@ -1,14 +1,11 @@
 package io.stasis.agent.testing;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,18 +41,7 @@ public final class S3Server implements AutoCloseable {
         this.process = process;
         this.port = port;
         this.data = data;
-        Thread pump = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = reader.readLine()) != null; ) {
-                    output.add(line);
-                }
-            } catch (IOException e) {
-                // stopped
-            }
-        }, "s3proxy-output");
-        pump.setDaemon(true);
-        pump.start();
+        OutputLines.collect(process.getInputStream(), output, "s3proxy-output");
     }
 
     /** Starts a server keeping its buckets under {@code dir}; a port taken meanwhile is tried again. */

@@ -102,7 +102,44 @@ public final class Checkpointer {
     }
 
     public synchronized Committed checkpoint(String reason) throws CheckpointException {
-        return recorded(reason, false, false);
+        return recorded(reason, false, false, null);
+    }
+
+    /**
+     * Where a group's cut waits, with this JVM's gate closed and drained, until every member of the
+     * group has drained too, so that no unit of work in any member straddles the cut.
+     */
+    public interface CutBarrier {
+        /**
+         * Before the gate closes, the application running: waits until every member is about to
+         * close its own.
+         *
+         * @return {@code null} once every member is; otherwise why the cut is given up
+         */
+        String awaitReady() throws InterruptedException;
+
+        /**
+         * @param deadlineNanos when the gate has been closed for {@code quiesce-timeout} ({@link System#nanoTime})
+         * @return {@code null} once every member has drained; otherwise why the cut is given up
+         */
+        String awaitOthers(long deadlineNanos) throws InterruptedException;
+    }
+
+    /**
+     * A checkpoint for a group's epoch: as {@link #checkpoint}, but the capture waits at {@code barrier}
+     * (within the same {@code quiesce-timeout} as the drain) for the other members.
+     */
+    public synchronized Committed checkpointInEpoch(String reason, CutBarrier barrier) throws CheckpointException {
+        return recorded(reason, false, false, barrier);
+    }
+
+    /** Removes a snapshot this JVM wrote that must never be restored (its group's epoch was aborted). */
+    public synchronized void discard(SnapshotRef ref) throws IOException {
+        store.discard(ref);
+        if (lastRef != null && lastRef.id().equals(ref.id())) {
+            lastRef = null;
+            lastDigest = null;
+        }
     }
 
     /**
@@ -111,14 +148,15 @@ public final class Checkpointer {
      * counts as a success: what is on disk is the state as of now.
      */
     public synchronized Committed checkpointIfChanged(String reason) throws CheckpointException {
-        return recorded(reason, false, true);
+        return recorded(reason, false, true, null);
     }
 
     /** {@link #take}, with its attempt and outcome recorded in {@link #stats}. */
-    private Committed recorded(String reason, boolean holdGate, boolean skipUnchanged) throws CheckpointException {
+    private Committed recorded(String reason, boolean holdGate, boolean skipUnchanged, CutBarrier barrier)
+            throws CheckpointException {
         stats.attempted();
         try {
-            Committed committed = take(reason, holdGate, skipUnchanged);
+            Committed committed = take(reason, holdGate, skipUnchanged, barrier);
             stats.committed(committed.time().toEpochMilli(), committed.pauseNanos(), committed.durationNanos(),
                     committed.sizeBytes());
             return committed;
@@ -137,7 +175,7 @@ public final class Checkpointer {
      * start without the image resumes from the same point.
      */
     public synchronized Committed suspend() throws CheckpointException {
-        Committed committed = recorded("image", true, false);
+        Committed committed = recorded("image", true, false, null);
         try {
             store.suspendWriting();
         } catch (IOException e) {
@@ -151,11 +189,13 @@ public final class Checkpointer {
     /**
      * @param holdGate      keep the gate closed once the snapshot is written, unless it fails
      * @param skipUnchanged write nothing when the state is the last committed snapshot's
+     * @param barrier       where the capture waits for a group's other members, or {@code null}
      */
-    private Committed take(String reason, boolean holdGate, boolean skipUnchanged) throws CheckpointException {
+    private Committed take(String reason, boolean holdGate, boolean skipUnchanged, CutBarrier barrier)
+            throws CheckpointException {
         CheckpointTrace trace = CheckpointTrace.start(reason);
         try {
-            Committed committed = take(reason, holdGate, skipUnchanged, trace);
+            Committed committed = take(reason, holdGate, skipUnchanged, barrier, trace);
             if (committed.unchanged()) {
                 trace.unchanged();
             } else {
@@ -168,8 +208,8 @@ public final class Checkpointer {
         }
     }
 
-    private Committed take(String reason, boolean holdGate, boolean skipUnchanged, CheckpointTrace trace)
-            throws CheckpointException {
+    private Committed take(String reason, boolean holdGate, boolean skipUnchanged, CutBarrier barrier,
+                           CheckpointTrace trace) throws CheckpointException {
         if (suspended) {
             trace.outcome("refused");
             throw new CheckpointException("checkpoint '" + reason + "' refused: a full-process image is being taken", null);
@@ -189,6 +229,17 @@ public final class Checkpointer {
             throw new CheckpointException("checkpoint '" + reason + "' failed: cannot read the store: " + Log.describe(e), e);
         }
         trace.sequence(sequence);
+        String notReady;
+        try {
+            notReady = barrier == null ? null : barrier.awaitReady();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            notReady = "interrupted";
+        }
+        if (notReady != null) {
+            trace.outcome("abandoned");
+            throw abandoned(reason, notReady);
+        }
         trace.pauseBegins();
         long start = System.nanoTime();
         QuiesceGate.close();
@@ -197,8 +248,12 @@ public final class Checkpointer {
             List<Thread> inside = QuiesceGate.awaitDrained(quiesceTimeout.toNanos());
             if (!inside.isEmpty()) {
                 trace.outcome("abandoned");
-                throw new CheckpointException("checkpoint '" + reason + "' abandoned: " + stillInside(inside)
-                        + "; the application carries on unchanged", null);
+                throw abandoned(reason, stillInside(inside));
+            }
+            String refused = barrier == null ? null : barrier.awaitOthers(start + quiesceTimeout.toNanos());
+            if (refused != null) {
+                trace.outcome("abandoned");
+                throw abandoned(reason, refused);
             }
             time = Instant.now();
             pendingAtCut = restorer == null ? Map.of() : restorer.pendingByName();
@@ -207,6 +262,10 @@ public final class Checkpointer {
             captured = true;
         } catch (CaptureException e) {
             throw new CheckpointException("checkpoint '" + reason + "' failed: " + e.getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            trace.outcome("abandoned");
+            throw new CheckpointException("checkpoint '" + reason + "' abandoned: interrupted", "interrupted", e);
         } finally {
             if (!(holdGate && captured)) {
                 QuiesceGate.open();
@@ -292,6 +351,11 @@ public final class Checkpointer {
             kryo = SnapshotKryo.create(Checkpointer.class.getClassLoader(), allowed);
             output = new Output(1 << 16, -1);
         }
+    }
+
+    private static CheckpointException abandoned(String reason, String why) {
+        return new CheckpointException("checkpoint '" + reason + "' abandoned: " + why
+                + "; the application carries on unchanged", why, null);
     }
 
     private String stillInside(List<Thread> inside) {

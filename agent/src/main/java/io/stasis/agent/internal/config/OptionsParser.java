@@ -36,9 +36,12 @@ public final class OptionsParser {
     private static final Set<String> KEYS = Set.of(
             "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow",
             "encryption-key", "encryption.accept-plain", "image-dir", "config", "log", "log.level", "max-age",
-            "s3.endpoint", "s3.region", "s3.path-style", "s3.lease");
+            "s3.endpoint", "s3.region", "s3.path-style", "s3.lease",
+            "group", "group.member", "group.size", "group.zookeeper", "group.timeout");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
+    private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern ZOOKEEPER = Pattern.compile("[A-Za-z0-9.\\[\\]:-]+(,[A-Za-z0-9.\\[\\]:-]+)*(/[A-Za-z0-9._/-]+)?");
 
     private OptionsParser() {
     }
@@ -84,7 +87,58 @@ public final class OptionsParser {
                 choice("log.level", values.getOrDefault("log.level", "info"), Log.Level.class),
                 maxAge(values.get("max-age"), interval),
                 cadence,
-                s3);
+                s3,
+                group(values, cadence));
+    }
+
+    /** {@code group*}: all of them or none; a group's epochs come at a fixed interval. */
+    private static GroupOptions group(Map<String, String> values, CadenceOptions cadence) {
+        String name = values.get("group");
+        if (name == null) {
+            for (String key : values.keySet()) {
+                if (key.startsWith("group.")) {
+                    throw new OptionsException("option '" + key + "' is for a member of a group, but option 'group' is"
+                            + " not set: add group=NAME (with group.member, group.size and group.zookeeper), or leave "
+                            + key + " out");
+                }
+            }
+            return null;
+        }
+        if (!GROUP_NAME.matcher(name).matches()) {
+            throw bad("group", name, "a name of letters, digits, '.', '_' or '-' (at most 64)");
+        }
+        for (String key : List.of("group.member", "group.size", "group.zookeeper")) {
+            if (!values.containsKey(key)) {
+                throw new OptionsException("option '" + key + "' is missing: a member of group '" + name + "' needs"
+                        + " group.member=ID (stable across restarts), group.size=N and group.zookeeper=HOST:PORT");
+            }
+        }
+        String member = values.get("group.member");
+        if (!GROUP_NAME.matcher(member).matches()) {
+            throw bad("group.member", member, "an id of letters, digits, '.', '_' or '-' (at most 64)");
+        }
+        int size = positiveInt("group.size", values.get("group.size"));
+        String zookeeper = values.get("group.zookeeper");
+        if (!ZOOKEEPER.matcher(zookeeper).matches()) {
+            throw bad("group.zookeeper", zookeeper, "a ZooKeeper connect string such as zk1:2181,zk2:2181");
+        }
+        String timeoutText = values.getOrDefault("group.timeout", "30s");
+        Duration timeout = duration("group.timeout", timeoutText);
+        if (timeout.compareTo(GroupOptions.SESSION_TIMEOUT.multipliedBy(2)) < 0) {
+            throw bad("group.timeout", timeoutText, "a duration of at least "
+                    + GroupOptions.SESSION_TIMEOUT.multipliedBy(2).toSeconds() + "s (a member that died must first be"
+                    + " told from one that is slow)");
+        }
+        String restore = values.getOrDefault("restore", AgentOptions.RESTORE_LATEST);
+        if (!restore.equals(AgentOptions.RESTORE_LATEST) && !restore.equals(AgentOptions.RESTORE_NONE)) {
+            throw bad("restore", restore, "latest or none, since a member of group '" + name + "' restores the newest"
+                    + " epoch every member can restore");
+        }
+        if (cadence != null && cadence.auto()) {
+            throw bad("interval", values.get("interval"), "a fixed interval such as interval=30s, since group '" + name
+                    + "' takes its epochs at the same pace on every member");
+        }
+        return new GroupOptions(name, member, size, zookeeper, timeout);
     }
 
     /**

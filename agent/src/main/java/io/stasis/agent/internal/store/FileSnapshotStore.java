@@ -557,6 +557,16 @@ public final class FileSnapshotStore implements SnapshotStore {
         return manifest;
     }
 
+    /** Deletes one snapshot's manifest, then collects the packs no remaining snapshot references. */
+    @Override
+    public synchronized void discard(SnapshotRef ref) throws IOException {
+        requireWriting();
+        blobs.holdWriter();
+        remove(ref);
+        blobs.syncRemovals();
+        gc();
+    }
+
     /**
      * Deletes all but the newest {@code keep} snapshots, never the newest one whose manifest
      * verifies, then collects packs no remaining snapshot references.
@@ -579,14 +589,19 @@ public final class FileSnapshotStore implements SnapshotStore {
         for (int i = refs.size() - 1; i >= 0; i--) {
             SnapshotRef ref = refs.get(i);
             if (!kept.contains(ref.sequence())) {
-                String file = manifestFile(ref.sequence());
-                manifests.remove(file);
-                blobs.delete(file);
-                blobs.delete(version1File(ref.sequence()));
+                remove(ref);
             }
         }
         blobs.syncRemovals();
         gc();
+    }
+
+    /** Deletes one snapshot's manifest; its packs go with the next {@link #gc} if nothing else needs them. */
+    private void remove(SnapshotRef ref) throws IOException {
+        String file = manifestFile(ref.sequence());
+        manifests.remove(file);
+        blobs.delete(file);
+        blobs.delete(version1File(ref.sequence()));
     }
 
     /**

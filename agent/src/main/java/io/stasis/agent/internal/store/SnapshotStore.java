@@ -29,6 +29,14 @@ public interface SnapshotStore extends AutoCloseable {
     /** Reads and verifies one snapshot; a damaged one is a {@link CorruptSnapshotException}. */
     Snapshot read(SnapshotRef ref) throws IOException;
 
+    /**
+     * Deletes one snapshot, which must never be restored (its group's epoch was aborted); what other
+     * snapshots need stays. Only stores that a group's member writes to support it.
+     */
+    default void discard(SnapshotRef ref) throws IOException {
+        throw new UnsupportedOperationException("this store cannot discard a snapshot");
+    }
+
     /** Deletes all but the newest {@code keep} snapshots. */
     void retain(int keep) throws IOException;
 

@@ -1,0 +1,172 @@
+package io.stasis.agent.internal;
+
+import io.stasis.files.PrivateFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+/**
+ * A library that travels inside the agent jar as nested jars ({@code META-INF/stasis/NAME/}), is
+ * never on any class path, and is loaded the first time a feature needs it, by a class loader of
+ * its own: its parent is the platform class loader, so the application's classes (its own copies
+ * of the library, SLF4J, Guava) are invisible to it and it to them; only Stasis's own classes are
+ * shared. The agent's classes that call the library ({@code clientPackage}) are defined by that
+ * loader from the agent jar's bytes, so that they see the nested jars. Nothing of it is loaded
+ * unless a feature asks for it.
+ */
+public final class PrivateLibrary {
+
+    private static final String STASIS = "io.stasis.";
+    private static final Map<String, ClassLoader> LOADERS = new HashMap<>();
+
+    private PrivateLibrary() {
+    }
+
+    /**
+     * A new instance of {@code clientPackage + simpleName}, defined by the library's loader; an
+     * {@link IOException} its constructor throws comes out as itself.
+     *
+     * @param what what the instance is, for messages ("the S3 client")
+     */
+    public static <T> T instantiate(String name, String clientPackage, String simpleName, Class<T> as, String what,
+                                    Class<?>[] parameterTypes, Object... arguments) throws IOException {
+        try {
+            Class<?> type = Class.forName(clientPackage + simpleName, true, loader(name, clientPackage));
+            return as.cast(type.getConstructor(parameterTypes).newInstance(arguments));
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(what + " failed: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IOException(what + " in the agent jar cannot be loaded (" + e + "); use the stasis-agent.jar the"
+                    + " build made", e);
+        }
+    }
+
+    /**
+     * The loader of the nested jars {@code META-INF/stasis/NAME/}, made once per name: the jars are
+     * copied to a private temporary directory.
+     *
+     * @param clientPackage the package (with its trailing dot) of the agent's classes that use the library
+     */
+    public static synchronized ClassLoader loader(String name, String clientPackage) throws IOException {
+        ClassLoader loader = LOADERS.get(name);
+        if (loader == null) {
+            String jarsDir = "META-INF/stasis/" + name + "/";
+            Path dir = Files.createTempDirectory("stasis-" + name + "-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            dir.toFile().deleteOnExit();
+            List<URL> urls = new ArrayList<>();
+            for (String jar : nestedJars(jarsDir)) {
+                Path file = dir.resolve(jar.substring(jarsDir.length()));
+                file.toFile().deleteOnExit();
+                try (InputStream in = PrivateLibrary.class.getClassLoader().getResourceAsStream(jar);
+                     FileChannel out = PrivateFiles.createFile(file)) {
+                    if (in == null) {
+                        throw new IOException("the agent jar has no " + jar);
+                    }
+                    in.transferTo(Channels.newOutputStream(out));
+                }
+                urls.add(file.toUri().toURL());
+            }
+            if (urls.isEmpty()) {
+                throw new IOException("the agent jar has no " + jarsDir + "; use the stasis-agent.jar the build made");
+            }
+            loader = new Isolating(name, urls.toArray(URL[]::new), PrivateLibrary.class.getClassLoader(),
+                    clientPackage);
+            LOADERS.put(name, loader);
+        }
+        return loader;
+    }
+
+    /** The names of the nested jars, from the agent jar (or, in the build, its classes directory). */
+    private static List<String> nestedJars(String jarsDir) throws IOException {
+        Path source;
+        try {
+            source = Path.of(PrivateLibrary.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException | RuntimeException e) {
+            throw new IOException("cannot tell where the agent jar is: " + e, e);
+        }
+        List<String> jars = new ArrayList<>();
+        if (Files.isDirectory(source)) {
+            Path nested = source.resolve(jarsDir);
+            if (Files.isDirectory(nested)) {
+                try (Stream<Path> files = Files.list(nested)) {
+                    files.map(f -> jarsDir + f.getFileName()).filter(n -> n.endsWith(".jar")).forEach(jars::add);
+                }
+            }
+        } else {
+            try (JarFile agent = new JarFile(source.toFile())) {
+                for (Enumeration<JarEntry> entries = agent.entries(); entries.hasMoreElements(); ) {
+                    String name = entries.nextElement().getName();
+                    if (name.startsWith(jarsDir) && name.endsWith(".jar") && name.indexOf('/', jarsDir.length()) < 0) {
+                        jars.add(name);
+                    }
+                }
+            }
+        }
+        jars.sort(null);
+        return jars;
+    }
+
+    /**
+     * Sees the platform's classes, the nested jars, Stasis's own classes from the agent's loader,
+     * and defines the client package itself so that those classes see the nested jars.
+     */
+    private static final class Isolating extends URLClassLoader {
+        private final ClassLoader agent;
+        private final String clientPackage;
+
+        Isolating(String name, URL[] jars, ClassLoader agent, String clientPackage) {
+            super("stasis-" + name, jars, ClassLoader.getPlatformClassLoader());
+            this.agent = agent;
+            this.clientPackage = clientPackage;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith(STASIS)) {
+                return super.loadClass(name, resolve);
+            }
+            if (!name.startsWith(clientPackage)) {
+                return agent.loadClass(name);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> found = findLoadedClass(name);
+                if (found == null) {
+                    String resource = name.replace('.', '/') + ".class";
+                    try (InputStream in = agent.getResourceAsStream(resource)) {
+                        if (in == null) {
+                            throw new ClassNotFoundException(name);
+                        }
+                        byte[] bytes = in.readAllBytes();
+                        found = defineClass(name, bytes, 0, bytes.length);
+                    } catch (IOException e) {
+                        throw new ClassNotFoundException(name, e);
+                    }
+                }
+                if (resolve) {
+                    resolveClass(found);
+                }
+                return found;
+            }
+        }
+    }
+}
