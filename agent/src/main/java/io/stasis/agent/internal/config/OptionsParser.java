@@ -47,7 +47,7 @@ public final class OptionsParser {
     }
 
     /** Options whose values are lists, with items separated by ';'. */
-    private static final Set<String> LIST_KEYS = Set.of("quiesce", "fields", "allow");
+    private static final Set<String> LIST_KEYS = Set.of("quiesce", "fields", "allow", "group.zookeeper");
 
     public static AgentOptions parse(String agentArgument, Properties systemProperties) {
         Map<String, String> fromArgument = parseArgument(agentArgument);
@@ -118,7 +118,8 @@ public final class OptionsParser {
             throw bad("group.member", member, "an id of letters, digits, '.', '_' or '-' (at most 64)");
         }
         int size = positiveInt("group.size", values.get("group.size"));
-        String zookeeper = values.get("group.zookeeper");
+        // Hosts separated by ';' in the agent argument, where ',' separates options; ZooKeeper's own ',' elsewhere.
+        String zookeeper = values.get("group.zookeeper").replace(';', ',');
         if (!ZOOKEEPER.matcher(zookeeper).matches()) {
             throw bad("group.zookeeper", zookeeper, "a ZooKeeper connect string such as zk1:2181,zk2:2181");
         }

@@ -562,8 +562,18 @@ public final class FileSnapshotStore implements SnapshotStore {
     public synchronized void discard(SnapshotRef ref) throws IOException {
         requireWriting();
         blobs.holdWriter();
+        List<SnapshotRef> refs = list();
+        Set<Long> others = new HashSet<>();
+        refs.stream().filter(r -> r.sequence() != ref.sequence()).forEach(r -> others.add(r.sequence()));
+        if (bases(refs, others).contains(ref.sequence())) {
+            throw new IOException("snapshot " + ref.id() + " is the base of a newer snapshot, so it stays until"
+                    + " retention removes both");
+        }
         remove(ref);
         blobs.syncRemovals();
+        if (lastWritten == ref.sequence()) {
+            lastWritten = others.stream().mapToLong(Long::longValue).max().orElse(-1); // the next base is found from it
+        }
         gc();
     }
 

@@ -67,6 +67,35 @@ class OptionsParserTest {
     }
 
     @Test
+    void aMemberOfAGroupNamesItsGroupItselfItsSizeAndItsZooKeeper() {
+        AgentOptions options = parse("interval=1s,group=bank,group.member=a,group.size=3,"
+                + "group.zookeeper=zk1:2181;zk2:2181/apps");
+        assertEquals(new GroupOptions("bank", "a", 3, "zk1:2181,zk2:2181/apps", Duration.ofSeconds(30)), options.group());
+        assertEquals(Duration.ofSeconds(20), parse("group=g,group.member=m,group.size=1,group.zookeeper=h:1,"
+                + "group.timeout=20s").group().timeout());
+        assertEquals(null, parse("").group());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "group.size=3|option 'group.size' is for a member of a group, but option 'group' is not set",
+        "group=g,group.size=3,group.zookeeper=h:1|option 'group.member' is missing",
+        "group=g,group.member=a,group.zookeeper=h:1|option 'group.size' is missing",
+        "group=g,group.member=a,group.size=3|option 'group.zookeeper' is missing",
+        "group=g h,group.member=a,group.size=3,group.zookeeper=h:1|option 'group' has a bad value 'g h'",
+        "group=g,group.member=a/b,group.size=3,group.zookeeper=h:1|option 'group.member' has a bad value 'a/b'",
+        "group=g,group.member=a,group.size=0,group.zookeeper=h:1|option 'group.size' has a bad value '0'",
+        "group=g,group.member=a,group.size=3,group.zookeeper=h:1 x|option 'group.zookeeper' has a bad value 'h:1 x'",
+        "group=g,group.member=a,group.size=3,group.zookeeper=h:1,group.timeout=5s|option 'group.timeout' has a bad value '5s'",
+        "interval=auto,group=g,group.member=a,group.size=3,group.zookeeper=h:1|option 'interval' has a bad value 'auto'",
+        "restore=12,group=g,group.member=a,group.size=3,group.zookeeper=h:1|option 'restore' has a bad value '12'",
+    })
+    void aBadGroupNamesTheOption(String argument, String message) {
+        OptionsException e = assertThrows(OptionsException.class, () -> parse(argument));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
+    }
+
+    @Test
     void maxAgeIsADurationLongerThanTheInterval() {
         assertEquals(Duration.ofMinutes(5), parse("max-age=5m").maxAge());
         assertEquals(Duration.ofMinutes(2), parse("interval=30s,max-age=2m").maxAge());

@@ -75,6 +75,30 @@ class IncrementalManifestTest {
         assertArrayEquals(written.get(expected), restorer.get().snapshot().roots().get(0).data());
     }
 
+    /**
+     * A group member's aborted epoch: its snapshot is removed, the next is still stored against
+     * the base, and a snapshot that is another's base is never removed.
+     */
+    @Test
+    void aDiscardedSnapshotLeavesTheOthersReadableAndABaseInPlace() throws Exception {
+        writeThree();
+        byte[] data = written.get(1L);
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            SnapshotRef third = store.list().get(0);
+            store.discard(third);
+            assertEquals(List.of(2L, 1L), store.list().stream().map(SnapshotRef::sequence).toList());
+            write(store, 4, changed(data, 5, 300, 4));
+            assertEquals(1, store.manifest(store.list().get(0)).base(), "the next is stored against the base");
+            assertRestores(store, 4);
+
+            SnapshotRef base = store.list().get(2);
+            IOException refused = assertThrows(IOException.class, () -> store.discard(base));
+            assertTrue(refused.getMessage().contains("base of a newer snapshot"), refused.getMessage());
+            assertEquals(List.of(4L, 2L, 1L), store.list().stream().map(SnapshotRef::sequence).toList());
+            assertRestores(store, 4);
+        }
+    }
+
     /** Before format 3, 1 % changed in 10 places wrote about 8 % of the first: 16 KiB chunks and every chunk listed. */
     @Test
     void aSmallChangeWritesLittleMoreThanTheChange() throws Exception {
