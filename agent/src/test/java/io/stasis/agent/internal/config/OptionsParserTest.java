@@ -76,25 +76,6 @@ class OptionsParserTest {
         assertEquals(null, parse("").group());
     }
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "group.size=3|option 'group.size' is for a member of a group, but option 'group' is not set",
-        "group=g,group.size=3,group.zookeeper=h:1|option 'group.member' is missing",
-        "group=g,group.member=a,group.zookeeper=h:1|option 'group.size' is missing",
-        "group=g,group.member=a,group.size=3|option 'group.zookeeper' is missing",
-        "group=g h,group.member=a,group.size=3,group.zookeeper=h:1|option 'group' has a bad value 'g h'",
-        "group=g,group.member=a/b,group.size=3,group.zookeeper=h:1|option 'group.member' has a bad value 'a/b'",
-        "group=g,group.member=a,group.size=0,group.zookeeper=h:1|option 'group.size' has a bad value '0'",
-        "group=g,group.member=a,group.size=3,group.zookeeper=h:1 x|option 'group.zookeeper' has a bad value 'h:1 x'",
-        "group=g,group.member=a,group.size=3,group.zookeeper=h:1,group.timeout=5s|option 'group.timeout' has a bad value '5s'",
-        "interval=auto,group=g,group.member=a,group.size=3,group.zookeeper=h:1|option 'interval' has a bad value 'auto'",
-        "restore=12,group=g,group.member=a,group.size=3,group.zookeeper=h:1|option 'restore' has a bad value '12'",
-    })
-    void aBadGroupNamesTheOption(String argument, String message) {
-        OptionsException e = assertThrows(OptionsException.class, () -> parse(argument));
-        assertTrue(e.getMessage().startsWith(message), e.getMessage());
-    }
-
     @Test
     void maxAgeIsADurationLongerThanTheInterval() {
         assertEquals(Duration.ofMinutes(5), parse("max-age=5m").maxAge());
@@ -192,6 +173,17 @@ class OptionsParserTest {
             "interval=30s,interval.max=10s|option 'interval.max' (10s) is shorter than interval (30s)",
             "interval.max=1m|option 'interval.max' is set but interval is off",
             "interval=AUTOMATIC|option 'interval' has a bad value 'AUTOMATIC': expected off, auto or a duration",
+        "group.size=3|option 'group.size' is for a member of a group, but option 'group' is not set",
+        "group=g,group.size=3,group.zookeeper=h:1|option 'group.member' is missing",
+        "group=g,group.member=a,group.zookeeper=h:1|option 'group.size' is missing",
+        "group=g,group.member=a,group.size=3|option 'group.zookeeper' is missing",
+        "group=g h,group.member=a,group.size=3,group.zookeeper=h:1|option 'group' has a bad value 'g h'",
+        "group=g,group.member=a/b,group.size=3,group.zookeeper=h:1|option 'group.member' has a bad value 'a/b'",
+        "group=g,group.member=a,group.size=0,group.zookeeper=h:1|option 'group.size' has a bad value '0'",
+        "group=g,group.member=a,group.size=3,group.zookeeper=h:1 x|option 'group.zookeeper' has a bad value 'h:1 x'",
+        "group=g,group.member=a,group.size=3,group.zookeeper=h:1,group.timeout=5s|option 'group.timeout' has a bad value '5s'",
+        "interval=auto,group=g,group.member=a,group.size=3,group.zookeeper=h:1|option 'interval' has a bad value 'auto'",
+        "restore=12,group=g,group.member=a,group.size=3,group.zookeeper=h:1|option 'restore' has a bad value '12'",
     })
     void badOptionsNameTheKey(String argument, String message) {
         OptionsException e = assertThrows(OptionsException.class, () -> parse(argument));
