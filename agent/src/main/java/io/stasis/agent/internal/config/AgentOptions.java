@@ -33,13 +33,15 @@ import java.util.List;
  *                       the {@code Stale} attribute, {@code status} exits 1); {@code null} when not set
  * @param cadence        how the interval adapts and backs off, or {@code null} when {@code interval=off}
  * @param s3             the store in object storage ({@code dir=s3://…}, {@code s3.*}), or {@code null}
+ * @param mirror         where a local store is copied in the background ({@code mirror=s3://…},
+ *                       {@code s3.*}), or {@code null}
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
                            AllowedClasses allowed, Path encryptionKey, Path imageDir,
                            io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain,
                            Log.Target log, Log.Level logLevel, Duration maxAge, CadenceOptions cadence,
-                           S3Location s3) {
+                           S3Location s3, S3Location mirror) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";

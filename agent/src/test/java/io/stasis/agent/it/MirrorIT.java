@@ -1,0 +1,187 @@
+package io.stasis.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stasis.agent.internal.metrics.Management;
+import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.SnapshotRef;
+import io.stasis.agent.it.apps.CounterApp;
+import io.stasis.agent.it.apps.StateApp;
+import io.stasis.agent.testing.ForkedJvm;
+import io.stasis.agent.testing.Jdk;
+import io.stasis.agent.testing.Jdks;
+import io.stasis.agent.testing.Jmx;
+import io.stasis.agent.testing.S3Server;
+import io.stasis.api.Stasis;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code mirror=s3://…} beside a local dir, against a real S3 server (S3Proxy), in forked JVMs with the built agent. */
+class MirrorIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final Pattern COMMITTED = Pattern.compile("INFO checkpoint (\\d+) committed");
+
+    @TempDir
+    static Path serverDir;
+    static S3Server server;
+    private static int buckets;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3Server.start(serverDir);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static synchronized String newBucket() throws java.io.IOException {
+        String bucket = "mirror-" + (++buckets);
+        server.createBucket(bucket);
+        return bucket;
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aJvmWithAnEmptyLocalDirResumesFromTheMirrorAndADamagedOneFallsBackToIt(Jdk jdk, @TempDir Path dir)
+            throws Exception {
+        String bucket = newBucket();
+        String mirror = server.mirrorOptions(bucket, "apps/ledger");
+        String first = run(jdk, dir.resolve("first-machine"), mirror, null);
+        try (Stream<Path> manifests = Files.list(server.storedAt(bucket, "apps/ledger").resolve("manifests"))) {
+            assertEquals(2, manifests.count(), "the checkpoint and the exit checkpoint are on the mirror");
+        }
+        // Another machine: nothing local at all.
+        String second = run(jdk, dir.resolve("second-machine"), mirror, first);
+        // The first machine again, its local store damaged (every pack flipped): the mirror's copy is newer anyway,
+        // and nothing local verifies.
+        try (Stream<Path> packs = Files.list(dir.resolve("first-machine/store/packs"))) {
+            for (Path pack : packs.toList()) {
+                byte[] bytes = Files.readAllBytes(pack);
+                for (int i = 0; i < bytes.length; i += 64) {
+                    bytes[i] ^= 0x5a;
+                }
+                Files.write(pack, bytes);
+            }
+        }
+        run(jdk, dir.resolve("first-machine"), mirror, second);
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(server.storedAt(bucket, "apps/ledger"))) {
+            assertEquals(List.of(), store.verify().damaged());
+        }
+    }
+
+    @Test
+    void theServerStoppedMidRunNeverStopsTheApplicationNorShowsAPartialSnapshotAndUploadsResume(@TempDir Path dir)
+            throws Exception {
+        String bucket = newBucket();
+        Path onBucket = server.storedAt(bucket, "svc");
+        String options = "dir=" + dir.resolve("store") + "," + server.mirrorOptions(bucket, "svc") + ",interval=200ms";
+        String classPath = ForkedJvm.classPathOf(CounterApp.class, Stasis.class);
+        try (ForkedJvm app = ForkedJvm.on(Jdks.current()).jvmOption(server.credentialOptions()).agent(options)
+                .classPath(classPath).directory(dir).main(CounterApp.class).start()) {
+            app.awaitLineContaining("count=", TIMEOUT);
+            Jmx jmx = Jmx.connect(app.pid());
+            jmx.await(Management.CHECKPOINTS, TIMEOUT);
+            awaitMirrored(onBucket, 1);
+            awaitLag(jmx, 0);
+
+            server.stop();
+            try {
+                long committedBefore = lastCommitted(app);
+                Thread.sleep(4000);
+                assertTrue(app.isAlive(), "the application carries on");
+                assertTrue(lastCommitted(app) > committedBefore, "checkpoints go on locally:\n" + app.output());
+                assertTrue(jmx.number(Management.CHECKPOINTS, "MirrorFailures") > 0);
+                assertTrue(jmx.number(Management.CHECKPOINTS, "MirrorLagMillis") >= 3000, "the lag grows");
+                assertEquals(1, app.lines().stream().filter(l -> l.contains("mirror s3://" + bucket + "/svc cannot be"
+                        + " written")).count(), "said once:\n" + app.output());
+                assertComplete(onBucket);
+            } finally {
+                server.restart();
+            }
+            long committedAtRestart = lastCommitted(app);
+            awaitLag(jmx, 0);
+            app.awaitLineContaining("mirror s3://" + bucket + "/svc is written again", TIMEOUT);
+            assertTrue(newestOn(onBucket) >= committedAtRestart, newestOn(onBucket) + " < " + committedAtRestart);
+            jmx.close();
+            app.kill9();
+        }
+        assertComplete(onBucket);
+    }
+
+    /** Every snapshot on the bucket is complete: it verifies, chunk by chunk. */
+    private static void assertComplete(Path onBucket) throws Exception {
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(onBucket)) {
+            assertFalse(store.list().isEmpty());
+            assertEquals(List.of(), store.verify().damaged());
+        }
+    }
+
+    private static long newestOn(Path onBucket) throws Exception {
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(onBucket)) {
+            return store.list().stream().mapToLong(SnapshotRef::sequence).max().orElse(0);
+        }
+    }
+
+    private static void awaitMirrored(Path onBucket, long atLeast) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!Files.isDirectory(onBucket.resolve("manifests")) || newestOn(onBucket) < atLeast) {
+            assertTrue(System.nanoTime() < deadline, "nothing on the mirror");
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitLag(Jmx jmx, long lag) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        // The lag is 0 between uploads at interval=200ms only if uploads keep up: look for a 0 among reads.
+        while (jmx.number(Management.CHECKPOINTS, "MirrorLagMillis") != lag) {
+            assertTrue(System.nanoTime() < deadline, "MirrorLagMillis never " + lag);
+            Thread.sleep(20);
+        }
+    }
+
+    private static long lastCommitted(ForkedJvm app) {
+        return app.lines().stream().map(COMMITTED::matcher).filter(Matcher::find)
+                .mapToLong(m -> Long.parseLong(m.group(1))).max().orElse(0);
+    }
+
+    /** One generation of StateApp with its store in {@code machine}/store; asserts it restored {@code previousAfter}. */
+    private static String run(Jdk jdk, Path machine, String mirror, String previousAfter) throws Exception {
+        Files.createDirectories(machine);
+        String options = "dir=" + machine.resolve("store") + "," + mirror;
+        try (ForkedJvm app = ForkedJvm.on(jdk).jvmOption(server.credentialOptions()).agent(options)
+                .classPath(ForkedJvm.classPathOf(StateApp.class, Stasis.class)).directory(machine)
+                .main(StateApp.class, "advance-exit").start()) {
+            String before = app.awaitLineContaining("before=", TIMEOUT).substring("before=".length());
+            String after = app.awaitLineContaining("after=", TIMEOUT).substring("after=".length());
+            app.awaitLineContaining("committed=", TIMEOUT);
+            assertEquals(0, app.awaitExit(TIMEOUT), app.output());
+            if (previousAfter != null) {
+                assertEquals(previousAfter, before, "restored state\n" + app.output());
+                assertTrue(app.output().contains("restored=SNAPSHOT"), app.output());
+            } else {
+                assertTrue(before.startsWith("generation=0 "), before);
+            }
+            assertFalse(app.output().contains(S3Server.CREDENTIAL), "the secret is never logged:\n" + app.output());
+            assertFalse(app.output().contains("WARNING mirror"), "the mirror kept up:\n" + app.output());
+            return after;
+        }
+    }
+}
