@@ -42,6 +42,8 @@ public final class Mirror implements AutoCloseable {
     /** Snapshots committed locally and not yet on the mirror, by sequence: when each was committed. */
     private final TreeMap<Long, Long> pending = new TreeMap<>();
     private long mirrored = -1;
+    /** When the oldest snapshot committed after the mirror's newest was committed, sent or not; 0: caught up. */
+    private long behindSince;
     /** Sequences at or below it are taken on the mirror by another JVM's history: the next checkpoint goes above. */
     private volatile long floor;
     private boolean closed;
@@ -76,13 +78,14 @@ public final class Mirror implements AutoCloseable {
             return;
         }
         if (pending.size() >= MAX_PENDING) {
-            // Keeps the oldest (the lag is its age); the next ones are long retired locally (keep).
-            Map.Entry<Long, Long> oldest = pending.pollFirstEntry();
-            pending.pollFirstEntry();
-            pending.put(oldest.getKey(), oldest.getValue());
+            pending.pollFirstEntry(); // long retired locally (keep); the lag still counts from it (behindSince)
         }
-        pending.put(sequence, System.currentTimeMillis());
-        stats.behindSince(pending.firstEntry().getValue());
+        long now = System.currentTimeMillis();
+        pending.put(sequence, now);
+        if (behindSince == 0) {
+            behindSince = now;
+            stats.behindSince(now);
+        }
         notifyAll();
     }
 
@@ -150,8 +153,7 @@ public final class Mirror implements AutoCloseable {
                 // A local fact, found before the mirror is asked anything: the next one is tried at once.
                 retry = Duration.ZERO;
                 synchronized (this) {
-                    pending.remove(target);
-                    stats.behindSince(pending.isEmpty() ? 0 : pending.firstEntry().getValue());
+                    pending.remove(target); // the lag still counts from when it was committed
                 }
             } catch (MirrorCopy.Conflict e) {
                 raiseFloor();
@@ -179,7 +181,8 @@ public final class Mirror implements AutoCloseable {
     private synchronized void done(long target, boolean sent) {
         mirrored = Math.max(mirrored, target);
         pending.headMap(target, true).clear();
-        stats.behindSince(pending.isEmpty() ? 0 : pending.firstEntry().getValue());
+        behindSince = pending.isEmpty() ? 0 : pending.firstEntry().getValue();
+        stats.behindSince(behindSince);
         stats.uploaded(target);
         if (failing) {
             failing = false;
