@@ -35,13 +35,16 @@ import java.util.List;
  * @param s3             the store in object storage ({@code dir=s3://…}, {@code s3.*}), or {@code null}
  * @param mirror         where a local store is copied in the background ({@code mirror=s3://…},
  *                       {@code s3.*}), or {@code null}
+ * @param forensicsUpload where forensic bundles are uploaded once written ({@code forensics.dir=s3://…},
+ *                       {@code s3.*}), or {@code null}; they are written locally first, to
+ *                       {@code dir/forensics}
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
                            AllowedClasses allowed, Path encryptionKey, Path imageDir,
                            io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain,
                            Log.Target log, Log.Level logLevel, Duration maxAge, CadenceOptions cadence,
-                           S3Location s3, S3Location mirror) {
+                           S3Location s3, S3Location mirror, S3Location forensicsUpload) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";

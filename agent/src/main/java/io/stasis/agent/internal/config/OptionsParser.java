@@ -90,7 +90,8 @@ public final class OptionsParser {
                 maxAge(values.get("max-age"), interval),
                 cadence,
                 s3,
-                mirror);
+                mirror,
+                s3(values, "forensics.dir"));
     }
 
     /**
@@ -104,7 +105,7 @@ public final class OptionsParser {
     }
 
     /**
-     * {@code dir=s3://BUCKET/PREFIX} or {@code mirror=s3://BUCKET/PREFIX} (per {@code option}) and
+     * {@code dir=s3://BUCKET/PREFIX}, {@code mirror=…} or {@code forensics.dir=…} (per {@code option}) and
      * the {@code s3.*} options; {@code null} when that option names no bucket.
      */
     private static S3Location s3(Map<String, String> values, String option) {
@@ -113,7 +114,8 @@ public final class OptionsParser {
             throw bad("mirror", dir, "s3://BUCKET/PREFIX");
         }
         if (!S3Location.isS3(dir)) {
-            if (S3Location.isS3(values.get("dir")) || S3Location.isS3(values.get("mirror"))) {
+            if (S3Location.isS3(values.get("dir")) || S3Location.isS3(values.get("mirror"))
+                    || S3Location.isS3(values.get("forensics.dir"))) {
                 return null;
             }
             for (String key : List.of("s3.endpoint", "s3.region", "s3.path-style", "s3.lease")) {

@@ -62,6 +62,18 @@ class OptionsParserTest {
         assertEquals("http://127.0.0.1:9000", options.mirror().endpoint().toString());
         assertTrue(options.mirror().pathStyle());
         assertEquals("/tmp/x", options.storeLocation());
+        assertNull(options.forensicsUpload());
+    }
+
+    @Test
+    void forensicBundlesGoToABucketWithTheS3OptionsAndAreWrittenLocallyFirst() {
+        AgentOptions options = parse("dir=/tmp/x,forensics=on,forensics.recipients=" + ForensicsOptionsTest.RECIPIENT
+                + ",forensics.dir=s3://incidents/svc-a,s3.endpoint=http://127.0.0.1:9000");
+        assertEquals(Path.of("/tmp/x/forensics"), options.forensics().dir(), "written locally first");
+        assertEquals("s3://incidents/svc-a", options.forensicsUpload().url());
+        assertEquals("http://127.0.0.1:9000", options.forensicsUpload().endpoint().toString());
+        assertNull(options.s3());
+        assertNull(options.mirror());
     }
 
     @ParameterizedTest
