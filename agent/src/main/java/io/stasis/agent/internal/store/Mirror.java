@@ -51,6 +51,11 @@ public final class Mirror implements AutoCloseable {
     private Thread thread;
     /** The mirror opened to write; only the mirror's thread uses it. */
     private volatile FileSnapshotStore remote;
+    /**
+     * Whether the mirror may hold a gap: at first (what an earlier JVM left), and after a snapshot
+     * was passed over; then retention looks at the manifests' parents, otherwise it need not.
+     */
+    private volatile boolean maybeGap = true;
     /** When each kind of failure was last said: each at most once a minute. */
     private final Map<String, Long> lastSaid = new java.util.HashMap<>();
     private boolean failing;
@@ -79,6 +84,7 @@ public final class Mirror implements AutoCloseable {
         }
         if (pending.size() >= MAX_PENDING) {
             pending.pollFirstEntry(); // long retired locally (keep); the lag still counts from it (behindSince)
+            maybeGap = true;
         }
         long now = System.currentTimeMillis();
         pending.put(sequence, now);
@@ -155,6 +161,7 @@ public final class Mirror implements AutoCloseable {
                 synchronized (this) {
                     pending.remove(target); // the lag still counts from when it was committed
                 }
+                maybeGap = true;
             } catch (MirrorCopy.Conflict e) {
                 raiseFloor();
                 failed("conflict", "holds another JVM's snapshots under this store's names (" + e.getMessage() + "): the next"
@@ -197,7 +204,14 @@ public final class Mirror implements AutoCloseable {
      */
     private void retain() {
         try {
-            remote.retain(contiguous(remote.list()));
+            if (!maybeGap) {
+                remote.retain(keep);
+                return;
+            }
+            java.util.List<SnapshotRef> refs = remote.list();
+            int run = contiguous(refs);
+            remote.retain(run);
+            maybeGap = false; // what is left is one run; sending in order keeps it one
         } catch (IOException | RuntimeException e) {
             logAtMostOnceAMinute("retention", "mirror " + location + ": older snapshots could not be removed (keep=" + keep + "): "
                     + Log.describe(e) + "; tried again after the next upload");
@@ -248,6 +262,7 @@ public final class Mirror implements AutoCloseable {
     }
 
     private void raiseFloor() {
+        maybeGap = true; // another writer's snapshots: the next one sent does not follow them
         try {
             if (remote != null) {
                 long highest = remote.list().stream().mapToLong(SnapshotRef::sequence).max().orElse(0);
