@@ -113,6 +113,7 @@ public final class MirrorLag {
                 System.out.printf("local commit to on the mirror (checkpoints sent, %d of %d): median %.0f ms, p90 %.0f"
                         + " ms, max %.0f ms%n", toMirror.size(), count, pct(toMirror, 50), pct(toMirror, 90),
                         pct(toMirror, 100));
+                System.out.println("each, in order (ms): " + toMirror.stream().map(v -> String.format("%.0f", v)).toList());
                 List<Double> lagValues = lags.stream().map(Long::doubleValue).toList();
                 System.out.printf("MirrorLagMillis sampled every 10 ms: median %.0f, p90 %.0f, max %.0f; failures %d%n",
                         pct(lagValues, 50), pct(lagValues, 90), pct(lagValues, 100), stats.failures());
