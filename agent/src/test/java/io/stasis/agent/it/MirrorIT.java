@@ -169,6 +169,47 @@ class MirrorIT {
         assertComplete(onBucket);
     }
 
+    @Test
+    void ofTwoJvmsMirroringToOnePrefixOnlyTheLeaseHolderUploadsAndTheOtherTakesOverWhenItDies(@TempDir Path dir)
+            throws Exception {
+        String bucket = newBucket();
+        Path onBucket = server.storedAt(bucket, "svc");
+        String mirror = server.mirrorOptions(bucket, "svc") + ",s3.lease=15s,interval=200ms";
+        String classPath = ForkedJvm.classPathOf(CounterApp.class, Stasis.class);
+        try (ForkedJvm old = ForkedJvm.on(Jdks.current()).jvmOption(server.credentialOptions())
+                .agent("dir=" + dir.resolve("old-pod") + "," + mirror).classPath(classPath)
+                .directory(Files.createDirectory(dir.resolve("old"))).main(CounterApp.class).start()) {
+            old.awaitLineContaining("count=", TIMEOUT);
+            awaitMirrored(onBucket, 3);
+            try (ForkedJvm replacement = ForkedJvm.on(Jdks.current()).jvmOption(server.credentialOptions())
+                    .agent("dir=" + dir.resolve("new-pod") + "," + mirror).classPath(classPath)
+                    .directory(Files.createDirectory(dir.resolve("new"))).main(CounterApp.class).start()) {
+                replacement.awaitLineContaining("is written by another JVM now", TIMEOUT);
+                replacement.awaitLineContaining("is fenced", TIMEOUT);
+                long oldNewest = newestOn(onBucket);
+                Thread.sleep(1000);
+                assertTrue(newestOn(onBucket) > oldNewest, "the holder goes on uploading");
+                assertTrue(newestOn(onBucket) < 1_000_000, "nothing of the replacement's is there yet");
+                assertTrue(lastCommitted(replacement) > 1_000_000, "it checkpoints locally, numbered apart:\n"
+                        + replacement.output());
+                assertComplete(onBucket);
+
+                old.kill9();
+                // The old pod's lease lapses (15 s); the replacement takes over and its snapshots reach the mirror.
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (newestOn(onBucket) < 1_000_000) {
+                    assertTrue(System.nanoTime() < deadline, "the replacement never took over:\n" + replacement.output());
+                    Thread.sleep(200);
+                }
+                replacement.awaitLineContaining("is written again", TIMEOUT);
+                assertTrue(replacement.isAlive());
+                awaitComplete(onBucket);
+                replacement.kill9();
+            }
+        }
+        assertComplete(onBucket);
+    }
+
     /** Every snapshot on the bucket is complete: it verifies, chunk by chunk. */
     private static void assertComplete(Path onBucket) throws Exception {
         try (FileSnapshotStore store = FileSnapshotStore.openForReading(onBucket)) {

@@ -163,11 +163,15 @@ public final class Mirror implements AutoCloseable {
                 }
                 maybeGap = true;
             } catch (MirrorCopy.Conflict e) {
+                // Never sent under that name: passed over, and the next checkpoint is numbered after the mirror's.
                 raiseFloor();
-                failed("conflict", "holds another JVM's snapshots under this store's names (" + e.getMessage() + "): the next"
-                        + " checkpoint is numbered after them; if this repeats, give mirror= a prefix of its own or"
-                        + " empty the local dir", e);
-                retry = next(retry);
+                synchronized (this) {
+                    pending.remove(target);
+                }
+                failed("conflict", "holds another JVM's snapshots under this store's names (" + e.getMessage()
+                        + "): passed over, and the next checkpoint is numbered after them; if this repeats, give mirror="
+                        + " a prefix of its own or empty the local dir", e);
+                retry = Duration.ZERO;
             } catch (StoreLockedException e) {
                 failed("fenced", "is fenced: " + e.getMessage() + "; snapshots stay local until its lease lapses", e);
                 retry = next(retry);

@@ -18,6 +18,13 @@ import java.util.TreeMap;
  */
 public final class MirroredStore implements SnapshotStore {
 
+    /**
+     * Added to the numbers of this JVM's snapshots when another JVM writes the mirror at start-up
+     * (the old pod still alive): that JVM goes on numbering its own, and this one's must never meet
+     * them on the mirror, where names are never replaced, once it takes over.
+     */
+    static final long AWAY_FROM_LIVE_WRITER = 1_000_000;
+
     /** How long the last checkpoint of an exiting JVM may wait to reach the mirror. */
     static final Duration EXIT_UPLOAD = Duration.ofSeconds(10);
 
@@ -41,6 +48,12 @@ public final class MirroredStore implements SnapshotStore {
         if (remote != null) {
             try {
                 next = remote.nextSequence();
+                if (mirror != null && remote.writerLive()) {
+                    next += AWAY_FROM_LIVE_WRITER;
+                    Log.warn("mirror " + location + " is written by another JVM now: this JVM's snapshots are numbered"
+                            + " from " + next + " so as never to meet its own there; they are sent once its lease lapses"
+                            + " or it exits");
+                }
             } catch (IOException | RuntimeException e) {
                 Log.warn("mirror " + location + " cannot be listed (" + Log.describe(e) + "): sequence numbers follow the"
                         + " local store only");
