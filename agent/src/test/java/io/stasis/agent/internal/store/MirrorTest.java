@@ -98,6 +98,36 @@ class MirrorTest {
     }
 
     @Test
+    void anEncryptedStoreIsMirroredAsItIsAndRetainedThereWithItsKey() throws Exception {
+        StoreKey key = StoreKey.of(java.util.HexFormat.of().parseHex(
+                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
+        MirrorStats stats = MirrorStats.configured();
+        try (FileSnapshotStore local = FileSnapshotStore.openForWriting(local(), key)) {
+            Mirror mirror = new Mirror(local, "test-mirror", () -> new FaultyBlobs(remote()), key, false, 2, stats);
+            mirror.start();
+            try {
+                MirroredStore store = new MirroredStore(local, null, mirror, "test-mirror");
+                for (long sequence = 1; sequence <= 4; sequence++) {
+                    store.write(FileSnapshotStoreTest.snapshot(sequence));
+                    assertTrue(mirror.awaitCaughtUp(Duration.ofSeconds(10)));
+                }
+            } finally {
+                mirror.close();
+            }
+        }
+        assertEquals(0, stats.failures());
+        try (FileSnapshotStore copy = FileSnapshotStore.openForReading(remote(), key)) {
+            assertEquals(List.of(4L, 3L), copy.list().stream().map(SnapshotRef::sequence).toList(), "keep=2");
+            assertEquals(List.of(), copy.verify().damaged());
+            assertEquals(FileSnapshotStoreTest.snapshot(4).roots().get(0).data()[3],
+                    copy.read(copy.list().get(0)).roots().get(0).data()[3]);
+        }
+        try (FileSnapshotStore keyless = FileSnapshotStore.openForReading(remote(), null)) {
+            assertThrows(WrongKeyException.class, () -> keyless.read(keyless.list().get(0)));
+        }
+    }
+
+    @Test
     void anEmptyOrDamagedLocalStoreRestoresFromTheMirrorAndNumbersAfterIt() throws Exception {
         try (FileSnapshotStore mirror = FileSnapshotStore.openForWriting(remote())) {
             for (long sequence = 1; sequence <= 3; sequence++) {
