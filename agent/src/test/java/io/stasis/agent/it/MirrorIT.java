@@ -128,6 +128,31 @@ class MirrorIT {
     }
 
     @Test
+    void aJvmStartedWhileTheMirrorIsDownRunsOnLocallyNumberedApartAndUploadsWhenItIsBack(@TempDir Path dir)
+            throws Exception {
+        String bucket = newBucket();
+        Path onBucket = server.storedAt(bucket, "svc");
+        String options = "dir=" + dir.resolve("store") + "," + server.mirrorOptions(bucket, "svc") + ",interval=200ms";
+        server.stop();
+        try (ForkedJvm app = ForkedJvm.on(Jdks.current()).jvmOption(server.credentialOptions()).agent(options)
+                .classPath(ForkedJvm.classPathOf(CounterApp.class, Stasis.class)).directory(dir)
+                .main(CounterApp.class).start()) {
+            try {
+                app.awaitLineContaining("cannot be read now: this JVM's snapshots are numbered from 1000001", TIMEOUT);
+                app.awaitLine(l -> COMMITTED.matcher(l).find(), TIMEOUT);
+                assertTrue(lastCommitted(app) > 1_000_000, app.output());
+            } finally {
+                server.restart();
+            }
+            app.awaitLineContaining("is written again", TIMEOUT);
+            awaitMirrored(onBucket, 1_000_001);
+            awaitComplete(onBucket);
+            assertTrue(app.isAlive());
+            app.kill9();
+        }
+    }
+
+    @Test
     void throughDroppedConnectionsSlowDownErrorsAndSlowResponsesOnlyCompleteSnapshotsAppearAndUploadsCatchUp(
             @TempDir Path dir) throws Exception {
         String bucket = newBucket();

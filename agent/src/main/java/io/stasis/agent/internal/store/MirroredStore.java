@@ -19,11 +19,11 @@ import java.util.TreeMap;
 public final class MirroredStore implements SnapshotStore {
 
     /**
-     * Added to the numbers of this JVM's snapshots when another JVM writes the mirror at start-up
-     * (the old pod still alive): that JVM goes on numbering its own, and this one's must never meet
-     * them on the mirror, where names are never replaced, once it takes over.
+     * Added to the numbers of this JVM's snapshots when the mirror's cannot be known at start-up:
+     * another JVM writes it (the old pod still alive, which goes on numbering its own), or it cannot
+     * be read. This JVM's must never meet those on the mirror, where names are never replaced.
      */
-    static final long AWAY_FROM_LIVE_WRITER = 1_000_000;
+    static final long AWAY_FROM_OTHERS = 1_000_000;
 
     /** How long the last checkpoint of an exiting JVM may wait to reach the mirror. */
     static final Duration EXIT_UPLOAD = Duration.ofSeconds(10);
@@ -44,22 +44,40 @@ public final class MirroredStore implements SnapshotStore {
         this.remote = remote;
         this.mirror = mirror;
         this.location = location;
-        long next = 0;
-        if (remote != null) {
-            try {
-                next = remote.nextSequence();
-                if (mirror != null && remote.writerLive()) {
-                    next += AWAY_FROM_LIVE_WRITER;
-                    Log.warn("mirror " + location + " is written by another JVM now: this JVM's snapshots are numbered"
-                            + " from " + next + " so as never to meet its own there; they are sent once its lease lapses"
-                            + " or it exits");
-                }
-            } catch (IOException | RuntimeException e) {
-                Log.warn("mirror " + location + " cannot be listed (" + Log.describe(e) + "): sequence numbers follow the"
-                        + " local store only");
-            }
+        this.remoteNext = firstSequence(local, remote, mirror != null, location);
+    }
+
+    /**
+     * Above the mirror's snapshots and packs; a million further when its numbers cannot be known
+     * now (another JVM writes it, or it cannot be read), so that none of this JVM's names ever
+     * meets one already there or still to come from that writer: names on the mirror are never replaced.
+     */
+    private static long firstSequence(FileSnapshotStore local, FileSnapshotStore remote, boolean writing,
+                                      String location) {
+        long next;
+        try {
+            next = local.nextSequence();
+        } catch (IOException | RuntimeException e) {
+            return 0; // the checkpoint says what is wrong with the local store
         }
-        this.remoteNext = next;
+        String unknown; // why the mirror's numbers cannot be known now; null if they can
+        try {
+            if (remote == null) {
+                unknown = "cannot be read now";
+            } else {
+                next = Math.max(next, remote.nextSequence());
+                unknown = writing && remote.writerLive() ? "is written by another JVM now" : null;
+            }
+        } catch (IOException | RuntimeException e) {
+            unknown = "cannot be listed (" + Log.describe(e) + ")";
+        }
+        if (!writing || unknown == null) {
+            return next;
+        }
+        next += AWAY_FROM_OTHERS;
+        Log.warn("mirror " + location + " " + unknown + ": this JVM's snapshots are numbered from " + next + " so as"
+                + " never to meet another's there; they are sent once this JVM holds the mirror's lease");
+        return next;
     }
 
     @Override
