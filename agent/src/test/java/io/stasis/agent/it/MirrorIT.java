@@ -93,10 +93,7 @@ class MirrorIT {
             throws Exception {
         String bucket = newBucket();
         Path onBucket = server.storedAt(bucket, "svc");
-        String options = "dir=" + dir.resolve("store") + "," + server.mirrorOptions(bucket, "svc") + ",interval=200ms";
-        String classPath = ForkedJvm.classPathOf(CounterApp.class, Stasis.class);
-        try (ForkedJvm app = ForkedJvm.on(Jdks.current()).jvmOption(server.credentialOptions()).agent(options)
-                .classPath(classPath).directory(dir).main(CounterApp.class).start()) {
+        try (ForkedJvm app = counter(dir, bucket)) {
             app.awaitLineContaining("count=", TIMEOUT);
             Jmx jmx = Jmx.connect(app.pid());
             jmx.await(Management.CHECKPOINTS, TIMEOUT);
@@ -132,11 +129,8 @@ class MirrorIT {
             throws Exception {
         String bucket = newBucket();
         Path onBucket = server.storedAt(bucket, "svc");
-        String options = "dir=" + dir.resolve("store") + "," + server.mirrorOptions(bucket, "svc") + ",interval=200ms";
         server.stop();
-        try (ForkedJvm app = ForkedJvm.on(Jdks.current()).jvmOption(server.credentialOptions()).agent(options)
-                .classPath(ForkedJvm.classPathOf(CounterApp.class, Stasis.class)).directory(dir)
-                .main(CounterApp.class).start()) {
+        try (ForkedJvm app = counter(dir, bucket)) {
             try {
                 app.awaitLineContaining("cannot be read now: this JVM's snapshots are numbered from 1000001", TIMEOUT);
                 app.awaitLine(l -> COMMITTED.matcher(l).find(), TIMEOUT);
@@ -238,6 +232,14 @@ class MirrorIT {
             }
         }
         assertComplete(onBucket);
+    }
+
+    /** CounterApp checkpointing every 200 ms to {@code dir}/store, mirrored to {@code bucket}/svc. */
+    private static ForkedJvm counter(Path dir, String bucket) throws Exception {
+        String options = "dir=" + dir.resolve("store") + "," + server.mirrorOptions(bucket, "svc") + ",interval=200ms";
+        return ForkedJvm.on(Jdks.current()).jvmOption(server.credentialOptions()).agent(options)
+                .classPath(ForkedJvm.classPathOf(CounterApp.class, Stasis.class)).directory(dir)
+                .main(CounterApp.class).start();
     }
 
     /** Every snapshot on the bucket is complete: it verifies, chunk by chunk. */
