@@ -8,4 +8,8 @@ public interface Reporter {
     void warn(String message);
 
     void error(String message, Throwable cause);
+
+    /** A bundle was written (encrypted) and the disk budget applied: for a copy elsewhere. Must not block. */
+    default void written(java.nio.file.Path bundle) {
+    }
 }

@@ -23,7 +23,7 @@ record AgentStatus(Map<String, Object> checkpoints, Map<String, Object> restore)
             "LastSuccessEpochMillis", "LastSuccessAgeMillis", "LastPauseMillis", "LastDurationMillis",
             "LastPublishMillis", "LastSizeBytes", "LastStoredBytes", "StoreBytes", "VerificationFailures",
             "IntervalMillis", "LastFailure", "LastFailureEpochMillis", "LastOutcome", "NextDueEpochMillis",
-            "MaxAgeMillis", "Stale");
+            "MaxAgeMillis", "Stale", "MirrorLagMillis", "MirrorFailures");
     static final List<String> RESTORE_ATTRIBUTES = List.of("Source", "SnapshotSequence", "SnapshotAgeAtRestoreMillis",
             "RestoreMillis", "RootsRestored", "RootsPending", "RootsRefused");
 

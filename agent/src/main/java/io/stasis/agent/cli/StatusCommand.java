@@ -133,6 +133,11 @@ final class StatusCommand implements Callable<Integer> {
             line(t, "max-age", maxAge == 0 ? "not set" : duration(maxAge) + (health.equals("stale") ? ": stale" : ": fresh"));
             long store = s.number("StoreBytes");
             line(t, "store", store < 0 ? "cannot be read" : store + " bytes");
+            if (s.checkpoints().containsKey("MirrorLagMillis") && s.number("MirrorLagMillis") >= 0) {
+                long lag = s.number("MirrorLagMillis");
+                line(t, "mirror", (lag == 0 ? "caught up" : "upload lag " + duration(lag)) + ", "
+                        + s.number("MirrorFailures") + " failed upload(s)");
+            }
             String source = String.valueOf(s.restore().get("Source"));
             line(t, "restore at start", switch (source) {
                 case "snapshot" -> String.format(Locale.ROOT, "snapshot %d (state %s old): %d root(s) restored, %d"

@@ -97,7 +97,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         if (options.group() != null) {
             try {
                 coordination = GroupSupport.connect(options.group(), options.quiesceTimeout());
-                groupRestore = GroupRestore.choose(store, coordination, options, restoreStats);
+                groupRestore = GroupRestore.choose(opened.restoreFrom(), coordination, options, restoreStats);
                 restorer = groupRestore.restorer();
                 restoreMessage = groupRestore.message();
             } catch (IOException e) {
@@ -114,7 +114,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
                 throw new IOException("interrupted while the group agreed on what to restore", e);
             }
         } else {
-            restorer = SnapshotSelector.select(store, options.restore(), options.allowed(), restoreStats).orElse(null);
+            restorer = SnapshotSelector.select(opened.restoreFrom(), options.restore(), options.allowed(), restoreStats).orElse(null);
         }
         if (restorer != null) {
             restoreStats.fromSnapshot(restorer.snapshot().sequence(), restorer.snapshot().time().toEpochMilli(),
@@ -138,12 +138,13 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         CheckpointStats stats = new CheckpointStats(options.interval() == null ? 0 : options.interval().toMillis(),
                 options.maxAge() == null ? 0 : options.maxAge().toMillis());
         Checkpointer checkpointer = writer == null ? null
-                : new Checkpointer(registry, writer, restorer, options.quiesceTimeout(), options.keep(),
+                : new Checkpointer(registry, opened.checkpointTo(), restorer, options.quiesceTimeout(), options.keep(),
                         options.allowed(), stats);
         AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage, patterns,
                 stats, restoreStats);
         FacadeBridge.install(runtime);
-        Management.registerWhenRead(stats, store.stats(), store::totalBytes, restoreStats, runtime::describeCheckpoint);
+        Management.registerWhenRead(stats, store.stats(), store::totalBytes, opened.mirror(), restoreStats,
+                runtime::describeCheckpoint);
         StalenessWatch.start(stats, options.maxAge());
         ImageSupport.install(runtime, options.imageDirOrDefault());
         runtime.startTriggers();
@@ -153,7 +154,8 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         ForensicsSupport.start(options, registry, checkpointer);
 
         Log.info("agent active" + (checkpointer == null ? " (restore only, no checkpoints)" : "") + ": dir="
-                + options.storeLocation() + ", interval="
+                + options.storeLocation() + (options.mirror() == null ? "" : ", mirror=" + options.mirror().url())
+                + ", interval="
                 + (options.cadence() == null ? "off" : options.cadence().auto()
                         ? "auto (pause-budget=" + options.cadence().budgetText() + ", " + options.cadence().min().toMillis()
                           + "ms to " + options.cadence().max().toMillis() + "ms)"

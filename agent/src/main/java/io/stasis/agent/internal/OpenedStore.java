@@ -3,7 +3,13 @@ package io.stasis.agent.internal;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
 import io.stasis.agent.internal.store.BlobStore;
+import io.stasis.agent.internal.metrics.MirrorStats;
 import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.Mirror;
+import io.stasis.agent.internal.store.MirroredStore;
+import io.stasis.agent.internal.store.S3Location;
+import io.stasis.agent.internal.store.SnapshotRef;
+import io.stasis.agent.internal.store.SnapshotStore;
 import io.stasis.agent.internal.store.StoreKey;
 import io.stasis.agent.internal.store.StoreLockedException;
 import io.stasis.agent.internal.store.WrongKeyException;
@@ -25,14 +31,92 @@ import java.util.Locale;
  * @param store      what restore reads
  * @param writer     the same store when this JVM takes checkpoints, or {@code null}
  * @param notWriting why it takes none, or {@code null}
+ * @param mirrored   with {@code mirror=s3://…}: the local store and its mirror, which restore reads and
+ *                   checkpoints go to; {@code null} without a mirror
+ * @param mirror     the mirror's upload lag and failures (-1 lag without a mirror)
  */
-record OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String notWriting) {
+record OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String notWriting, MirroredStore mirrored,
+                   MirrorStats mirror) {
+
+    OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String notWriting) {
+        this(store, writer, notWriting, null, MirrorStats.none());
+    }
+
+    /** What restore reads: the local store, or it and its mirror. */
+    SnapshotStore restoreFrom() {
+        return mirrored != null ? mirrored : store;
+    }
+
+    /** Where checkpoints go, or {@code null} when this JVM takes none. */
+    SnapshotStore checkpointTo() {
+        return writer == null ? null : mirrored != null ? mirrored : writer;
+    }
 
     static OpenedStore open(AgentOptions options) throws IOException {
         StoreKey key = readKey(options.encryptionKey());
         if (options.s3() != null) {
             return openS3(options, key);
         }
+        OpenedStore local = openLocal(options, key);
+        return options.mirror() == null ? local : withMirror(local, options, key);
+    }
+
+    /**
+     * Adds {@code mirror=s3://…}: read now for restore (a mirror that cannot be reached is said
+     * once and restore reads the local store alone), written by the {@link Mirror}'s thread, which
+     * opens it again itself and never holds up start-up or a checkpoint.
+     */
+    private static OpenedStore withMirror(OpenedStore local, AgentOptions options, StoreKey key) {
+        S3Location where = options.mirror();
+        FileSnapshotStore remote = null;
+        BlobStore blobs = null;
+        try {
+            blobs = S3Loader.open(where);
+            remote = FileSnapshotStore.openForReading(blobs, key, options.acceptPlain());
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(blobs);
+            Log.warn("mirror " + where.url() + " cannot be read (" + Log.describe(e) + "): restoring from "
+                    + local.store().location() + " alone; uploads are retried in the background");
+        }
+        MirrorStats stats = MirrorStats.configured();
+        Mirror mirror = null;
+        if (local.writer() != null) {
+            mirror = new Mirror(local.writer(), where.url(), () -> S3Loader.open(where), key, options.acceptPlain(),
+                    options.keep(), stats);
+        }
+        MirroredStore mirrored = new MirroredStore(local.store(), remote, mirror, where.url());
+        if (mirror != null) {
+            mirror.start();
+            sendUnmirrored(local.writer(), remote, mirror);
+        }
+        return new OpenedStore(local.store(), local.writer(), local.notWriting(), mirrored, stats);
+    }
+
+    /** A snapshot left in the local store by a JVM that exited before it reached the mirror: sent now. */
+    private static void sendUnmirrored(FileSnapshotStore local, FileSnapshotStore remote, Mirror mirror) {
+        try {
+            long newest = local.list().stream().mapToLong(SnapshotRef::sequence).max().orElse(-1);
+            long mirrored = remote == null ? -1
+                    : remote.list().stream().mapToLong(SnapshotRef::sequence).max().orElse(-1);
+            if (newest > mirrored) {
+                mirror.committed(newest);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the next checkpoint is sent
+        }
+    }
+
+    private static void closeQuietly(BlobStore blobs) {
+        if (blobs != null) {
+            try {
+                blobs.close();
+            } catch (IOException | RuntimeException e) {
+                // nothing was opened through it
+            }
+        }
+    }
+
+    private static OpenedStore openLocal(AgentOptions options, StoreKey key) throws IOException {
         FileSnapshotStore writer = null;
         String notWriting = null;
         FileSnapshotStore store;

@@ -54,7 +54,7 @@ class ObservabilityIT {
     private static final List<String> CONTRACT = List.of("Attempts", "Successes", "Failures", "Retries",
             "LastSuccessEpochMillis", "LastSuccessAgeMillis", "LastPauseMillis", "LastDurationMillis",
             "LastPublishMillis", "LastSizeBytes", "LastStoredBytes", "StoreBytes", "VerificationFailures",
-            "IntervalMillis", "LastFailure");
+            "IntervalMillis", "LastFailure", "MirrorLagMillis", "MirrorFailures");
     private static final List<String> RESTORE_CONTRACT = List.of("Source", "SnapshotSequence",
             "SnapshotAgeAtRestoreMillis", "RestoreMillis", "RootsRestored", "RootsPending", "RootsRefused");
 
@@ -80,6 +80,8 @@ class ObservabilityIT {
                 assertEquals(3_600_000L, c.get("IntervalMillis"));
                 assertEquals(7_200_000L, c.get("MaxAgeMillis"));
                 assertEquals(false, c.get("Stale"));
+                assertEquals(-1L, c.get("MirrorLagMillis"), "no mirror");
+                assertEquals(0L, c.get("MirrorFailures"));
                 long due = (Long) c.get("NextDueEpochMillis");
                 assertTrue(due >= started + 3_600_000L && due <= System.currentTimeMillis() + 3_600_000L, c.toString());
                 Map<String, Object> r = jmx.all(RESTORE);

@@ -31,9 +31,11 @@ public final class S3Server implements AutoCloseable {
             Path.of("../agent/target/s3proxy/s3proxy.jar"));
     private static final Duration START = Duration.ofSeconds(90);
 
-    private final Process process;
+    private volatile Process process;
     private final int port;
     private final Path data;
+    private Path jar;
+    private Path config;
     private final List<String> output = new CopyOnWriteArrayList<>();
     private boolean credentialsSet;
 
@@ -67,6 +69,8 @@ public final class S3Server implements AutoCloseable {
                     "-Xmx256m", "-jar", jar.toAbsolutePath().toString(), "--properties", config.toString())
                     .redirectErrorStream(true).start();
             S3Server server = new S3Server(process, port, data);
+            server.jar = jar;
+            server.config = config;
             try {
                 server.awaitListening();
                 return server;
@@ -107,6 +111,20 @@ public final class S3Server implements AutoCloseable {
                 + String.join("\n", output));
     }
 
+    /** Stops the server as a crash would (its objects stay on disk): clients find nothing listening. */
+    public void stop() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** Starts it again after {@link #stop}, on the same port, with the same objects. */
+    public void restart() throws Exception {
+        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", jar.toAbsolutePath().toString(), "--properties", config.toString())
+                .redirectErrorStream(true).start();
+        OutputLines.collect(process.getInputStream(), output, "s3proxy-output");
+        awaitListening();
+    }
+
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
     }
@@ -114,6 +132,11 @@ public final class S3Server implements AutoCloseable {
     /** The agent's options for a store in {@code bucket} under {@code prefix} on this server. */
     public String storeOptions(String bucket, String prefix) {
         return "dir=s3://" + bucket + "/" + prefix + ",s3.endpoint=" + endpoint() + ",s3.path-style=true";
+    }
+
+    /** The agent's options for a mirror of a local store in {@code bucket} under {@code prefix} on this server. */
+    public String mirrorOptions(String bucket, String prefix) {
+        return "mirror=s3://" + bucket + "/" + prefix + ",s3.endpoint=" + endpoint() + ",s3.path-style=true";
     }
 
     /** The JVM options that give the AWS SDK's default provider chain this server's credentials. */

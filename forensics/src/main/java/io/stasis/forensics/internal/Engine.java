@@ -627,6 +627,7 @@ public final class Engine implements ForensicsControlMBean {
         }
         reporter.info("forensics: " + incident.trigger() + " captured in " + bundle.toAbsolutePath() + " (" + bytes
                 + " bytes, " + (System.nanoTime() - start) / 1_000_000 + " ms): " + incident.reason());
+        reporter.written(bundle);
         return bundle;
     }
 

@@ -33,6 +33,11 @@ import java.util.List;
  *                       the {@code Stale} attribute, {@code status} exits 1); {@code null} when not set
  * @param cadence        how the interval adapts and backs off, or {@code null} when {@code interval=off}
  * @param s3             the store in object storage ({@code dir=s3://…}, {@code s3.*}), or {@code null}
+ * @param mirror         where a local store is copied in the background ({@code mirror=s3://…},
+ *                       {@code s3.*}), or {@code null}
+ * @param forensicsUpload where forensic bundles are uploaded once written ({@code forensics.dir=s3://…},
+ *                       {@code s3.*}), or {@code null}; they are written locally first, to
+ *                       {@code dir/forensics}
  * @param group          this JVM's group ({@code group*}), or {@code null} when it checkpoints on its own
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
@@ -40,7 +45,7 @@ public record AgentOptions(Path dir, String restore, Duration interval, boolean 
                            AllowedClasses allowed, Path encryptionKey, Path imageDir,
                            io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain,
                            Log.Target log, Log.Level logLevel, Duration maxAge, CadenceOptions cadence,
-                           S3Location s3, GroupOptions group) {
+                           S3Location s3, S3Location mirror, S3Location forensicsUpload, GroupOptions group) {
 
     public static final String RESTORE_LATEST = "latest";
     public static final String RESTORE_NONE = "none";

@@ -1,5 +1,6 @@
 package io.stasis.agent.internal.config;
 
+import io.stasis.agent.internal.store.S3Location;
 import io.stasis.forensics.AgeKeys;
 import io.stasis.forensics.ForensicsConfig;
 import java.io.IOException;
@@ -75,7 +76,9 @@ public final class ForensicsOptions {
             throw new OptionsException("option '" + (inline != null ? "forensics.recipients" : "forensics.recipients-file")
                     + "': " + e.getMessage());
         }
-        Path dir = values.containsKey("forensics.dir") ? path("forensics.dir", values.get("forensics.dir"))
+        // forensics.dir=s3://…: bundles are written locally as by default, then uploaded (AgentOptions.forensicsUpload).
+        Path dir = values.containsKey("forensics.dir") && !S3Location.isS3(values.get("forensics.dir"))
+                ? path("forensics.dir", values.get("forensics.dir"))
                 : OptionsParser.localDir(values).resolve("forensics");
         String rate = values.getOrDefault("forensics.rate", "10/1h");
         Matcher r = RATE.matcher(rate);

@@ -36,7 +36,7 @@ public final class OptionsParser {
     private static final Set<String> KEYS = Set.of(
             "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow",
             "encryption-key", "encryption.accept-plain", "image-dir", "config", "log", "log.level", "max-age",
-            "s3.endpoint", "s3.region", "s3.path-style", "s3.lease",
+            "s3.endpoint", "s3.region", "s3.path-style", "s3.lease", "mirror",
             "group", "group.member", "group.size", "group.zookeeper", "group.timeout");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
@@ -68,7 +68,12 @@ public final class OptionsParser {
         CadenceOptions cadence = CadenceOptions.parse(intervalText,
                 intervalText.equalsIgnoreCase("auto") ? null : interval(intervalText), values, OptionsParser::period);
         Duration interval = cadence == null ? null : cadence.first();
-        S3Location s3 = s3(values);
+        S3Location s3 = s3(values, "dir");
+        S3Location mirror = s3(values, "mirror");
+        if (mirror != null && s3 != null) {
+            throw new OptionsException("option 'mirror' copies a local store to object storage, but dir is already '"
+                    + values.get("dir") + "': give dir a local directory, or leave mirror out");
+        }
         return new AgentOptions(
                 localDir(values),
                 restore(values.getOrDefault("restore", AgentOptions.RESTORE_LATEST)),
@@ -88,6 +93,8 @@ public final class OptionsParser {
                 maxAge(values.get("max-age"), interval),
                 cadence,
                 s3,
+                mirror,
+                s3(values, "forensics.dir"),
                 group(values, cadence));
     }
 
@@ -152,15 +159,25 @@ public final class OptionsParser {
         return path("dir", S3Location.isS3(dir) ? DEFAULT_DIR : dir);
     }
 
-    /** {@code dir=s3://BUCKET/PREFIX} and the {@code s3.*} options; {@code null} for a local dir. */
-    private static S3Location s3(Map<String, String> values) {
-        String dir = values.get("dir");
+    /**
+     * {@code dir=s3://BUCKET/PREFIX}, {@code mirror=…} or {@code forensics.dir=…} (per {@code option}) and
+     * the {@code s3.*} options; {@code null} when that option names no bucket.
+     */
+    private static S3Location s3(Map<String, String> values, String option) {
+        String dir = values.get(option);
+        if (option.equals("mirror") && dir != null && !S3Location.isS3(dir)) {
+            throw bad("mirror", dir, "s3://BUCKET/PREFIX");
+        }
         if (!S3Location.isS3(dir)) {
+            if (S3Location.isS3(values.get("dir")) || S3Location.isS3(values.get("mirror"))
+                    || S3Location.isS3(values.get("forensics.dir"))) {
+                return null;
+            }
             for (String key : List.of("s3.endpoint", "s3.region", "s3.path-style", "s3.lease")) {
                 if (values.containsKey(key)) {
                     throw new OptionsException("option '" + key + "' is for a store in object storage, but dir is '"
-                            + values.getOrDefault("dir", DEFAULT_DIR) + "': write dir=s3://BUCKET/PREFIX, or leave "
-                            + key + " out");
+                            + values.getOrDefault("dir", DEFAULT_DIR) + "': write dir=s3://BUCKET/PREFIX or"
+                            + " mirror=s3://BUCKET/PREFIX, or leave " + key + " out");
                 }
             }
             return null;
@@ -186,7 +203,7 @@ public final class OptionsParser {
             return S3Location.parse(dir, endpoint, region, bool("s3.path-style", values.getOrDefault("s3.path-style",
                     "false")), lease);
         } catch (IllegalArgumentException e) {
-            throw new OptionsException("option 'dir': " + e.getMessage());
+            throw new OptionsException("option '" + option + "': " + e.getMessage());
         }
     }
 

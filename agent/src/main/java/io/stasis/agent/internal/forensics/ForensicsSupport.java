@@ -63,6 +63,7 @@ public final class ForensicsSupport {
             }
             return roots;
         };
+        BundleUploads uploads = options.forensicsUpload() == null ? null : BundleUploads.start(options.forensicsUpload());
         try {
             running = Forensics.start(config, state, new Reporter() {
                 @Override
@@ -78,6 +79,13 @@ public final class ForensicsSupport {
                 @Override
                 public void error(String message, Throwable cause) {
                     Log.error(message, cause);
+                }
+
+                @Override
+                public void written(java.nio.file.Path bundle) {
+                    if (uploads != null) {
+                        uploads.written(bundle);
+                    }
                 }
             });
         } catch (IllegalArgumentException e) {

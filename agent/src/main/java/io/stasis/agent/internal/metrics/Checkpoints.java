@@ -10,8 +10,11 @@ final class Checkpoints implements CheckpointsMBean {
     private final StoreStats store;
     private final LongSupplier storeBytes;
     private final UnaryOperator<String> checkpoint;
+    private final MirrorStats mirror;
 
-    Checkpoints(CheckpointStats stats, StoreStats store, LongSupplier storeBytes, UnaryOperator<String> checkpoint) {
+    Checkpoints(CheckpointStats stats, StoreStats store, LongSupplier storeBytes, MirrorStats mirror,
+                UnaryOperator<String> checkpoint) {
+        this.mirror = mirror;
         this.stats = stats;
         this.store = store;
         this.storeBytes = storeBytes;
@@ -116,6 +119,16 @@ final class Checkpoints implements CheckpointsMBean {
     @Override
     public boolean isStale() {
         return stats.stale(System.currentTimeMillis());
+    }
+
+    @Override
+    public long getMirrorLagMillis() {
+        return mirror.lagMillis(System.currentTimeMillis());
+    }
+
+    @Override
+    public long getMirrorFailures() {
+        return mirror.failures();
     }
 
     @Override

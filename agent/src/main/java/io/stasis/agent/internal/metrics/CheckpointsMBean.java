@@ -64,6 +64,15 @@ public interface CheckpointsMBean {
     /** With {@code max-age}: no checkpoint has succeeded for that long. */
     boolean isStale();
 
+    /**
+     * With {@code mirror=s3://…}: how long the local store has held a snapshot the mirror does not
+     * (the upload lag); 0 when the mirror is caught up, -1 without a mirror.
+     */
+    long getMirrorLagMillis();
+
+    /** With {@code mirror=s3://…}: upload attempts that failed (the mirror unreachable, fenced, refusing). */
+    long getMirrorFailures();
+
     /** Takes a checkpoint now and describes it; fails with the reason it could not be taken. */
     String checkpoint(String reason);
 }

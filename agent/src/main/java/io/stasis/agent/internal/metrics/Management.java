@@ -33,7 +33,7 @@ public final class Management {
      * @param checkpoint takes a checkpoint with a reason and describes it; throws if it could not
      */
     public static void registerWhenRead(CheckpointStats checkpoints, StoreStats store, LongSupplier storeBytes,
-                                     RestoreStats restore, UnaryOperator<String> checkpoint) {
+                                     MirrorStats mirror, RestoreStats restore, UnaryOperator<String> checkpoint) {
         Thread thread = new Thread(() -> {
             try {
                 // Lists the servers made so far, the platform's among them once made; creates none.
@@ -43,7 +43,7 @@ public final class Management {
             } catch (InterruptedException | RuntimeException e) {
                 return;
             }
-            register(new Checkpoints(checkpoints, store, storeBytes, checkpoint), new Restore(restore));
+            register(new Checkpoints(checkpoints, store, storeBytes, mirror, checkpoint), new Restore(restore));
         }, "stasis-jmx");
         thread.setDaemon(true);
         thread.setPriority(Thread.MIN_PRIORITY);

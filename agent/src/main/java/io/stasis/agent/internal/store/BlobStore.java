@@ -78,6 +78,23 @@ public interface BlobStore extends AutoCloseable {
     }
 
     /**
+     * Publishes a local file as the object {@code name} if no object of that name exists, reading
+     * it in pieces (never whole into memory where the store can stream it: {@code S3Blobs}).
+     *
+     * @return {@code false}, with nothing changed, if one exists
+     */
+    default boolean copyIn(String name, java.nio.file.Path file) throws IOException {
+        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(file);
+             Upload out = create(name)) {
+            ByteBuffer piece = ByteBuffer.allocate(1 << 20);
+            while (in.read(piece.clear()) > 0) {
+                out.write(piece.flip());
+            }
+            return out.commit();
+        }
+    }
+
+    /**
      * A whole object of at most {@code max} bytes; a larger one is refused before anything is
      * allocated ({@link CorruptSnapshotException} naming {@code label}).
      *

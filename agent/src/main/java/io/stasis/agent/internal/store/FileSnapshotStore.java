@@ -182,6 +182,11 @@ public final class FileSnapshotStore implements SnapshotStore {
         blobs.releaseWriter();
     }
 
+    /** Its objects, for {@link MirrorCopy}, which copies committed snapshots as they are. */
+    BlobStore blobs() {
+        return blobs;
+    }
+
     /** Where the store is, for messages: its directory or {@code s3://bucket/prefix}. */
     public String location() {
         return blobs.location();

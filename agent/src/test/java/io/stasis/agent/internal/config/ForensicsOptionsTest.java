@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ForensicsOptionsTest {
 
-    private static final String RECIPIENT = AgeKeys.generate().recipient();
+    static final String RECIPIENT = AgeKeys.generate().recipient();
 
     private static AgentOptions parse(String argument) {
         return OptionsParser.parse(argument, new Properties());

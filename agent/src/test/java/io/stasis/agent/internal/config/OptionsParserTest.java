@@ -49,11 +49,39 @@ class OptionsParserTest {
         assertNull(parse("dir=s3://b1").s3().endpoint());
         assertEquals("", parse("dir=s3://b1").s3().prefix());
         assertNull(parse("dir=/tmp/x").s3());
+        assertNull(parse("dir=/tmp/x").mirror());
+    }
+
+    @Test
+    void aMirrorIsABucketBesideALocalDirWithTheS3Options() {
+        AgentOptions options = parse("dir=/tmp/x,mirror=s3://my-bucket/apps/ledger,s3.endpoint=http://127.0.0.1:9000,"
+                + "s3.path-style=true");
+        assertNull(options.s3());
+        assertEquals(Path.of("/tmp/x"), options.dir());
+        assertEquals("s3://my-bucket/apps/ledger", options.mirror().url());
+        assertEquals("http://127.0.0.1:9000", options.mirror().endpoint().toString());
+        assertTrue(options.mirror().pathStyle());
+        assertEquals("/tmp/x", options.storeLocation());
+        assertNull(options.forensicsUpload());
+    }
+
+    @Test
+    void forensicBundlesGoToABucketWithTheS3OptionsAndAreWrittenLocallyFirst() {
+        AgentOptions options = parse("dir=/tmp/x,forensics=on,forensics.recipients=" + ForensicsOptionsTest.RECIPIENT
+                + ",forensics.dir=s3://incidents/svc-a,s3.endpoint=http://127.0.0.1:9000");
+        assertEquals(Path.of("/tmp/x/forensics"), options.forensics().dir(), "written locally first");
+        assertEquals("s3://incidents/svc-a", options.forensicsUpload().url());
+        assertEquals("http://127.0.0.1:9000", options.forensicsUpload().endpoint().toString());
+        assertNull(options.s3());
+        assertNull(options.mirror());
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
         "dir=/tmp/x,s3.endpoint=http://h|option 's3.endpoint' is for a store in object storage, but dir is '/tmp/x'",
+        "dir=/tmp/x,mirror=/tmp/y|option 'mirror' has a bad value '/tmp/y': expected s3://BUCKET/PREFIX",
+        "dir=/tmp/x,mirror=s3://B/y|option 'mirror': 'B' is not a bucket name",
+        "dir=s3://b1/x,mirror=s3://b2/y|option 'mirror' copies a local store to object storage, but dir is already",
         "dir=s3://B/x|option 'dir': 'B' is not a bucket name",
         "dir=s3:///x|option 'dir': '' is not a bucket name",
         "dir=s3://b1/x,s3.endpoint=ftp://h|option 'dir': s3.endpoint 'ftp://h' is not an http:// or https:// URL",

@@ -139,6 +139,19 @@ public final class S3Blobs implements BlobStore {
         return new BufferedUpload(name);
     }
 
+    /** Streamed from the file in one conditional request: a bundle is never held in memory. */
+    @Override
+    public boolean copyIn(String name, java.nio.file.Path file) throws IOException {
+        long length = java.nio.file.Files.size(file);
+        try {
+            call("upload " + name, () -> s3.putObject(b -> b.bucket(where.bucket()).key(where.key(name))
+                    .ifNoneMatch("*").contentLength(length), RequestBody.fromFile(file)));
+        } catch (Conflict e) {
+            return false;
+        }
+        return true;
+    }
+
     /** Bytes gathered in memory, then sent in one conditional request. */
     private final class BufferedUpload implements Upload {
         private final String name;
