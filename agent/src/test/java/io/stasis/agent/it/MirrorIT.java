@@ -1,5 +1,9 @@
 package io.stasis.agent.it;
 
+import static io.stasis.agent.testing.BucketChecks.assertComplete;
+import static io.stasis.agent.testing.BucketChecks.assertEveryManifestReadsWhole;
+import static io.stasis.agent.testing.BucketChecks.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -242,49 +246,8 @@ class MirrorIT {
                 .main(CounterApp.class).start();
     }
 
-    /** Every snapshot on the bucket is complete: it verifies, chunk by chunk. */
-    private static void assertComplete(Path onBucket) throws Exception {
-        try (FileSnapshotStore store = FileSnapshotStore.openForReading(onBucket)) {
-            assertFalse(store.list().isEmpty());
-            assertEquals(List.of(), store.verify().damaged());
-        }
-    }
-
-    private interface Check {
-        void run() throws Exception;
-    }
-
     private static void awaitComplete(Path onBucket) throws Exception {
         eventually(() -> assertComplete(onBucket));
-    }
-
-    /**
-     * {@code check} passes within 10 s: the server's directory is read while the uploader writes and
-     * retention removes in it (a file listed may be gone when looked at).
-     */
-    private static void eventually(Check check) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            try {
-                check.run();
-                return;
-            } catch (AssertionError | java.io.IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
-    /** No manifest names a chunk that is missing or does not verify: what restore needs, gaps allowed. */
-    private static void assertEveryManifestReadsWhole(Path onBucket) throws Exception {
-        try (FileSnapshotStore store = FileSnapshotStore.openForReading(onBucket)) {
-            assertFalse(store.list().isEmpty());
-            List<String> damaged = store.verify().damaged().stream()
-                    .filter(d -> !d.contains(", written before it, is missing")).toList();
-            assertEquals(List.of(), damaged);
-        }
     }
 
     private static long newestOn(Path onBucket) throws Exception {

@@ -1,16 +1,23 @@
 package io.stasis.agent.it;
 
+import static io.stasis.agent.testing.BucketChecks.assertComplete;
+import static io.stasis.agent.testing.BucketChecks.assertEveryManifestReadsWhole;
+import static io.stasis.agent.testing.BucketChecks.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stasis.agent.internal.metrics.Management;
 import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.internal.store.ManifestNames;
 import io.stasis.agent.it.apps.CounterApp;
 import io.stasis.agent.it.apps.StateApp;
+import io.stasis.agent.testing.FaultProxy;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.Jdks;
+import io.stasis.agent.testing.Jmx;
 import io.stasis.agent.testing.Plaintext;
 import io.stasis.agent.testing.S3Server;
 import io.stasis.api.Stasis;
@@ -182,6 +189,64 @@ class S3StoreIT {
         }
         try (FileSnapshotStore store = FileSnapshotStore.openForReading(server.storedAt(bucket, "svc"))) {
             assertEquals(List.of(), store.verify().damaged());
+        }
+    }
+
+    @Test
+    void behindFailingRequestsACheckpointFailsCleanlyTheNewestCommittedStaysWholeAndCheckpointsResume(
+            @TempDir Path dir) throws Exception {
+        String bucket = newBucket();
+        Path onBucket = server.storedAt(bucket, "svc");
+        String restoredFrom;
+        try (FaultProxy proxy = new FaultProxy(server.endpoint())) {
+            String options = "dir=s3://" + bucket + "/svc,s3.endpoint=" + proxy.endpoint()
+                    + ",s3.path-style=true,interval=200ms";
+            try (ForkedJvm app = ForkedJvm.on(Jdks.current()).jvmOption(server.credentialOptions()).agent(options)
+                    .classPath(ForkedJvm.classPathOf(CounterApp.class, Stasis.class)).directory(dir)
+                    .main(CounterApp.class).start()) {
+                app.awaitLine(l -> COMMITTED.matcher(l).find(), TIMEOUT);
+                Jmx jmx = Jmx.connect(app.pid());
+                jmx.await(Management.CHECKPOINTS, TIMEOUT);
+                for (FaultProxy.Mode fault : List.of(FaultProxy.Mode.SLOW_DOWN_503, FaultProxy.Mode.ERROR_500,
+                        FaultProxy.Mode.DROP_MID_BODY)) {
+                    long failures = jmx.number(Management.CHECKPOINTS, "Failures");
+                    proxy.mode(fault);
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (jmx.number(Management.CHECKPOINTS, "Failures") == failures) {
+                        assertTrue(System.nanoTime() < deadline, fault + ": no checkpoint failed\n" + app.output());
+                        Thread.sleep(100);
+                    }
+                    assertTrue(app.isAlive(), fault + ": the application carries on");
+                    // What the bucket holds is what was committed: the newest there is the last one logged.
+                    eventually(() -> assertEquals(lastCommitted(app), newestOn(onBucket), fault.toString()));
+                    eventually(() -> assertEveryManifestReadsWhole(onBucket));
+                    long committed = lastCommitted(app);
+                    proxy.mode(FaultProxy.Mode.PASS);
+                    app.awaitLine(l -> {
+                        Matcher m = COMMITTED.matcher(l);
+                        return m.find() && Long.parseLong(m.group(1)) > committed;
+                    }, TIMEOUT);
+                }
+                jmx.close();
+                app.kill9();
+                restoredFrom = Long.toString(newestOn(onBucket));
+            }
+        }
+        // A JVM on another machine, straight to the server: the newest committed snapshot.
+        try (ForkedJvm next = ForkedJvm.on(Jdks.current()).jvmOption(server.credentialOptions())
+                .agent(server.storeOptions(bucket, "svc") + ",on-exit=false")
+                .classPath(ForkedJvm.classPathOf(CounterApp.class, Stasis.class))
+                .directory(Files.createDirectory(dir.resolve("next"))).main(CounterApp.class).start()) {
+            String line = next.awaitLineContaining("restoring from snapshot ", TIMEOUT);
+            assertTrue(line.contains("restoring from snapshot " + restoredFrom + " "), line);
+            next.kill9();
+        }
+        assertComplete(onBucket);
+    }
+
+    private static long newestOn(Path onBucket) throws IOException {
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(onBucket)) {
+            return store.list().stream().mapToLong(SnapshotRef::sequence).max().orElse(0);
         }
     }
 

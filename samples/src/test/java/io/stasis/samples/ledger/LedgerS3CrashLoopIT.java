@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LedgerS3CrashLoopIT {
 
-    private static final int KILLS = 20;
+    private static final int KILLS = 50;
     private static final Pattern COMMITTED = Pattern.compile("\\[stasis] [-0-9]+ [:.0-9]+ INFO checkpoint (\\d+) committed");
     private static final Pattern START = Pattern.compile("start: transfers=(\\d+) total=(\\d+) invariants=(.*)");
     private static final Pattern RESTORED_FROM = Pattern.compile("restored: restore from snapshot (\\d+) ");
