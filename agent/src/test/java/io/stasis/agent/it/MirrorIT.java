@@ -3,6 +3,7 @@ package io.stasis.agent.it;
 import static io.stasis.agent.testing.BucketChecks.assertComplete;
 import static io.stasis.agent.testing.BucketChecks.assertEveryManifestReadsWhole;
 import static io.stasis.agent.testing.BucketChecks.eventually;
+import static io.stasis.agent.testing.BucketChecks.newestOn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.internal.metrics.Management;
 import io.stasis.agent.internal.store.FileSnapshotStore;
-import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.it.apps.CounterApp;
 import io.stasis.agent.it.apps.StateApp;
 import io.stasis.agent.testing.FaultProxy;
@@ -220,7 +220,7 @@ class MirrorIT {
                 assertTrue(newestOn(onBucket) < 1_000_000, "nothing of the replacement's is there yet");
                 assertTrue(lastCommitted(replacement) > 1_000_000, "it checkpoints locally, numbered apart:\n"
                         + replacement.output());
-                assertComplete(onBucket);
+                awaitComplete(onBucket);
 
                 old.kill9();
                 // The old pod's lease lapses (15 s); the replacement takes over and its snapshots reach the mirror.
@@ -248,12 +248,6 @@ class MirrorIT {
 
     private static void awaitComplete(Path onBucket) throws Exception {
         eventually(() -> assertComplete(onBucket));
-    }
-
-    private static long newestOn(Path onBucket) throws Exception {
-        try (FileSnapshotStore store = FileSnapshotStore.openForReading(onBucket)) {
-            return store.list().stream().mapToLong(SnapshotRef::sequence).max().orElse(0);
-        }
     }
 
     private static void awaitMirrored(Path onBucket, long atLeast) throws Exception {

@@ -3,13 +3,13 @@ package io.stasis.agent.it;
 import static io.stasis.agent.testing.BucketChecks.assertComplete;
 import static io.stasis.agent.testing.BucketChecks.assertEveryManifestReadsWhole;
 import static io.stasis.agent.testing.BucketChecks.eventually;
+import static io.stasis.agent.testing.BucketChecks.newestOn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.internal.metrics.Management;
 import io.stasis.agent.internal.store.FileSnapshotStore;
-import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.agent.internal.store.ManifestNames;
 import io.stasis.agent.it.apps.CounterApp;
 import io.stasis.agent.it.apps.StateApp;
@@ -242,12 +242,6 @@ class S3StoreIT {
             next.kill9();
         }
         assertComplete(onBucket);
-    }
-
-    private static long newestOn(Path onBucket) throws IOException {
-        try (FileSnapshotStore store = FileSnapshotStore.openForReading(onBucket)) {
-            return store.list().stream().mapToLong(SnapshotRef::sequence).max().orElse(0);
-        }
     }
 
     private static long lastCommitted(ForkedJvm app) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.stasis.agent.internal.store.FileSnapshotStore;
+import io.stasis.agent.internal.store.SnapshotRef;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +39,20 @@ public final class BucketChecks {
             List<String> damaged = store.verify().damaged().stream()
                     .filter(d -> !d.contains(", written before it, is missing")).toList();
             assertEquals(List.of(), damaged);
+        }
+    }
+
+    /** The newest snapshot's sequence on the bucket (0 for none), listed again if retention removed a file meanwhile. */
+    public static long newestOn(Path onBucket) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            try (FileSnapshotStore store = FileSnapshotStore.openForReading(onBucket)) {
+                return store.list().stream().mapToLong(SnapshotRef::sequence).max().orElse(0);
+            } catch (NoSuchFileException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
         }
     }
 
