@@ -217,8 +217,9 @@ class S3StoreIT {
                         Thread.sleep(100);
                     }
                     assertTrue(app.isAlive(), fault + ": the application carries on");
-                    // What the bucket holds is what was committed: the newest there is the last one logged.
-                    eventually(() -> assertEquals(lastCommitted(app), newestOn(onBucket), fault.toString()));
+                    // Nothing committed is lost, and what the bucket holds reads whole. (A manifest whose
+                    // answer was lost when the fault began may be there, newer than the last one logged.)
+                    assertTrue(newestOn(onBucket) >= lastCommitted(app), fault.toString());
                     eventually(() -> assertEveryManifestReadsWhole(onBucket));
                     long committed = lastCommitted(app);
                     proxy.mode(FaultProxy.Mode.PASS);

@@ -353,15 +353,24 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     /**
      * Publishes a checkpoint's pack; from then on its sequence is taken, whether or not its
-     * manifest follows. A pack already under its name is another writer's: {@link #nextSequence}
-     * starts above every pack present, leftovers of interrupted checkpoints included.
+     * manifest follows, and also when the upload failed: object storage may have stored an object
+     * whose answer was lost on the way, and a name is never written twice, so the next checkpoint
+     * takes the next number instead of meeting that pack forever. A pack already under its name is
+     * such a pack, or another writer's: {@link #nextSequence} starts above every pack present,
+     * leftovers of interrupted checkpoints included.
      */
     private void publishPack(BlobStore.Upload out, long sequence, String packName) throws IOException {
-        if (!out.commit()) {
-            throw new StoreLockedException(PACKS + "/" + packName + " was written to " + blobs.location()
-                    + " by another writer meanwhile; give each JVM its own store");
+        boolean created;
+        try {
+            created = out.commit();
+        } finally {
+            nextSequence = Math.max(nextSequence, sequence + 1);
         }
-        nextSequence = Math.max(nextSequence, sequence + 1);
+        if (!created) {
+            throw new StoreLockedException(PACKS + "/" + packName + " is in " + blobs.location() + " already: left by"
+                    + " an upload of this writer whose answer was lost, or written by another writer (give each JVM"
+                    + " its own store); the next checkpoint takes the next number");
+        }
     }
 
     /** Publishes a manifest, the commit point of a checkpoint; one already there is never replaced. */

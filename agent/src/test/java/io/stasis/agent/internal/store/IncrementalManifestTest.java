@@ -76,6 +76,26 @@ class IncrementalManifestTest {
     }
 
     /**
+     * An upload whose answer was lost leaves its pack behind (planted here after the writer chose
+     * its number): that checkpoint fails, and the next takes the next number instead of meeting the
+     * same pack forever.
+     */
+    @Test
+    void aPackLeftUnderTheNextNumberCostsOneCheckpointNotEveryOneAfter() throws Exception {
+        byte[] data = FileSnapshotStoreTest.state(1 << 16, 7);
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            write(store, store.nextSequence(), data);
+            long next = store.nextSequence();
+            Files.write(dir.resolve(String.format("packs/pack-%016d.pack", next)), new byte[] {1, 2, 3});
+            assertThrows(StoreLockedException.class, () -> write(store, next, changed(data, 1, 100, 8)));
+            long after = store.nextSequence();
+            assertEquals(next + 1, after);
+            write(store, after, changed(data, 1, 100, 9));
+            assertRestores(store, after);
+        }
+    }
+
+    /**
      * A group member's aborted epoch: its snapshot is removed, the next is still stored against
      * the base, and a snapshot that is another's base is never removed.
      */
