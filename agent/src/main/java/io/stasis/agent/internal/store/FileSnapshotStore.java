@@ -608,13 +608,25 @@ public final class FileSnapshotStore implements SnapshotStore {
             }
         }
         kept.addAll(bases(refs, kept));
-        // Oldest first: a kill part-way leaves the survivors a contiguous run (and the bases kept
-        // for it), which verify expects.
+        // Oldest first, so that a kill part-way leaves the survivors a contiguous run (and the bases
+        // kept for it), which verify expects; but a base only after every snapshot stored against
+        // it, so that a kill never leaves a snapshot whose base is gone.
+        Set<Long> present = new HashSet<>();
+        refs.forEach(r -> present.add(r.sequence()));
+        List<SnapshotRef> basesLast = new ArrayList<>();
         for (int i = refs.size() - 1; i >= 0; i--) {
             SnapshotRef ref = refs.get(i);
             if (!kept.contains(ref.sequence())) {
-                remove(ref);
+                if (bases(refs, present).contains(ref.sequence())) {
+                    basesLast.add(ref);
+                } else {
+                    remove(ref);
+                    present.remove(ref.sequence());
+                }
             }
+        }
+        for (SnapshotRef base : basesLast) {
+            remove(base);
         }
         blobs.syncRemovals();
         gc();

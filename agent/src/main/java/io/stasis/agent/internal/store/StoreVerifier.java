@@ -22,6 +22,16 @@ final class StoreVerifier {
         this.store = store;
     }
 
+    /**
+     * Retention removes a base after the snapshots stored against it: a kill in between leaves it,
+     * full and needed by nothing, below a gap. Such a gap is no damage; one with a snapshot below it
+     * that is a delta, or that a snapshot still needs, is.
+     */
+    private static boolean onlyRetiredBasesBelow(long missing, Map<SnapshotRef, Manifest> manifests, Set<Long> bases) {
+        return manifests.entrySet().stream().filter(e -> e.getKey().sequence() < missing)
+                .allMatch(e -> e.getValue().base() < 0 && !bases.contains(e.getKey().sequence()));
+    }
+
     FileSnapshotStore.Verification verify(java.util.function.BiConsumer<Integer, Integer> progress) throws IOException {
         List<String> damaged = new ArrayList<>();
         List<String> keyless = new ArrayList<>();
@@ -46,7 +56,8 @@ final class StoreVerifier {
                 .orElse(refs.isEmpty() ? 0 : refs.get(refs.size() - 1).sequence());
         for (Map.Entry<SnapshotRef, Manifest> entry : manifests.entrySet()) {
             Manifest manifest = entry.getValue();
-            if (manifest.parent() > oldest && !present.contains(manifest.parent())) {
+            if (manifest.parent() > oldest && !present.contains(manifest.parent())
+                    && !onlyRetiredBasesBelow(manifest.parent(), manifests, bases)) {
                 damaged.add(store.manifestFile(entry.getKey().sequence()) + ": snapshot " + manifest.parent()
                         + ", written before it, is missing");
             }
