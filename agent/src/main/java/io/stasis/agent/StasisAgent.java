@@ -69,13 +69,16 @@ public final class StasisAgent {
         Log.configure(options.log(), options.logLevel());
         try {
             BootstrapInjector.inject(instrumentation);
-            AgentRuntime.start(instrumentation, options, attached);
+            AgentRuntime.start(instrumentation, options, attached, failure -> failStartup(failure, false));
             started = true;
-        } catch (OptionsException e) {
-            failStartup(e.getMessage(), attached);
         } catch (Exception | LinkageError e) {
-            failStartup("the agent could not start: " + Log.describe(e), attached);
+            failStartup(e, attached);
         }
+    }
+
+    private static void failStartup(Throwable failure, boolean attached) {
+        failStartup(failure instanceof OptionsException ? failure.getMessage()
+                : "the agent could not start: " + Log.describe(failure), attached);
     }
 
     /**
@@ -84,7 +87,9 @@ public final class StasisAgent {
      */
     private static void requestImage(ImageRequest request, Instrumentation instrumentation) {
         try {
-            if (!started) {
+            if (started) {
+                AgentRuntime.awaitStarted();
+            } else {
                 BootstrapInjector.inject(instrumentation);
                 started = true;
                 ImageSupport.install(null, null);
@@ -147,7 +152,7 @@ public final class StasisAgent {
 
     /**
      * At start-up: one clear line, then the JVM stops, since running without the state the user
-     * asked for would lose it. When attached to a running application: the attach fails instead.
+     * asked for would lose it; also when the part of start-up that runs beside {@code main} fails. When attached to a running application: the attach fails instead.
      */
     private static void failStartup(String message, boolean attached) {
         Log.fatal(message);

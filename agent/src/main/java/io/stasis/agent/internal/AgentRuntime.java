@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The running agent: wires registry, restore, instrumentation, checkpoints and their triggers
@@ -47,12 +48,23 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
 
     private static final Duration WARM_UP_DELAY = Duration.ofSeconds(2);
 
+    /** The longest the application's owners and facade calls wait for start-up (a group's agreement aside). */
+    private static final Duration START_LIMIT = Duration.ofSeconds(60);
+
+    /** Start-up's second half, while it may still run; {@code null} when attached. */
+    private static volatile DeferredStart starting;
+
     private final AgentOptions options;
+    private final StateRegistry registry;
     private final Checkpointer checkpointer;
     private final String notWriting;
     private final Restorer restorer;
     private final String restoreMessage;
     private final PatternUsage patterns;
+    /** The group this JVM takes part in, or {@code null}. */
+    private final Coordination coordination;
+    /** The group's committed epochs this member can restore. */
+    private final List<Long> restorableEpochs;
     private final AtomicBoolean firstCommitted = new AtomicBoolean();
     private final PeriodicReport report = new PeriodicReport();
     private final CheckpointStats stats;
@@ -62,16 +74,19 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     /** Set in a process restored from a full-process image. */
     private volatile Map<String, Object> imageRestore;
 
-    private AgentRuntime(AgentOptions options, Checkpointer checkpointer, String notWriting, Restorer restorer,
-                         String restoreMessage, PatternUsage patterns, CheckpointStats stats,
-                         RestoreStats restoreStats) {
+    private AgentRuntime(AgentOptions options, StateRegistry registry, Checkpointer checkpointer, String notWriting,
+                         Restorer restorer, String restoreMessage, PatternUsage patterns, CheckpointStats stats,
+                         RestoreStats restoreStats, Coordination coordination, List<Long> restorableEpochs) {
         this.stats = stats;
         this.restoreStats = restoreStats;
         this.options = options;
+        this.registry = registry;
         this.checkpointer = checkpointer;
         this.notWriting = notWriting;
         this.restorer = restorer;
         this.restoreMessage = restoreMessage;
+        this.coordination = coordination;
+        this.restorableEpochs = restorableEpochs;
         this.patterns = patterns;
         this.schedule = checkpointer == null || options.cadence() == null || options.group() != null ? null
                 : new CheckpointSchedule(options.cadence().cadence(), this::periodicCheckpoint,
@@ -81,8 +96,74 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
                         });
     }
 
-    public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached) throws IOException {
+    /**
+     * Starts the agent. At start-up only what must precede the application's first class is done
+     * here: the instrumentation, and the registry its classes report to. The rest runs beside
+     * {@code main} ({@link DeferredStart}); a failure there is handed to {@code failure}. Attached to
+     * a running JVM, everything is done before this returns.
+     */
+    public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached,
+                             Consumer<Throwable> failure) throws IOException {
         KryoBootstrap.initialize(); // before any Kryo, the restore's prepared one included
+        ImageSupport.routeOrgCrac();
+        StateRegistry registry = new StateRegistry(options.fields());
+        if (attached) {
+            Registrations.install(registry);
+            GateWaits.install();
+            PatternUsage patterns = Instrumenter.install(instrumentation, options, true);
+            registerLoadedClasses(instrumentation, registry);
+            AgentRuntime runtime = finishStart(options, registry, patterns);
+            FacadeBridge.install(runtime);
+            runtime.startTriggers(true);
+            runtime.logStarted();
+            return;
+        }
+        DeferredStart deferred = new DeferredStart(START_LIMIT.plus(
+                options.group() == null ? Duration.ZERO : options.group().timeout()));
+        registry.setListener(deferred);
+        FacadeBridge.install(deferred);
+        starting = deferred;
+        Registrations.install(registry);
+        GateWaits.install();
+        PatternUsage patterns = Instrumenter.install(instrumentation, options, false);
+        if (options.onExit() && options.group() == null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                DeferredStart.Started started = deferred.await();
+                if (started != null) {
+                    started.runtime().onExit();
+                }
+            }, "stasis-exit-checkpoint"));
+        }
+        Thread thread = new Thread(() -> {
+            try {
+                AgentRuntime runtime = finishStart(options, registry, patterns);
+                if (!deferred.complete(new DeferredStart.Started(runtime, runtime.restorer))) {
+                    runtime.giveUp();
+                    return;
+                }
+                registry.setListener(runtime.restorer);
+                FacadeBridge.install(runtime);
+                runtime.startTriggers(false);
+                runtime.logStarted();
+            } catch (Exception | LinkageError e) {
+                failure.accept(e);
+            }
+        }, "stasis-start");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Waits for start-up's second half (bounded), so that what follows sees the whole runtime. */
+    public static void awaitStarted() {
+        DeferredStart current = starting;
+        if (current != null) {
+            current.await();
+        }
+    }
+
+    /** Opens the store, chooses what to restore, and sets up checkpoints, images and forensics. */
+    private static AgentRuntime finishStart(AgentOptions options, StateRegistry registry, PatternUsage patterns)
+            throws IOException {
         OpenedStore opened = OpenedStore.open(options);
         FileSnapshotStore store = opened.store();
         FileSnapshotStore writer = opened.writer();
@@ -126,33 +207,29 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
                     : "nothing to restore: no snapshot in " + options.storeLocation();
         }
 
-        StateRegistry registry = new StateRegistry(options.fields());
-        registry.setListener(restorer);
-        Registrations.install(registry);
-        GateWaits.install();
-        PatternUsage patterns = Instrumenter.install(instrumentation, options, attached);
-        if (attached) {
-            registerLoadedClasses(instrumentation, registry);
-        }
-
         CheckpointStats stats = new CheckpointStats(options.interval() == null ? 0 : options.interval().toMillis(),
                 options.maxAge() == null ? 0 : options.maxAge().toMillis());
         Checkpointer checkpointer = writer == null ? null
                 : new Checkpointer(registry, opened.checkpointTo(), restorer, options.quiesceTimeout(), options.keep(),
                         options.allowed(), stats);
-        AgentRuntime runtime = new AgentRuntime(options, checkpointer, notWriting, restorer, restoreMessage, patterns,
-                stats, restoreStats);
-        FacadeBridge.install(runtime);
+        AgentRuntime runtime = new AgentRuntime(options, registry, checkpointer, notWriting, restorer, restoreMessage,
+                patterns, stats, restoreStats, coordination, groupRestore == null ? List.of() : groupRestore.restorable());
         Management.registerWhenRead(stats, store.stats(), store::totalBytes, opened.mirror(), restoreStats,
                 runtime::describeCheckpoint);
-        StalenessWatch.start(stats, options.maxAge());
-        ImageSupport.install(runtime, options.imageDirOrDefault());
-        runtime.startTriggers();
-        if (coordination != null) {
-            joinEpochs(coordination, checkpointer, options, groupRestore.restorable());
-        }
-        ForensicsSupport.start(options, registry, checkpointer);
+        return runtime;
+    }
 
+    /** What a start-up that the application stopped waiting for leaves behind: the store's lock, the group. */
+    private void giveUp() {
+        if (checkpointer != null) {
+            checkpointer.releaseWriter();
+        }
+        if (coordination != null) {
+            coordination.close();
+        }
+    }
+
+    private void logStarted() {
         Log.info("agent active" + (checkpointer == null ? " (restore only, no checkpoints)" : "") + ": dir="
                 + options.storeLocation() + (options.mirror() == null ? "" : ", mirror=" + options.mirror().url())
                 + ", interval="
@@ -213,14 +290,21 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         }
     }
 
-    private void startTriggers() {
+    /** Starts what acts on its own: staleness, images, periodic and exit checkpoints, epochs, forensics. */
+    private void startTriggers(boolean exitHook) {
+        StalenessWatch.start(stats, options.maxAge());
+        ImageSupport.install(this, options.imageDirOrDefault());
         if (checkpointer != null) {
             startPeriodic();
-            if (options.onExit() && options.group() == null) {
+            if (exitHook && options.onExit() && options.group() == null) {
                 Runtime.getRuntime().addShutdownHook(new Thread(this::onExit, "stasis-exit-checkpoint"));
             }
         }
         prepareLater();
+        if (coordination != null) {
+            joinEpochs(coordination, checkpointer, options, restorableEpochs);
+        }
+        ForensicsSupport.start(options, registry, checkpointer);
     }
 
     /**
@@ -308,6 +392,9 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     }
 
     private void onExit() {
+        if (checkpointer == null) {
+            return;
+        }
         stopPeriodic();
         checkpointAndLog("exit");
         checkpointer.releaseWriter();

@@ -42,7 +42,18 @@ public final class ImageSupport {
 
     /**
      * At start-up, before the application's code runs: {@code org.crac.Core} reads the compat
-     * property once, when it is initialized.
+     * property once, when it is initialized, so the application's Resources come to us however soon
+     * it registers them. Not on a CRaC JDK, where they go to {@code jdk.crac}.
+     */
+    public static void routeOrgCrac() {
+        if (System.getProperty(COMPAT_PROPERTY) == null && !CracEngine.available()) {
+            System.setProperty(COMPAT_PROPERTY, COMPAT_PACKAGE);
+        }
+    }
+
+    /**
+     * Makes images possible: the agent's Resource registered, and {@code org.crac} routed to us
+     * unless {@link #routeOrgCrac} did so already.
      *
      * @param hooks     the running agent's, or {@code null} when it was attached only to take an image
      * @param selfImage where {@code Core.checkpointRestore()} writes the image
@@ -63,10 +74,9 @@ public final class ImageSupport {
             }
             return;
         }
+        routeOrgCrac();
         String compat = System.getProperty(COMPAT_PROPERTY);
-        if (compat == null) {
-            System.setProperty(COMPAT_PROPERTY, COMPAT_PACKAGE);
-        } else if (!compat.equals(COMPAT_PACKAGE)) {
+        if (!compat.equals(COMPAT_PACKAGE)) {
             Log.info(COMPAT_PROPERTY + "=" + compat + " is set: the application's org.crac Resources go there, "
                     + "and images notify only the agent's own");
         }
