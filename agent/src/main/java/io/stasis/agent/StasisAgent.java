@@ -3,6 +3,7 @@ package io.stasis.agent;
 import io.stasis.agent.internal.AgentRuntime;
 import io.stasis.agent.internal.BootstrapInjector;
 import io.stasis.agent.internal.Log;
+import io.stasis.agent.internal.StartupFailure;
 import io.stasis.agent.internal.capture.AttachRequest;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsException;
@@ -50,7 +51,7 @@ public final class StasisAgent {
             try {
                 attachRequest.checkPrivate();
             } catch (IOException | RuntimeException e) {
-                failStartup(Log.describe(e), true);
+                StartupFailure.stop(Log.describe(e), true);
             }
             if (attachRequest.kind() == AttachRequest.Kind.INCIDENT) {
                 requestIncident(attachRequest);
@@ -63,22 +64,17 @@ public final class StasisAgent {
         try {
             options = OptionsParser.parse(argument, System.getProperties());
         } catch (OptionsException e) {
-            failStartup(e.getMessage(), attached);
+            StartupFailure.stop(e.getMessage(), attached);
             return;
         }
         Log.configure(options.log(), options.logLevel());
         try {
             BootstrapInjector.inject(instrumentation);
-            AgentRuntime.start(instrumentation, options, attached, failure -> failStartup(failure, false));
+            AgentRuntime.start(instrumentation, options, attached);
             started = true;
         } catch (Exception | LinkageError e) {
-            failStartup(e, attached);
+            StartupFailure.stop(e, attached);
         }
-    }
-
-    private static void failStartup(Throwable failure, boolean attached) {
-        failStartup(failure instanceof OptionsException ? failure.getMessage()
-                : "the agent could not start: " + Log.describe(failure), attached);
     }
 
     /**
@@ -98,7 +94,7 @@ public final class StasisAgent {
             }
             ImageSupport.request(request);
         } catch (Exception | LinkageError e) {
-            failStartup("the image cannot be taken: " + Log.describe(e), true);
+            StartupFailure.stop("the image cannot be taken: " + Log.describe(e), true);
         }
     }
 
@@ -148,17 +144,5 @@ public final class StasisAgent {
         } catch (IOException e) {
             Log.error("cannot answer the incident request in " + request.dir(), e);
         }
-    }
-
-    /**
-     * At start-up: one clear line, then the JVM stops, since running without the state the user
-     * asked for would lose it; also when the part of start-up that runs beside {@code main} fails. When attached to a running application: the attach fails instead.
-     */
-    private static void failStartup(String message, boolean attached) {
-        Log.fatal(message);
-        if (attached) {
-            throw new IllegalArgumentException(message);
-        }
-        Runtime.getRuntime().halt(1);
     }
 }

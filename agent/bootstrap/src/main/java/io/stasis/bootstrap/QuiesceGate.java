@@ -27,7 +27,12 @@ public final class QuiesceGate {
     private static final Set<Thread> WAITING = ConcurrentHashMap.newKeySet();
     private static final Set<Unit> UNITS = ConcurrentHashMap.newKeySet();
     private static final ReferenceQueue<Thread> DEAD_THREADS = new ReferenceQueue<>();
-    private static final ThreadLocal<Unit> CURRENT = ThreadLocal.withInitial(Unit::register);
+    private static final ThreadLocal<Unit> CURRENT = new ThreadLocal<>() {
+        @Override
+        protected Unit initialValue() { // not withInitial: no lambda to spin before main
+            return Unit.register();
+        }
+    };
 
     private static final VarHandle INSIDE;
 

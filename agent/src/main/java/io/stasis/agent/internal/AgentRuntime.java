@@ -38,7 +38,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * The running agent: wires registry, restore, instrumentation, checkpoints and their triggers
@@ -99,12 +98,14 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     /**
      * Starts the agent. At start-up only what must precede the application's first class is done
      * here: the instrumentation, and the registry its classes report to. The rest runs beside
-     * {@code main} ({@link DeferredStart}); a failure there is handed to {@code failure}. Attached to
+     * {@code main} ({@link DeferredStart}); a failure there stops the JVM ({@link StartupFailure}). Attached to
      * a running JVM, everything is done before this returns.
      */
-    public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached,
-                             Consumer<Throwable> failure) throws IOException {
-        KryoBootstrap.initialize(); // before any Kryo, the restore's prepared one included
+    public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached)
+            throws IOException {
+        if (attached || KryoBootstrap.beforeApplication()) {
+            KryoBootstrap.initialize();
+        }
         ImageSupport.routeOrgCrac();
         StateRegistry registry = new StateRegistry(options.fields());
         if (attached) {
@@ -127,14 +128,29 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         GateWaits.install();
         PatternUsage patterns = Instrumenter.install(instrumentation, options, false);
         if (options.onExit() && options.group() == null) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                DeferredStart.Started started = deferred.await();
-                if (started != null) {
-                    started.runtime().onExit();
-                }
-            }, "stasis-exit-checkpoint"));
+            Runtime.getRuntime().addShutdownHook(new ExitCheckpoint(deferred));
         }
-        Thread thread = new Thread(() -> {
+        new Remainder(options, registry, patterns, deferred).start();
+    }
+
+    /** Start-up's second half, beside {@code main}. Named classes, not lambdas: none is spun before main. */
+    private static final class Remainder extends Thread {
+        private final AgentOptions options;
+        private final StateRegistry registry;
+        private final PatternUsage patterns;
+        private final DeferredStart deferred;
+
+        Remainder(AgentOptions options, StateRegistry registry, PatternUsage patterns, DeferredStart deferred) {
+            super("stasis-start");
+            setDaemon(true);
+            this.options = options;
+            this.registry = registry;
+            this.patterns = patterns;
+            this.deferred = deferred;
+        }
+
+        @Override
+        public void run() {
             try {
                 AgentRuntime runtime = finishStart(options, registry, patterns);
                 if (!deferred.complete(new DeferredStart.Started(runtime, runtime.restorer))) {
@@ -146,11 +162,27 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
                 runtime.startTriggers(false);
                 runtime.logStarted();
             } catch (Exception | LinkageError e) {
-                failure.accept(e);
+                StartupFailure.stop(e, false);
             }
-        }, "stasis-start");
-        thread.setDaemon(true);
-        thread.start();
+        }
+    }
+
+    /** The checkpoint on exit, once start-up is done, however soon the application ends. */
+    private static final class ExitCheckpoint extends Thread {
+        private final DeferredStart deferred;
+
+        ExitCheckpoint(DeferredStart deferred) {
+            super("stasis-exit-checkpoint");
+            this.deferred = deferred;
+        }
+
+        @Override
+        public void run() {
+            DeferredStart.Started started = deferred.await();
+            if (started != null) {
+                started.runtime().onExit();
+            }
+        }
     }
 
     /** Waits for start-up's second half (bounded), so that what follows sees the whole runtime. */
@@ -164,6 +196,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     /** Opens the store, chooses what to restore, and sets up checkpoints, images and forensics. */
     private static AgentRuntime finishStart(AgentOptions options, StateRegistry registry, PatternUsage patterns)
             throws IOException {
+        KryoBootstrap.initialize(); // before any Kryo, the restore's prepared one included
         OpenedStore opened = OpenedStore.open(options);
         FileSnapshotStore store = opened.store();
         FileSnapshotStore writer = opened.writer();

@@ -1,8 +1,9 @@
 package io.stasis.agent.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -11,8 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 
 /**
  * Defines the bridge classes ({@code io.stasis.bootstrap}, and the {@code org.crac} compat bridge
@@ -36,18 +38,19 @@ public final class BootstrapInjector {
     }
 
     public static void inject(Instrumentation instrumentation) throws IOException {
-        Map<String, byte[]> classes = new LinkedHashMap<>();
-        for (String resource : RESOURCES) {
-            readClasses(resource, classes);
+        Map<String, byte[]> classes = readClasses();
+        for (var names = classes.keySet().iterator(); names.hasNext(); ) {
+            if (alreadyInBootLoader(names.next())) {
+                names.remove();
+            }
         }
-        classes.keySet().removeIf(BootstrapInjector::alreadyInBootLoader);
         if (classes.isEmpty()) {
             return;
         }
         Module base = Object.class.getModule();
         instrumentation.redefineModule(base, Set.of(), Map.of(INTERNAL_PACKAGE, Set.of(BootstrapInjector.class.getModule())),
                 Map.of(), Set.of(), Map.of());
-        define(classes, definer());
+        define(classes, new Definer());
     }
 
     /**
@@ -83,48 +86,81 @@ public final class BootstrapInjector {
         }
     }
 
-    private interface Definer {
-        void define(String name, byte[] bytes);
-    }
+    /** {@code jdk.internal.misc.Unsafe.defineClass} with the boot loader; a class, not a lambda, for start-up. */
+    private static final class Definer {
+        private final Object unsafe;
+        private final Method defineClass;
 
-    private static Definer definer() throws IOException {
-        try {
-            Class<?> unsafeClass = Class.forName(INTERNAL_PACKAGE + ".Unsafe");
-            Object unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
-            Method defineClass = unsafeClass.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
-                    ClassLoader.class, ProtectionDomain.class);
-            return (name, bytes) -> {
-                try {
-                    defineClass.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
-                } catch (InvocationTargetException e) {
-                    if (e.getCause() instanceof LinkageError linkage) {
-                        throw linkage;
-                    }
-                    throw new IllegalStateException("defining " + name + " in the boot class loader failed", e.getCause());
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
+        Definer() throws IOException {
+            try {
+                Class<?> unsafeClass = Class.forName(INTERNAL_PACKAGE + ".Unsafe");
+                unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
+                defineClass = unsafeClass.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
+                        ClassLoader.class, ProtectionDomain.class);
+            } catch (ReflectiveOperationException e) {
+                throw new IOException("this JDK offers no way to define the bridge classes in the boot class loader: " + e, e);
+            }
+        }
+
+        void define(String name, byte[] bytes) {
+            try {
+                defineClass.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
+            } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof LinkageError linkage) {
+                    throw linkage;
                 }
-            };
-        } catch (ReflectiveOperationException e) {
-            throw new IOException("this JDK offers no way to define the bridge classes in the boot class loader: " + e, e);
+                throw new IllegalStateException("defining " + name + " in the boot class loader failed", e.getCause());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
-    private static void readClasses(String resource, Map<String, byte[]> classes) throws IOException {
-        try (InputStream in = BootstrapInjector.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("the agent jar has no " + resource + "; it was not built by the project's build");
-            }
-            try (JarInputStream nested = new JarInputStream(in)) {
-                for (JarEntry entry; (entry = nested.getNextJarEntry()) != null; ) {
-                    String name = entry.getName();
-                    if (name.endsWith(".class") && !name.endsWith("package-info.class")
-                            && !name.endsWith("module-info.class")) {
-                        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                        nested.transferTo(bytes);
-                        classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'),
-                                bytes.toByteArray());
+    /**
+     * Reads the nested jars from the agent jar as a zip file, which shares the central directory the
+     * class loader already read, rather than through {@code jar:} URLs, which open and check the
+     * agent jar once more; from the class path when the agent runs from a directory (tests).
+     */
+    private static Map<String, byte[]> readClasses() throws IOException {
+        Map<String, byte[]> classes = new LinkedHashMap<>();
+        Path source = AgentJar.path();
+        if (Files.isRegularFile(source)) {
+            try (ZipFile agent = new ZipFile(source.toFile())) {
+                for (String resource : RESOURCES) {
+                    ZipEntry entry = agent.getEntry(resource.substring(1));
+                    if (entry == null) {
+                        throw missing(resource);
                     }
+                    try (InputStream in = agent.getInputStream(entry)) {
+                        readNested(in, classes);
+                    }
+                }
+            }
+            return classes;
+        }
+        for (String resource : RESOURCES) {
+            try (InputStream in = BootstrapInjector.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw missing(resource);
+                }
+                readNested(in, classes);
+            }
+        }
+        return classes;
+    }
+
+    private static IOException missing(String resource) {
+        return new IOException("the agent jar has no " + resource + "; it was not built by the project's build");
+    }
+
+    private static void readNested(InputStream in, Map<String, byte[]> classes) throws IOException {
+        try (ZipInputStream nested = new ZipInputStream(in)) {
+            for (ZipEntry entry; (entry = nested.getNextEntry()) != null; ) {
+                String name = entry.getName();
+                if (name.endsWith(".class") && !name.endsWith("package-info.class")
+                        && !name.endsWith("module-info.class")) {
+                    classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'),
+                            nested.readAllBytes());
                 }
             }
         }

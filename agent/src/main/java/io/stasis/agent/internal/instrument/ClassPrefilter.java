@@ -7,11 +7,11 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.BufferUnderflowException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * Decides from a class file's bytes alone, before any of ASM is loaded, whether a class may
@@ -35,7 +35,9 @@ final class ClassPrefilter {
     private final Map<ClassLoader, Map<String, Boolean>> superclasses = new WeakHashMap<>();
 
     ClassPrefilter(AgentOptions options) {
-        this.patterns = Stream.concat(options.fields().stream(), options.quiesce().stream()).toList();
+        List<MemberPattern> all = new ArrayList<>(options.fields());
+        all.addAll(options.quiesce());
+        this.patterns = List.copyOf(all);
     }
 
     static boolean ignored(String dottedName) {
@@ -82,12 +84,22 @@ final class ClassPrefilter {
             return false;
         }
         String name = internalName.replace('/', '.');
-        return patterns.stream().anyMatch(p -> p.matchesType(name));
+        for (MemberPattern pattern : patterns) {
+            if (pattern.matchesType(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Map<String, Boolean> cache(ClassLoader loader) {
         synchronized (superclasses) {
-            return superclasses.computeIfAbsent(loader, l -> new ConcurrentHashMap<>());
+            Map<String, Boolean> cache = superclasses.get(loader);
+            if (cache == null) {
+                cache = new ConcurrentHashMap<>();
+                superclasses.put(loader, cache);
+            }
+            return cache;
         }
     }
 
