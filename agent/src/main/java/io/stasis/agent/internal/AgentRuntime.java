@@ -47,7 +47,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
 
     private static final Duration WARM_UP_DELAY = Duration.ofSeconds(2);
 
-    /** The longest the application's owners and facade calls wait for start-up (a group's agreement aside). */
+    /** The longest the application's owners and facade calls wait for start-up's second half. */
     private static final Duration START_LIMIT = Duration.ofSeconds(60);
 
     /** Start-up's second half, while it may still run; {@code null} when attached. */
@@ -96,10 +96,11 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     }
 
     /**
-     * Starts the agent. At start-up only what must precede the application's first class is done
-     * here: the instrumentation, and the registry its classes report to. The rest runs beside
-     * {@code main} ({@link DeferredStart}); a failure there stops the JVM ({@link StartupFailure}). Attached to
-     * a running JVM, everything is done before this returns.
+     * Starts the agent. At start-up, for a local store restoring its newest snapshot, only what must
+     * precede the application's first class is done here: options checked, the instrumentation,
+     * and the registry its classes report to. The rest runs beside {@code main}
+     * ({@link DeferredStart}); a failure there stops the JVM ({@link StartupFailure}). Otherwise,
+     * and when attached to a running JVM, everything is done before this returns.
      */
     public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached)
             throws IOException {
@@ -108,26 +109,29 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         }
         ImageSupport.routeOrgCrac();
         StateRegistry registry = new StateRegistry(options.fields());
-        if (attached) {
+        if (attached || !DeferredStart.suits(options)) {
             Registrations.install(registry);
             GateWaits.install();
-            PatternUsage patterns = Instrumenter.install(instrumentation, options, true);
-            registerLoadedClasses(instrumentation, registry);
+            PatternUsage patterns = Instrumenter.install(instrumentation, options, attached);
             AgentRuntime runtime = finishStart(options, registry, patterns);
+            registry.setListener(runtime.restorer);
+            if (attached) {
+                registerLoadedClasses(instrumentation, registry);
+            }
             FacadeBridge.install(runtime);
             runtime.startTriggers(true);
             runtime.logStarted();
             return;
         }
-        DeferredStart deferred = new DeferredStart(START_LIMIT.plus(
-                options.group() == null ? Duration.ZERO : options.group().timeout()));
+        OpenedStore.checkBeforeOpening(options);
+        DeferredStart deferred = new DeferredStart(START_LIMIT);
         registry.setListener(deferred);
         FacadeBridge.install(deferred);
         starting = deferred;
         Registrations.install(registry);
         GateWaits.install();
         PatternUsage patterns = Instrumenter.install(instrumentation, options, false);
-        if (options.onExit() && options.group() == null) {
+        if (options.onExit()) {
             Runtime.getRuntime().addShutdownHook(new ExitCheckpoint(deferred));
         }
         new Remainder(options, registry, patterns, deferred).start();

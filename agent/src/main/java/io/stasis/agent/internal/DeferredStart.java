@@ -1,5 +1,6 @@
 package io.stasis.agent.internal;
 
+import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.state.OwnerType;
 import io.stasis.agent.internal.state.StateRegistry;
 import io.stasis.bootstrap.FacadeBridge;
@@ -28,6 +29,18 @@ final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.H
     private final Object lock = new Object();
     private Started started;
     private boolean givenUp;
+
+    /**
+     * Whether start-up's second half may run beside {@code main}: for a local store restoring its
+     * newest snapshot (or none). An explicit {@code restore=ID}, object storage and groups are set up
+     * before {@code main} as before: what can go wrong there (no such snapshot, a bucket that cannot
+     * be reached, a group that does not agree) must stop the JVM before the application runs.
+     */
+    static boolean suits(AgentOptions options) {
+        return options.s3() == null && options.mirror() == null && options.group() == null
+                && (options.restore().equals(AgentOptions.RESTORE_LATEST)
+                    || options.restore().equals(AgentOptions.RESTORE_NONE));
+    }
 
     DeferredStart(Duration limit) {
         this.limit = limit;

@@ -14,11 +14,13 @@ import io.stasis.agent.internal.store.StoreKey;
 import io.stasis.agent.internal.store.StoreLockedException;
 import io.stasis.agent.internal.store.WrongKeyException;
 import io.stasis.agent.internal.store.s3.S3Loader;
+import io.stasis.files.PrivateFiles;
 import io.stasis.files.UnsafePathException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -50,6 +52,23 @@ record OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String not
     /** Where checkpoints go, or {@code null} when this JVM takes none. */
     SnapshotStore checkpointTo() {
         return writer == null ? null : mirrored != null ? mirrored : writer;
+    }
+
+    /**
+     * What stops start-up and can be told without opening the store, checked before the
+     * application runs when the store is opened beside it: the key file, and a {@code dir} that
+     * exists but is not this user's private directory.
+     */
+    static void checkBeforeOpening(AgentOptions options) throws IOException {
+        readKey(options.encryptionKey());
+        Path dir = options.dir();
+        if (dir != null && Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                PrivateFiles.checkDirectory(dir);
+            } catch (UnsafePathException e) {
+                throw new OptionsException("option 'dir': " + e.getMessage());
+            }
+        }
     }
 
     static OpenedStore open(AgentOptions options) throws IOException {
