@@ -18,6 +18,7 @@ import io.stasis.agent.internal.metrics.CheckpointStats;
 import io.stasis.agent.internal.metrics.Management;
 import io.stasis.agent.internal.metrics.RestoreStats;
 import io.stasis.agent.internal.metrics.StalenessWatch;
+import io.stasis.agent.internal.restore.KryoPool;
 import io.stasis.agent.internal.restore.Restorer;
 import io.stasis.agent.internal.restore.SnapshotSelector;
 import io.stasis.agent.internal.state.StateRegistry;
@@ -201,6 +202,13 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     private static AgentRuntime finishStart(AgentOptions options, StateRegistry registry, PatternUsage patterns)
             throws IOException {
         KryoBootstrap.initialize(); // before any Kryo, the restore's prepared one included
+        KryoPool restoreKryos = new KryoPool();
+        if (!options.restore().equals(AgentOptions.RESTORE_NONE) && options.group() == null
+                && FileSnapshotStore.mayHoldSnapshots(options.dir())) {
+            // On another core while the store is opened and its newest snapshot read: the two took
+            // about as long, one after the other. Spent for nothing if that snapshot holds no roots.
+            restoreKryos.prepare(ClassLoader.getSystemClassLoader());
+        }
         OpenedStore opened = OpenedStore.open(options);
         FileSnapshotStore store = opened.store();
         FileSnapshotStore writer = opened.writer();
@@ -232,7 +240,8 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
                 throw new IOException("interrupted while the group agreed on what to restore", e);
             }
         } else {
-            restorer = SnapshotSelector.select(opened.restoreFrom(), options.restore(), options.allowed(), restoreStats).orElse(null);
+            restorer = SnapshotSelector.select(opened.restoreFrom(), options.restore(), options.allowed(), restoreStats,
+                    restoreKryos).orElse(null);
         }
         if (restorer != null) {
             restoreStats.fromSnapshot(restorer.snapshot().sequence(), restorer.snapshot().time().toEpochMilli(),

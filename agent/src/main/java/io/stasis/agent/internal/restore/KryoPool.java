@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
  * Kryo instances per class loader, lent one at a time. Restoring one root can initialize another
  * owner class, whose restore then borrows a second instance instead of reentering the first.
  */
-final class KryoPool {
+public final class KryoPool {
 
     /** How long a borrower waits for the instance being prepared before it makes its own. */
     private static final long PREPARED_WAIT_SECONDS = 10;
@@ -28,9 +28,13 @@ final class KryoPool {
     /**
      * Starts making an instance for {@code loader} on a thread of its own: made at start-up, its
      * cost (loading and registering every serializer, about as long as the rest of start-up) would
-     * otherwise fall on the first owner's class initialization, usually before {@code main}.
+     * otherwise fall on the first owner's class initialization, usually before {@code main}. Once
+     * per loader: asked again while it is prepared or before it is borrowed, nothing more is done.
      */
-    synchronized void prepare(ClassLoader loader) {
+    public synchronized void prepare(ClassLoader loader) {
+        if (loader == preparedFor || idle.containsKey(loader)) {
+            return;
+        }
         preparedFor = loader;
         prepared = new FutureTask<>(() -> SnapshotKryo.create(loader));
         preparing = new Thread(prepared, "stasis-restore-prepare");

@@ -39,7 +39,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
     private final Map<String, Root> pending = new ConcurrentHashMap<>();
     private final List<String> restored = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> skipped = new ConcurrentHashMap<>();
-    private final KryoPool kryos = new KryoPool();
+    private final KryoPool kryos;
     private final AllowedClasses allowed;
     private final RestoreStats stats;
     /**
@@ -63,6 +63,12 @@ public final class Restorer implements StateRegistry.OwnerListener {
      * @param stats   records each root applied or refused ({@code io.stasis:type=Restore})
      */
     public Restorer(SnapshotRef ref, Snapshot snapshot, AllowedClasses allowed, RestoreStats stats) {
+        this(ref, snapshot, allowed, stats, new KryoPool());
+    }
+
+    /** As above, borrowing from {@code kryos}, which may already be preparing an instance. */
+    public Restorer(SnapshotRef ref, Snapshot snapshot, AllowedClasses allowed, RestoreStats stats, KryoPool kryos) {
+        this.kryos = kryos;
         this.stats = stats;
         this.ref = ref;
         this.snapshot = snapshot;

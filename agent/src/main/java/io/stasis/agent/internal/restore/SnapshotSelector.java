@@ -33,6 +33,12 @@ public final class SnapshotSelector {
     /** As {@link #select(SnapshotStore, String, AllowedClasses)}; the restorer records what it applies in {@code stats}. */
     public static Optional<Restorer> select(SnapshotStore store, String restore, AllowedClasses allowed,
                                             RestoreStats stats) throws IOException {
+        return select(store, restore, allowed, stats, new KryoPool());
+    }
+
+    /** As above; the restorer borrows from {@code kryos}, which may already be preparing an instance. */
+    public static Optional<Restorer> select(SnapshotStore store, String restore, AllowedClasses allowed,
+                                            RestoreStats stats, KryoPool kryos) throws IOException {
         if (restore.equals(AgentOptions.RESTORE_NONE)) {
             return Optional.empty();
         }
@@ -46,7 +52,7 @@ public final class SnapshotSelector {
                             + (refs.isEmpty() ? " (it is empty)" : "; available: "
                             + refs.stream().map(SnapshotRef::id).collect(Collectors.joining(", ")))));
             try {
-                return Optional.of(new Restorer(ref, store.read(ref), allowed, stats));
+                return Optional.of(new Restorer(ref, store.read(ref), allowed, stats, kryos));
             } catch (CorruptSnapshotException e) {
                 throw new OptionsException("option 'restore': snapshot " + restore + " is " + problem(e) + ": "
                         + e.getMessage());
@@ -55,7 +61,7 @@ public final class SnapshotSelector {
         for (SnapshotRef ref : refs) {
             try {
                 Snapshot snapshot = store.read(ref);
-                return Optional.of(new Restorer(ref, snapshot, allowed, stats));
+                return Optional.of(new Restorer(ref, snapshot, allowed, stats, kryos));
             } catch (CorruptSnapshotException e) {
                 Log.warn("snapshot " + ref.id() + " is " + problem(e) + " and will not be restored (" + e.getMessage()
                         + "); trying the one before it");
