@@ -18,6 +18,10 @@
 #              by a run of that variant (-XX:AOTMode=record, then create), since a cache trained
 #              without the agent is refused once it is added; JDKs without AOT caches are skipped
 #
+# A third variant runs with an agent that does nothing (the start-up jar's own Premain-Class,
+# EmptyAgent): the JVM's own cost of -javaagent, the floor Stasis starts from; its time to main is
+# printed after the table (cached runs give it no archive or cache of its own, so it is left out).
+#
 # Runs alternate (without, with, with, without, ...) so that drift on a shared machine hits both
 # variants alike; two untimed warm-up runs of each variant come first (page cache, and the first
 # snapshot, so that every timed run of CheckpointedMain with the agent restores one). The agent
@@ -84,6 +88,7 @@ train() {
 run() {
     local java=$1 app=$2 variant=$3 data=$4 agent_opt=() cache_opt=() start end TIMEFORMAT='%3U %3S'
     [[ $variant == with ]] && agent_opt=("-javaagent:$AGENT=dir=$data")
+    [[ $variant == empty ]] && agent_opt=("-javaagent:$APPS_JAR")
     [[ $CACHE != none ]] && cache_opt=("$(cache_options "$variant" "$app")")
     start=$(now_us)
     # bash's time keyword: user and system CPU seconds of the JVM, all its threads
@@ -130,7 +135,7 @@ for home in $JDKS; do
     version=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')
     for app in HelloMain CheckpointedMain; do
         data="$WORK/data-$feature-$app"
-        rm -f "$WORK/without.times" "$WORK/with.times"
+        rm -f "$WORK/without.times" "$WORK/with.times" "$WORK/empty.times"
         if [[ $CACHE != none ]]; then
             train "$java" "$app" without "$data"
             train "$java" "$app" with "$data"
@@ -139,13 +144,15 @@ for home in $JDKS; do
             run "$java" "$app" without "$data"
             run "$java" "$app" with "$data"
         done
-        rm -f "$WORK/without.times" "$WORK/with.times"
+        rm -f "$WORK/without.times" "$WORK/with.times" "$WORK/empty.times"
         for ((i = 1; i <= RUNS; i++)); do
             if ((i % 2)); then
                 run "$java" "$app" without "$data"
+                [[ $CACHE == none ]] && run "$java" "$app" empty "$data"
                 run "$java" "$app" with "$data"
             else
                 run "$java" "$app" with "$data"
+                [[ $CACHE == none ]] && run "$java" "$app" empty "$data"
                 run "$java" "$app" without "$data"
             fi
         done
@@ -162,6 +169,10 @@ for home in $JDKS; do
                 sprintf("%.1f [%.1f-%.1f]", c[1], c[2], c[3]), sprintf("%.1f [%.1f-%.1f]", d[1], d[2], d[3]), d[1] - c[1],
                 sprintf("%.1f [%.1f-%.1f]", e[1], e[2], e[3]), sprintf("%.1f [%.1f-%.1f]", f[1], f[2], f[3]), f[1] / e[1]
         }'
+        if [[ $CACHE == none ]]; then
+            me=$(awk '{ print $2 }' "$WORK/empty.times" | stats)
+            notes+=("JDK $feature $app, to main with an agent that does nothing: $(echo "$me" | awk '{ printf "%.1f ms [%.1f-%.1f]", $1, $2, $3 }')")
+        fi
         if [[ $app == CheckpointedMain ]]; then
             notes+=("JDK $version, CheckpointedMain with the agent, last run: $(tr -d '\n' <"$WORK/with.lastout");" \
                     "  $(grep -c 'restoring from snapshot' "$WORK/with.lasterr") restore line(s), $(grep -c 'committed (exit)' "$WORK/with.lasterr") exit snapshot(s) in its log")
