@@ -1,0 +1,82 @@
+package io.stasis.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stasis.agent.it.apps.QuickExitApp;
+import io.stasis.agent.it.apps.StateApp;
+import io.stasis.agent.testing.AgentLog;
+import io.stasis.agent.testing.ForkedJvm;
+import io.stasis.agent.testing.Jdk;
+import io.stasis.api.Stasis;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The part of start-up that runs beside {@code main} (opening the store, choosing the snapshot):
+ * a JVM that ends before it is done loses nothing, and a failure found there still stops the JVM.
+ */
+class DeferredStartIT {
+
+    private static final String CLASS_PATH = ForkedJvm.classPathOf(StateApp.class, Stasis.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aJvmThatEndsBeforeStartUpIsDoneStillCarriesTheStateForward(Jdk jdk, @TempDir Path dir) throws Exception {
+        String options = "dir=" + dir;
+        String first = lineStartingWith(run(jdk, options, StateApp.class, "advance-exit"), "after=");
+
+        List<String> quick = run(jdk, options, QuickExitApp.class);
+        assertTrue(quick.contains("done") && indexOfMessage(quick, "agent active") >= 0
+                && indexOfMessage(quick, "committed (exit)") >= 0, "main ended, start-up finished and the exit"
+                + " snapshot was written:\n" + String.join("\n", quick));
+        String exitId = AgentLog.messages(quick, "INFO").stream().filter(m -> m.contains("committed (exit)"))
+                .findFirst().orElseThrow().split(" ")[1];
+
+        List<String> third = run(jdk, options, StateApp.class, "advance-exit");
+        assertTrue(AgentLog.has(third, "INFO", "restoring from snapshot " + exitId + " "), String.join("\n", third));
+        assertEquals(first.substring("after=".length()), lineStartingWith(third, "before=").substring("before=".length()),
+                "the state the first run left, carried through the run that owned none");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aStoreThatCannotBeMadeStopsTheJvmEvenWhenMainHasEnded(Jdk jdk, @TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + file.resolve("state")).classPath(CLASS_PATH)
+                .main(QuickExitApp.class).start()) {
+            assertEquals(1, app.awaitExit(TIMEOUT), app.output());
+            List<String> errors = AgentLog.messages(app.lines(), "ERROR");
+            assertEquals(1, errors.size(), app.output());
+            assertTrue(errors.get(0).startsWith("option 'dir': " + file + " is a file, not a directory"), errors.get(0));
+        }
+    }
+
+    private static List<String> run(Jdk jdk, String options, Class<?> main, String... args) throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent(options).classPath(CLASS_PATH).main(main, args).start()) {
+            assertEquals(0, app.awaitExit(TIMEOUT), app.output());
+            assertTrue(AgentLog.messages(app.lines(), "ERROR").isEmpty(), app.output());
+            return app.lines();
+        }
+    }
+
+    private static int indexOfMessage(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("[stasis]") && lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String lineStartingWith(List<String> lines, String prefix) {
+        return lines.stream().filter(l -> l.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line " + prefix + " in\n" + String.join("\n", lines)));
+    }
+}
