@@ -240,6 +240,10 @@ public final class Checkpointer {
             trace.outcome("abandoned");
             throw abandoned(reason, notReady);
         }
+        // Before the gate closes: the first checkpoint's Kryo (every serializer registered, a cold
+        // JVM's hundreds of milliseconds) is made here, not in its pause, when the warm-up has not
+        // made it yet (an interval shorter than the warm-up's delay).
+        ensureKryo();
         trace.pauseBegins();
         long start = System.nanoTime();
         QuiesceGate.close();

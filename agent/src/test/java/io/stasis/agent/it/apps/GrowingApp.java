@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * State that grows, so that each checkpoint's pause grows; then a unit of work that outlasts
+ * State that stays empty for a second, then grows, so that each checkpoint's pause grows; then a unit of work that outlasts
  * {@code quiesce-timeout}, so that periodic checkpoints fail for a while; then quiet, until killed.
  * Arguments: blocks to add, milliseconds the stuck unit lasts.
  */
@@ -40,6 +40,9 @@ public final class GrowingApp {
     public static void main(String[] args) throws Exception {
         int count = Integer.parseInt(args[0]);
         SplittableRandom random = new SplittableRandom(42);
+        // Empty state for a second: the agent's start-up, which runs beside main, and its first
+        // checkpoints (and their cold first pause) come before the state grows.
+        Thread.sleep(1_000);
         for (int i = 0; i < count; i++) {
             grow(random);
             Thread.sleep(30);
