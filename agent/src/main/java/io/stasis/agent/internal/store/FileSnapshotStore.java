@@ -253,9 +253,12 @@ public final class FileSnapshotStore implements SnapshotStore {
         if (blobs.holdWriter()) {
             nextSequence = -1; // this writer took the store over: what the one before wrote counts
             index = null;
-            if (snapshot.sequence() < nextSequence()) {
-                throw new StoreLockedException("this JVM became the writer of " + blobs.location() + " just now and "
-                        + "snapshot " + snapshot.sequence() + " is taken: the next checkpoint is " + nextSequence);
+            long free = nextSequence();
+            if (snapshot.sequence() < free) {
+                // Numbered before the takeover, and the one before used that number: the same cut is
+                // stored under the first number it left free, rather than failed and retried later.
+                snapshot = new Snapshot(free, snapshot.time(), snapshot.reason(), snapshot.pauseNanos(),
+                        snapshot.roots(), snapshot.classes());
             }
         }
         long start = System.nanoTime();

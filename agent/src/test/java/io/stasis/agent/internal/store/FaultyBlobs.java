@@ -21,6 +21,8 @@ final class FaultyBlobs implements BlobStore {
     volatile Predicate<String> refuse = name -> false;
     /** Every call fails, as with a server that is not there. */
     volatile boolean down;
+    /** The next {@link #holdWriter} answers that the lease was taken just now, as after another writer's. */
+    volatile boolean takeOver;
 
     FaultyBlobs(Path dir) {
         this.blobs = new DirectoryBlobs(dir);
@@ -67,7 +69,9 @@ final class FaultyBlobs implements BlobStore {
     @Override
     public boolean holdWriter() throws IOException {
         reachable();
-        return false;
+        boolean tookOver = takeOver;
+        takeOver = false;
+        return tookOver;
     }
 
     @Override

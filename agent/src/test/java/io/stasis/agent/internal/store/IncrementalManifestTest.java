@@ -96,6 +96,29 @@ class IncrementalManifestTest {
     }
 
     /**
+     * A writer that takes the store over (an expired lease) after numbering its cut, while the
+     * writer before it used that number: the cut is stored under the first number left free, not
+     * failed and retried after a back-off (S3StoreIT's takeover waited past a minute for it).
+     */
+    @Test
+    void aCutNumberedBeforeATakeoverIsStoredUnderTheFirstFreeNumber() throws Exception {
+        byte[] data = FileSnapshotStoreTest.state(1 << 16, 11);
+        FaultyBlobs blobs = new FaultyBlobs(dir);
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(blobs, null, false)) {
+            write(store, store.nextSequence(), data);
+            long numbered = store.nextSequence();
+            // What the writer before left under that number while this one waited for the lease.
+            Files.write(dir.resolve(String.format("packs/pack-%016d.pack", numbered)), new byte[] {1, 2, 3});
+            blobs.takeOver = true;
+            byte[] cut = changed(data, 1, 100, 12);
+            SnapshotRef ref = store.write(FileSnapshotStoreTest.big(numbered, cut));
+            assertEquals(numbered + 1, ref.sequence());
+            written.put(ref.sequence(), cut);
+            assertRestores(store, ref.sequence());
+        }
+    }
+
+    /**
      * A group member's aborted epoch: its snapshot is removed, the next is still stored against
      * the base, and a snapshot that is another's base is never removed.
      */
