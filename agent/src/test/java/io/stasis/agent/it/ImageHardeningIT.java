@@ -137,6 +137,7 @@ class ImageHardeningIT {
                 classPath.add(to.toString());
             }
             Path image = work.resolve("image");
+            // 400 ticks (8 s): time for a slow machine's CLI to start and attach before the application ends.
             List<String> launcher = new ArrayList<>(other.command());
             launcher.add("setsid");
             // CRIU reads another user's limits with CAP_SYS_RESOURCE, which some containers withhold:
@@ -144,7 +145,7 @@ class ImageHardeningIT {
             boolean criuCanDumpOthers = (capabilities() & (1L << CAP_SYS_RESOURCE)) != 0;
             try (ForkedJvm app = ForkedJvm.on(jdk).launcher(launcher.toArray(String[]::new)).jvmOption("-XX:-UsePerfData")
                     .agent("dir=" + work.resolve("data")).classPath(String.join(":", classPath))
-                    .main(io.stasis.agent.it.apps.ImageApp.class, "150").directory(work).start()) {
+                    .main(io.stasis.agent.it.apps.ImageApp.class, "400").directory(work).start()) {
                 pid = app.pid();
                 app.awaitLineContaining("tick 10 ", TIMEOUT);
                 try (ForkedJvm cli = cli(jdk, "image", Long.toString(pid), "--dir", image.toString()).start()) {
@@ -154,7 +155,7 @@ class ImageHardeningIT {
                 if (!criuCanDumpOthers) {
                     // The JVM, as that user, read the dumper's claim and result in root's directory.
                     app.awaitLineContaining("resource afterRestore #1", TIMEOUT);
-                    app.awaitLineContaining("done 150", TIMEOUT);
+                    app.awaitLineContaining("done 400", TIMEOUT);
                     assertTrue(app.output().contains("criu dump failed"), app.output());
                 }
                 app.awaitExit(TIMEOUT);
@@ -174,7 +175,7 @@ class ImageHardeningIT {
                     String status = Files.readString(Path.of("/proc/" + pid + "/status"));
                     assertTrue(status.contains("\nUid:\t" + other.uid() + "\t"), "restored as that user: " + status);
                     assertEquals(0, restored.awaitExit(TIMEOUT), restored.output());
-                    assertTrue(restored.output().contains("done 150"), restored.output());
+                    assertTrue(restored.output().contains("done 400"), restored.output());
                 }
             }
         } finally {

@@ -151,7 +151,8 @@ class ImageIT {
     @MethodSource("io.stasis.agent.testing.Jdks#all")
     void leaveRunningNotifiesTheResourcesAndTheProcessCarriesOn(Jdk jdk, @TempDir Path tmp) throws Exception {
         Path image = tmp.resolve("image");
-        try (ForkedJvm app = app(jdk, tmp, "100").start()) {
+        // 400 ticks (8 s): time for a slow machine's CLI to start and attach before the application ends.
+        try (ForkedJvm app = app(jdk, tmp, "400").start()) {
             app.awaitLineContaining("tick 10 ", TIMEOUT);
             ForkedJvm cli = cli(jdk, "image", Long.toString(app.pid()), "--dir", image.toString(), "--leave-running")
                     .start();
@@ -161,7 +162,7 @@ class ImageIT {
             assertEquals(1, count(app.lines(), "resource afterRestore #"), app.output());
             assertTrue(app.output().contains("full-process image written to " + image + "; this process carries on"),
                     app.output());
-            assertTrue(app.output().contains("tick 100 NONE"), "not restored, so not from an image: " + app.output());
+            assertTrue(app.output().contains("tick 400 NONE"), "not restored, so not from an image: " + app.output());
         }
         assertTrue(Files.exists(image.resolve("stasis-image.json")));
     }
@@ -256,7 +257,7 @@ class ImageIT {
         }
         Path image = tmp.resolve("image");
         long ticksAtImage;
-        try (ForkedJvm app = app(jdk, tmp, "150").classPath(jar.toString())
+        try (ForkedJvm app = app(jdk, tmp, "400").classPath(jar.toString())
                 .jvmOption("-XX:AOTCache=" + cache, "-XX:AOTMode=on").start()) {
             app.awaitLineContaining("tick 10 ", TIMEOUT);
             ForkedJvm cli = cli(jdk, "image", Long.toString(app.pid()), "--dir", image.toString()).start();
@@ -267,7 +268,7 @@ class ImageIT {
         try (ForkedJvm restored = cli(jdk, "restore-image", image.toString(), "--no-fallback").start()) {
             assertEquals(0, restored.awaitExit(TIMEOUT), restored.output());
             assertEquals(ticksAtImage + 1, firstTick(restored.lines()), "it carries on where it was: " + restored.output());
-            assertTrue(restored.output().contains("done 150"), restored.output());
+            assertTrue(restored.output().contains("done 400"), restored.output());
         }
     }
 
