@@ -128,6 +128,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         DeferredStart deferred = new DeferredStart(START_LIMIT);
         registry.setListener(deferred);
         FacadeBridge.install(deferred);
+        ImageSupport.install(deferred, options.imageDirOrDefault()); // its Resource before the application's
         starting = deferred;
         Registrations.install(registry);
         GateWaits.install();

@@ -1,10 +1,12 @@
 package io.stasis.agent.internal;
 
 import io.stasis.agent.internal.config.AgentOptions;
+import io.stasis.agent.internal.image.ImageHooks;
 import io.stasis.agent.internal.state.OwnerType;
 import io.stasis.agent.internal.state.StateRegistry;
 import io.stasis.bootstrap.FacadeBridge;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * nothing checkpointed, since restoring some owners and not others, or checkpointing an owner that
  * missed its restore, would write over the state this JVM was meant to continue from.
  */
-final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.Handler {
+final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.Handler, ImageHooks {
 
     /** What the application's owners and facade calls are handed to once start-up is done. */
     record Started(AgentRuntime runtime, StateRegistry.OwnerListener restorer) {
@@ -98,6 +100,27 @@ final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.H
         Started current = await();
         if (current != null && current.restorer() != null) {
             current.restorer().instanceAppeared(instance, type);
+        }
+    }
+
+    /**
+     * The agent's Resource is registered before the application's code runs, with these hooks, so
+     * that it is notified last before an image and first after: registered beside {@code main},
+     * an application's Resource could come first.
+     */
+    @Override
+    public void beforeImage() throws Exception {
+        Started current = await();
+        if (current != null) {
+            current.runtime().beforeImage();
+        }
+    }
+
+    @Override
+    public void afterImage(boolean restored, String image, Instant taken) throws Exception {
+        Started current = await();
+        if (current != null) {
+            current.runtime().afterImage(restored, image, taken);
         }
     }
 
