@@ -89,6 +89,8 @@ public final class ZooKeeperServer implements AutoCloseable {
             }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+                // A server still starting can take the connection and never answer: the read is bounded.
+                socket.setSoTimeout(1_000);
                 socket.getOutputStream().write("ruok".getBytes(StandardCharsets.US_ASCII));
                 socket.shutdownOutput();
                 InputStream in = socket.getInputStream();
@@ -96,7 +98,7 @@ public final class ZooKeeperServer implements AutoCloseable {
                     return;
                 }
             } catch (IOException e) {
-                // not listening yet
+                // not listening yet, or not answering yet (SocketTimeoutException is an IOException)
             }
             Thread.sleep(200);
         }
