@@ -133,7 +133,9 @@ class ImageIT {
                 }
             }
             assertEquals("requests=3 cache=10000 source=IMAGE", answer, restored.output());
-            assertTrue(restored.output().contains("restored from the full-process image in " + image), restored.output());
+            // The restored server's threads answer as soon as CRIU lets them run, possibly before the
+            // agent's own line is written: wait for it rather than read what has arrived so far.
+            restored.awaitLineContaining("restored from the full-process image in " + image, TIMEOUT);
             assertTrue(!restored.output().contains("starting the application normally"), restored.output());
         } finally {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
