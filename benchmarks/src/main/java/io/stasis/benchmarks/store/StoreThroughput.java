@@ -44,6 +44,8 @@ public final class StoreThroughput {
         List<Double> ddRead = new ArrayList<>();
         List<Double> write = new ArrayList<>();
         List<Double> read = new ArrayList<>();
+        List<Double> writeCpu = new ArrayList<>();
+        List<Double> readCpu = new ArrayList<>();
         long stored = 0;
         for (int run = 0; run < runs; run++) {
             delete(dir);
@@ -53,12 +55,16 @@ public final class StoreThroughput {
             Files.delete(dir.resolve("dd.bin"));
             try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir.resolve("store"))) {
                 long start = System.nanoTime();
+                long cpu = cpuNanos();
                 SnapshotRef ref = store.write(snapshot(1, state));
                 write.add(megabytes / seconds(start));
+                writeCpu.add((cpuNanos() - cpu) / 1e9);
                 stored = ref.bytes();
                 start = System.nanoTime();
+                cpu = cpuNanos();
                 Snapshot back = store.read(ref);
                 read.add(megabytes / seconds(start));
+                readCpu.add((cpuNanos() - cpu) / 1e9);
                 if (back.roots().get(0).data().length != state.length) {
                     throw new AssertionError("read back " + back.roots().get(0).data().length + " bytes");
                 }
@@ -67,9 +73,13 @@ public final class StoreThroughput {
         System.out.printf("dd write (conv=fsync)     %8.0f MB/s%n", median(ddWrite));
         System.out.printf("checkpoint write          %8.0f MB/s  (%.0f%% of dd; %d MB stored for %d MB)%n",
                 median(write), 100 * median(write) / median(ddWrite), stored >> 20, megabytes);
+        System.out.printf("checkpoint write, CPU     %8.2f s of all threads (%.0f MB per CPU-second)%n",
+                median(writeCpu), megabytes / median(writeCpu));
         System.out.printf("dd read                   %8.0f MB/s%n", median(ddRead));
         System.out.printf("restore read (verified)   %8.0f MB/s  (%.0f%% of dd)%n",
                 median(read), 100 * median(read) / median(ddRead));
+        System.out.printf("restore read, CPU         %8.2f s of all threads (%.0f MB per CPU-second)%n",
+                median(readCpu), megabytes / median(readCpu));
         for (int places : new int[] {100, 10_000}) {
             byte[] changed = state.clone();
             byte[] fresh = state(state.length / 100, 2);
@@ -169,6 +179,15 @@ public final class StoreThroughput {
         double secondsTaken = Double.parseDouble(parts[parts.length - 2].trim().split(" ")[0]);
         double bytes = Double.parseDouble(last.split(" ")[0]);
         return bytes / (1 << 20) / secondsTaken;
+    }
+
+    /**
+     * CPU time of the whole process (every thread, the collector's and the compiler's too): on a
+     * machine that others load, what a write costs is read here better than in its elapsed time.
+     */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double seconds(long start) {

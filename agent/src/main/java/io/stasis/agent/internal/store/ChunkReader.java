@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,9 @@ import java.util.Set;
  * the length its manifest declares. A failure names the pack, the offset and the snapshot.
  */
 final class ChunkReader implements AutoCloseable {
+
+    /** The most one read takes in: a run of chunks adjacent in their pack is read in pieces of about this. */
+    private static final long MAX_READ = 4 << 20;
 
     private final BlobStore blobs;
     private final ChunkCodec codec;
@@ -35,34 +39,90 @@ final class ChunkReader implements AutoCloseable {
      */
     void read(SnapshotRef ref, List<Manifest.ChunkRef> refs, byte[] data, Set<String> checked) throws IOException {
         int at = 0;
+        ChunkWorkers.Pending<Boolean> decoding = null;
         for (int batch = 0; batch < refs.size(); batch += ChunkWorkers.BATCH) {
             int end = Math.min(refs.size(), batch + ChunkWorkers.BATCH);
             List<Manifest.ChunkRef> part = new ArrayList<>(refs.subList(batch, end));
             if (data == null) {
                 part.removeIf(chunk -> !checked.add(chunk.name()));
             }
-            List<byte[]> stored = new ArrayList<>(part.size());
-            for (Manifest.ChunkRef chunk : part) {
-                try {
-                    stored.add(stored(chunk));
-                } catch (CorruptSnapshotException e) {
-                    throw located(ref, chunk, e);
-                }
+            // this batch is read while the workers decode the one before, each into its place in data
+            List<byte[]> stored = stored(ref, part);
+            int[] into = new int[part.size()];
+            for (int i = 0; i < part.size(); i++) {
+                into[i] = at;
+                at += data == null ? 0 : (int) part.get(i).bytes();
             }
-            List<byte[]> contents = workers.inParallel(part.size(), i -> {
+            if (decoding != null) {
+                decoding.results();
+            }
+            decoding = workers.start(part.size(), i -> {
+                byte[] content;
                 try {
-                    return decodeExactly(part.get(i), stored.get(i));
+                    content = decodeExactly(part.get(i), stored.get(i));
                 } catch (CorruptSnapshotException e) {
                     throw located(ref, part.get(i), e);
                 }
+                if (data != null) {
+                    System.arraycopy(content, 0, data, into[i], content.length);
+                }
+                return Boolean.TRUE;
             });
-            if (data != null) {
-                for (byte[] content : contents) {
-                    System.arraycopy(content, 0, data, at, content.length);
-                    at += content.length;
+        }
+        if (decoding != null) {
+            decoding.results();
+        }
+    }
+
+    /**
+     * The stored forms of {@code part}, each location checked first; chunks that lie one after the
+     * other in a pack (all of a snapshot's new ones) are read in one call rather than one a chunk.
+     */
+    private List<byte[]> stored(SnapshotRef ref, List<Manifest.ChunkRef> part) throws IOException {
+        List<byte[]> stored = new ArrayList<>(part.size());
+        int i = 0;
+        while (i < part.size()) {
+            Manifest.ChunkRef first = part.get(i);
+            BlobStore.Reader channel;
+            try {
+                channel = checked(first);
+            } catch (CorruptSnapshotException e) {
+                throw located(ref, first, e);
+            }
+            int run = i + 1;
+            long runEnd = first.offset() + first.length();
+            while (run < part.size() && runEnd - first.offset() < MAX_READ) {
+                Manifest.ChunkRef next = part.get(run);
+                if (!next.pack().equals(first.pack()) || next.offset() != runEnd) {
+                    break;
+                }
+                try {
+                    checked(next);
+                } catch (CorruptSnapshotException e) {
+                    throw located(ref, next, e);
+                }
+                runEnd += next.length();
+                run++;
+            }
+            ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(runEnd - first.offset()));
+            try {
+                channel.read(first.offset(), buffer);
+            } catch (EOFException e) {
+                throw located(ref, first,
+                        new CorruptSnapshotException(StoreDirectory.PACKS + "/" + first.pack() + " ended early"));
+            }
+            byte[] bytes = buffer.array();
+            if (run == i + 1) {
+                stored.add(bytes);
+            } else {
+                for (int at = 0; i < run; i++) {
+                    stored.add(Arrays.copyOfRange(bytes, at, at + part.get(i).length()));
+                    at += part.get(i).length();
                 }
             }
+            i = run;
         }
+        return stored;
     }
 
     private static CorruptSnapshotException located(SnapshotRef ref, Manifest.ChunkRef chunk,
@@ -80,8 +140,8 @@ final class ChunkReader implements AutoCloseable {
         return content;
     }
 
-    /** A chunk's stored form, its location checked against the pack's size before anything is allocated. */
-    private byte[] stored(Manifest.ChunkRef chunk) throws IOException {
+    /** The pack of a chunk, open, the chunk's location checked against its size before anything is allocated. */
+    private BlobStore.Reader checked(Manifest.ChunkRef chunk) throws IOException {
         if (chunk.length() < 0 || chunk.offset() < 0 || !ManifestCodec.PACK_NAME.matcher(chunk.pack()).matches()) {
             throw new CorruptSnapshotException("chunk " + chunk.name() + " has a bad location in its manifest");
         }
@@ -99,13 +159,7 @@ final class ChunkReader implements AutoCloseable {
                     + chunk.name() + " ends at " + (chunk.offset() + chunk.length()) + ", the file at "
                     + channel.size());
         }
-        ByteBuffer buffer = ByteBuffer.allocate(chunk.length());
-        try {
-            channel.read(chunk.offset(), buffer);
-        } catch (EOFException e) {
-            throw new CorruptSnapshotException(StoreDirectory.PACKS + "/" + chunk.pack() + " ended early");
-        }
-        return buffer.array();
+        return channel;
     }
 
     @Override

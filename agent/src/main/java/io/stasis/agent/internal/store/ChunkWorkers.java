@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Chunks hashed and compressed (or read back and checked) together, on up to four cores, in order. */
@@ -28,6 +29,14 @@ final class ChunkWorkers implements AutoCloseable {
 
     /** {@code work} for indexes 0 to {@code count - 1}, split across the workers; results in order. */
     <T> List<T> inParallel(int count, ChunkWork<T> work) throws IOException {
+        return start(count, work).results();
+    }
+
+    /**
+     * Starts {@code work} for indexes 0 to {@code count - 1} on the workers and returns at once, so
+     * that the caller can cut the next batch or write the last one meanwhile.
+     */
+    <T> Pending<T> start(int count, ChunkWork<T> work) {
         List<Callable<List<T>>> tasks = new ArrayList<>();
         int per = Math.max(1, (count + WORKERS - 1) / WORKERS);
         for (int t = 0; t < count; t += per) {
@@ -41,14 +50,48 @@ final class ChunkWorkers implements AutoCloseable {
                 return part;
             });
         }
+        if (tasks.size() == 1) { // a small batch: here, without waking a worker
+            try {
+                List<T> done = tasks.get(0).call();
+                return () -> done;
+            } catch (IOException | RuntimeException e) {
+                return () -> {
+                    throw e;
+                };
+            } catch (Exception e) {
+                return () -> {
+                    throw new IOException(e);
+                };
+            }
+        }
+        List<Future<List<T>>> parts = new ArrayList<>(tasks.size());
+        try {
+            for (Callable<List<T>> task : tasks) {
+                parts.add(workers().submit(task));
+            }
+        } catch (RejectedExecutionException e) {
+            parts.forEach(part -> part.cancel(true));
+            return () -> {
+                throw new IOException("the store was closed while encoding or decoding chunks", e);
+            };
+        }
+        return () -> collect(count, parts);
+    }
+
+    /** Work started by {@link #start}. */
+    @FunctionalInterface
+    interface Pending<T> {
+        /** The results in order, once every part is done; a failed part cancels the others. */
+        List<T> results() throws IOException;
+    }
+
+    private static <T> List<T> collect(int count, List<Future<List<T>>> parts) throws IOException {
         List<T> results = new ArrayList<>(count);
         try {
-            if (tasks.size() == 1) {
-                return tasks.get(0).call();
-            }
-            for (Future<List<T>> part : workers().invokeAll(tasks)) {
+            for (Future<List<T>> part : parts) {
                 results.addAll(part.get());
             }
+            return results;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while encoding or decoding chunks");
@@ -57,12 +100,9 @@ final class ChunkWorkers implements AutoCloseable {
                 throw io;
             }
             throw new IOException("could not encode or decode chunks: " + e.getCause(), e.getCause());
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
+        } finally {
+            parts.forEach(part -> part.cancel(true)); // no-ops when done; stops the rest after a failure
         }
-        return results;
     }
 
     /** Daemon threads, made when first needed, gone with the store. */

@@ -45,6 +45,20 @@ final class Chunker {
         return ends;
     }
 
+    /**
+     * The ends of at most {@code count} chunks from {@code start}, which is a boundary: a stretch of
+     * {@link #boundaries}, so that a writer cuts the next batch while the last one is encoded.
+     */
+    static int[] boundaries(byte[] data, int start, int count) {
+        int[] ends = new int[count];
+        int found = 0;
+        while (found < count && start < data.length) {
+            start = next(data, start);
+            ends[found++] = start;
+        }
+        return found == count ? ends : java.util.Arrays.copyOf(ends, found);
+    }
+
     private static int next(byte[] data, int start) {
         int length = data.length - start;
         if (length <= MIN) {

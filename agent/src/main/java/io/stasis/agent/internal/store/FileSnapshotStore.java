@@ -276,15 +276,22 @@ public final class FileSnapshotStore implements SnapshotStore {
                 long offset = 0;
                 for (Root root : snapshot.roots()) {
                     List<Manifest.ChunkRef> chunks = new ArrayList<>();
+                    byte[] data = root.data();
+                    // Pipelined: while the workers hash and compress one batch, this thread cuts the next
+                    // and then appends the one before to the pack.
                     long stage = System.nanoTime();
-                    List<Integer> ends = Chunker.boundaries(root.data());
+                    int[] batch = Chunker.boundaries(data, 0, ChunkWorkers.BATCH);
                     trace.chunking(System.nanoTime() - stage);
-                    for (int batch = 0; batch < ends.size(); batch += ChunkWorkers.BATCH) {
-                        int batchEnd = Math.min(ends.size(), batch + ChunkWorkers.BATCH);
-                        List<Integer> batchEnds = ends.subList(batch, batchEnd);
-                        int batchStart = batch == 0 ? 0 : ends.get(batch - 1);
+                    ChunkWorkers.Pending<Encoded> pending = batch.length == 0 ? null : encode(data, 0, batch, known);
+                    while (pending != null) {
+                        int nextStart = batch[batch.length - 1];
                         stage = System.nanoTime();
-                        List<Encoded> encoded = encode(root.data(), batchStart, batchEnds, known);
+                        int[] next = Chunker.boundaries(data, nextStart, ChunkWorkers.BATCH);
+                        trace.chunking(System.nanoTime() - stage);
+                        ChunkWorkers.Pending<Encoded> following = next.length == 0 ? null
+                                : encode(data, nextStart, next, known);
+                        stage = System.nanoTime();
+                        List<Encoded> encoded = pending.results();
                         trace.encoding(System.nanoTime() - stage);
                         stage = System.nanoTime();
                         List<byte[]> fresh = new ArrayList<>();
@@ -304,6 +311,8 @@ public final class FileSnapshotStore implements SnapshotStore {
                             out.write(concatenated(fresh)); // one write a batch, not one a chunk of about 4 KiB
                         }
                         trace.packWrite(System.nanoTime() - stage);
+                        pending = following;
+                        batch = next;
                     }
                     roots.add(new Manifest.StoredRoot(root.kind(), root.owner(), root.key(), root.fields(),
                             root.data().length, chunks));
@@ -416,14 +425,11 @@ public final class FileSnapshotStore implements SnapshotStore {
     private record Encoded(String name, int bytes, byte[] stored) {
     }
 
-    private List<Encoded> encode(byte[] data, int start, List<Integer> ends, Map<String, Manifest.ChunkRef> known)
-            throws IOException {
-        int[] from = new int[ends.size()];
-        for (int i = 0; i < ends.size(); i++) {
-            from[i] = i == 0 ? start : ends.get(i - 1);
-        }
-        return workers.inParallel(ends.size(), i -> {
-            byte[] content = Arrays.copyOfRange(data, from[i], ends.get(i));
+    /** Starts naming and encoding the chunks of {@code data} from {@code start} to each of {@code ends}. */
+    private ChunkWorkers.Pending<Encoded> encode(byte[] data, int start, int[] ends,
+            Map<String, Manifest.ChunkRef> known) {
+        return workers.start(ends.length, i -> {
+            byte[] content = Arrays.copyOfRange(data, i == 0 ? start : ends[i - 1], ends[i]);
             String name = codec.name(content);
             return new Encoded(name, content.length, known.containsKey(name) ? null : codec.encode(name, content));
         });
