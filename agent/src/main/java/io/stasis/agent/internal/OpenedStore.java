@@ -156,6 +156,9 @@ record OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String not
             throw new OptionsException("option 'dir': " + e.getMessage());
         }
         checkKey(store);
+        if (writer != null) {
+            writer.compressChunks(options.compression() == AgentOptions.Compression.LZ4);
+        }
         return new OpenedStore(store, writer, notWriting);
     }
 
@@ -176,6 +179,7 @@ record OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String not
             throw new OptionsException("option 'dir': cannot use " + options.s3() + ": " + Log.describe(e));
         }
         checkKey(store);
+        store.compressChunks(options.compression() == AgentOptions.Compression.LZ4);
         return new OpenedStore(store, store, null);
     }
 

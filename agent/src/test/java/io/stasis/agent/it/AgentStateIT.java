@@ -145,6 +145,14 @@ class AgentStateIT {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void snapshotsWrittenWithAndWithoutCompressionRestoreAlike(Jdk jdk, @TempDir Path dir) throws Exception {
+        String first = runAdvance(jdk, dir, null, "advance-exit", ",compression=none");
+        String second = runAdvance(jdk, dir, first, "advance-exit");
+        runAdvance(jdk, dir, second, "advance-exit", ",compression=none");
+    }
+
     private static String listing(Path store) throws java.io.IOException {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(store)) {
             StringBuilder s = new StringBuilder();

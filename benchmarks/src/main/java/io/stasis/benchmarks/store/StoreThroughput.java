@@ -27,7 +27,10 @@ import java.util.stream.Stream;
  * checkpoint writes when 1% of the state changed (in 100 places, in 10,000 places, and at random
  * keys of a {@code HashMap<Integer, byte[1000]>} serialized as a checkpoint does).
  *
- * <pre>java -Xmx12g -cp benchmarks/target/benchmarks.jar io.stasis.benchmarks.store.StoreThroughput DIR MB RUNS</pre>
+ * <pre>java -Xmx12g -cp benchmarks/target/benchmarks.jar io.stasis.benchmarks.store.StoreThroughput DIR MB RUNS [lz4|none]</pre>
+ *
+ * The last argument is the agent's {@code compression} option for the write and read (default
+ * {@code lz4}); the incremental cases always compress.
  */
 public final class StoreThroughput {
 
@@ -38,8 +41,13 @@ public final class StoreThroughput {
         Path dir = Path.of(args[0]);
         int megabytes = Integer.parseInt(args[1]);
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        String compression = args.length > 3 ? args[3] : "lz4";
+        if (!compression.equals("lz4") && !compression.equals("none")) {
+            throw new IllegalArgumentException("compression is lz4 or none, not " + compression);
+        }
         byte[] state = state(megabytes << 20, 1);
-        System.out.printf("state: %d MB of serialized-like records; %d runs; medians%n", megabytes, runs);
+        System.out.printf("state: %d MB of serialized-like records; %d runs; compression=%s; medians%n", megabytes,
+                runs, compression);
         List<Double> ddWrite = new ArrayList<>();
         List<Double> ddRead = new ArrayList<>();
         List<Double> write = new ArrayList<>();
@@ -54,6 +62,7 @@ public final class StoreThroughput {
             ddRead.add(dd("if=" + dir.resolve("dd.bin"), "of=/dev/null", "bs=1M"));
             Files.delete(dir.resolve("dd.bin"));
             try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir.resolve("store"))) {
+                store.compressChunks(compression.equals("lz4"));
                 long start = System.nanoTime();
                 long cpu = cpuNanos();
                 SnapshotRef ref = store.write(snapshot(1, state));

@@ -37,7 +37,7 @@ public final class OptionsParser {
             "dir", "restore", "interval", "on-exit", "keep", "quiesce", "fields", "quiesce-timeout", "allow",
             "encryption-key", "encryption.accept-plain", "image-dir", "config", "log", "log.level", "max-age",
             "s3.endpoint", "s3.region", "s3.path-style", "s3.lease", "mirror",
-            "group", "group.member", "group.size", "group.zookeeper", "group.timeout");
+            "group", "group.member", "group.size", "group.zookeeper", "group.timeout", "compression");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
     private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -95,7 +95,8 @@ public final class OptionsParser {
                 s3,
                 mirror,
                 s3(values, "forensics.dir"),
-                group(values, cadence));
+                group(values, cadence),
+                choice("compression", values.getOrDefault("compression", "lz4"), AgentOptions.Compression.class));
     }
 
     /** {@code group*}: all of them or none; a group's epochs come at a fixed interval. */

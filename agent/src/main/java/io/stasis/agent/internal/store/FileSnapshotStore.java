@@ -70,6 +70,8 @@ public final class FileSnapshotStore implements SnapshotStore {
     private Map<String, Manifest.ChunkRef> index;
     private long nextSequence = -1;
     private long lastWritten = -1;
+    /** Whether new chunks are LZ4-compressed ({@code compression=lz4}) or stored as they are ({@code none}). */
+    private volatile boolean compress = true;
     private final ChunkWorkers workers = new ChunkWorkers();
     private final StoreStats stats = new StoreStats();
 
@@ -80,7 +82,14 @@ public final class FileSnapshotStore implements SnapshotStore {
         this.writer = writer;
     }
 
-    /** Opens {@code dir} to read snapshots only. */
+    /**
+     * Whether the chunks this writer adds are compressed (the default). Without, a write costs a
+     * fraction of the CPU and takes more room; both are read alike, so it can change at any time.
+     */
+    public void compressChunks(boolean compress) {
+        this.compress = compress;
+    }
+
     /**
      * Whether the local store in {@code dir} may hold a snapshot, from its listing alone (nothing is
      * read or trusted): a hint for preparing ahead, never a reason to restore.
@@ -97,6 +106,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
     }
 
+    /** Opens {@code dir} to read snapshots only. */
     public static FileSnapshotStore openForReading(Path dir) throws IOException {
         return openForReading(dir, null, false);
     }
@@ -431,7 +441,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         return workers.start(ends.length, i -> {
             byte[] content = Arrays.copyOfRange(data, i == 0 ? start : ends[i - 1], ends[i]);
             String name = codec.name(content);
-            return new Encoded(name, content.length, known.containsKey(name) ? null : codec.encode(name, content));
+            return new Encoded(name, content.length, known.containsKey(name) ? null : codec.encode(name, content, compress));
         });
     }
 

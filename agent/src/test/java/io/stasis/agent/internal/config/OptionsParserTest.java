@@ -31,6 +31,13 @@ class OptionsParserTest {
         assertEquals(Duration.ofSeconds(10), options.quiesceTimeout());
         assertTrue(options.quiesce().isEmpty() && options.fields().isEmpty());
         assertNull(options.maxAge());
+        assertEquals(AgentOptions.Compression.LZ4, options.compression());
+    }
+
+    @Test
+    void compressionIsLz4OrNone() {
+        assertEquals(AgentOptions.Compression.NONE, parse("compression=none").compression());
+        assertEquals(AgentOptions.Compression.LZ4, parse("compression=lz4").compression());
     }
 
     @Test
@@ -212,6 +219,7 @@ class OptionsParserTest {
         "group=g,group.member=a,group.size=3,group.zookeeper=h:1,group.timeout=5s|option 'group.timeout' has a bad value '5s'",
         "interval=auto,group=g,group.member=a,group.size=3,group.zookeeper=h:1|option 'interval' has a bad value 'auto'",
         "restore=12,group=g,group.member=a,group.size=3,group.zookeeper=h:1|option 'restore' has a bad value '12'",
+        "compression=zstd|option 'compression' has a bad value 'zstd': expected lz4, none",
     })
     void badOptionsNameTheKey(String argument, String message) {
         OptionsException e = assertThrows(OptionsException.class, () -> parse(argument));

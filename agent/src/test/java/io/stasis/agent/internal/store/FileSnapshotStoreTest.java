@@ -71,6 +71,24 @@ class FileSnapshotStoreTest {
     }
 
     @Test
+    void chunksWrittenWithoutCompressionTakeTheirSizeAndReadBackBesideCompressedOnes() throws Exception {
+        byte[] first = state(1 << 20, 1);
+        byte[] second = state(1 << 20, 2);
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            store.write(big(1, first));
+            store.compressChunks(false);
+            store.write(big(2, second));
+        }
+        assertTrue(packBytes(dir, 1) < 0.9 * first.length, packBytes(dir, 1) + " bytes compressed");
+        assertTrue(packBytes(dir, 2) > first.length, packBytes(dir, 2) + " bytes stored as they are");
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            assertArrayEquals(first, store.read(store.list().get(1)).roots().get(0).data());
+            assertArrayEquals(second, store.read(store.list().get(0)).roots().get(0).data());
+            assertEquals(List.of(), store.verify().damaged());
+        }
+    }
+
+    @Test
     void writesAndReadsBackEveryField() throws Exception {
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
             assertEquals(1, store.nextSequence());
