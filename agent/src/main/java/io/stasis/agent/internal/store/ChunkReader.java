@@ -25,6 +25,11 @@ final class ChunkReader implements AutoCloseable {
     private final ChunkCodec codec;
     private final ChunkWorkers workers;
     private final Map<String, BlobStore.Reader> open = new LinkedHashMap<>();
+    /**
+     * Where runs of adjacent chunks are read, kept for the reader's life: one buffer of a few MiB
+     * each time would be a humongous allocation to G1 (half a region or more) per run.
+     */
+    private ByteBuffer runs;
 
     /** @param codec the codec of the snapshot's key */
     ChunkReader(BlobStore blobs, ChunkCodec codec, ChunkWorkers workers) {
@@ -104,7 +109,16 @@ final class ChunkReader implements AutoCloseable {
                 runEnd += next.length();
                 run++;
             }
-            ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(runEnd - first.offset()));
+            int length = Math.toIntExact(runEnd - first.offset());
+            ByteBuffer buffer;
+            if (run == i + 1) {
+                buffer = ByteBuffer.allocate(length);
+            } else {
+                if (runs == null || runs.capacity() < length) {
+                    runs = ByteBuffer.allocate((int) Math.max(length, MAX_READ + ChunkCodec.MAX_STORED));
+                }
+                buffer = runs.clear().limit(length);
+            }
             try {
                 channel.read(first.offset(), buffer);
             } catch (EOFException e) {

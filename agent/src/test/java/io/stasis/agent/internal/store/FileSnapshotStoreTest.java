@@ -72,8 +72,9 @@ class FileSnapshotStoreTest {
 
     @Test
     void chunksWrittenWithoutCompressionTakeTheirSizeAndReadBackBesideCompressedOnes() throws Exception {
-        byte[] first = state(1 << 20, 1);
-        byte[] second = state(1 << 20, 2);
+        // over 4 MiB each: read back in several runs of adjacent chunks through one buffer
+        byte[] first = state(10 << 20, 1);
+        byte[] second = state(10 << 20, 2);
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
             store.write(big(1, first));
             store.compressChunks(false);
