@@ -49,7 +49,7 @@ final class CheckpointWriteEvent extends jdk.jfr.Event {
     long chunkingTime;
 
     @Label("Encoding Time")
-    @Description("Compression, hashing and encryption of the chunks")
+    @Description("Waiting for the compression, hashing and encryption of the chunks, beyond what overlapped chunking and pack writes")
     @Timespan
     long encodingTime;
 
