@@ -117,10 +117,6 @@ final class ChunkCodec {
         return HexFormat.of().formatHex(key != null ? key.name(content) : sha256(content));
     }
 
-    byte[] encode(String name, byte[] content) {
-        return encode(name, content, true);
-    }
-
     /**
      * The stored form of {@code content}.
      *

@@ -27,14 +27,9 @@ final class ChunkWorkers implements AutoCloseable {
         T apply(int index) throws CorruptSnapshotException;
     }
 
-    /** {@code work} for indexes 0 to {@code count - 1}, split across the workers; results in order. */
-    <T> List<T> inParallel(int count, ChunkWork<T> work) throws IOException {
-        return start(count, work).results();
-    }
-
     /**
-     * Starts {@code work} for indexes 0 to {@code count - 1} on the workers and returns at once, so
-     * that the caller can cut the next batch or write the last one meanwhile.
+     * Starts {@code work} for indexes 0 to {@code count - 1}, split across the workers, and returns
+     * at once, so that the caller can cut the next batch or write the last one meanwhile.
      */
     <T> Pending<T> start(int count, ChunkWork<T> work) {
         List<Callable<List<T>>> tasks = new ArrayList<>();

@@ -1,7 +1,6 @@
 package io.stasis.agent.internal.store;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -33,21 +32,10 @@ final class Chunker {
     private Chunker() {
     }
 
-    /** The ends (exclusive) of the chunks of {@code data}, in order; one chunk for small data. */
-    static List<Integer> boundaries(byte[] data) {
-        List<Integer> ends = new ArrayList<>(data.length / AVERAGE + 1);
-        int start = 0;
-        while (start < data.length) {
-            int end = next(data, start);
-            ends.add(end);
-            start = end;
-        }
-        return ends;
-    }
-
     /**
-     * The ends of at most {@code count} chunks from {@code start}, which is a boundary: a stretch of
-     * {@link #boundaries}, so that a writer cuts the next batch while the last one is encoded.
+     * The ends (exclusive) of at most {@code count} chunks of {@code data} from {@code start}, which
+     * is a boundary, in order; one chunk for small data. Cut batch by batch, so that a writer cuts
+     * the next batch while the last one is encoded; the boundaries do not depend on the batches.
      */
     static int[] boundaries(byte[] data, int start, int count) {
         int[] ends = new int[count];
@@ -56,7 +44,7 @@ final class Chunker {
             start = next(data, start);
             ends[found++] = start;
         }
-        return found == count ? ends : java.util.Arrays.copyOf(ends, found);
+        return found == count ? ends : Arrays.copyOf(ends, found);
     }
 
     private static int next(byte[] data, int start) {
