@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,7 +51,7 @@ public final class Criu {
     }
 
     private static int[] versionOf(Path binary) throws ImageException {
-        Processes.Result result = Processes.run(List.of(binary.toString(), "--version"), Map.of());
+        Processes.Result result = Processes.run(List.of(binary.toString(), "--version"), Processes.SHORT);
         Matcher m = VERSION.matcher(result.output());
         if (result.exitCode() != 0 || !m.find()) {
             throw new ImageException(binary + " --version failed: " + result.output().strip());

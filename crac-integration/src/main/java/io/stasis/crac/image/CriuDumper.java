@@ -124,7 +124,7 @@ public final class CriuDumper {
                 progress.accept("dumping process " + pid + " with CRIU " + criu.version()
                         + (leaveRunning ? " (it carries on afterwards)" : " (it exits afterwards)"));
                 long start = System.nanoTime();
-                Processes.Result result = Processes.run(criu.command(arguments), Map.of());
+                Processes.Result result = Processes.run(criu.command(arguments), ImageDir.DUMP_BOUND);
                 if (result.exitCode() != 0) {
                     String why = "criu dump failed (exit " + result.exitCode() + "); the end of " + log + ":\n"
                             + Criu.logErrors(log);

@@ -33,11 +33,6 @@ public final class ImageCheckpoint {
 
     private static final Duration POLL = Duration.ofMillis(2);
     private static final Duration LIVENESS_EVERY = Duration.ofSeconds(1);
-    /**
-     * How long a dump that has started may take before the JVM stops waiting for it: CRIU freezes
-     * this process while it dumps, so this counts only time the dumper takes around it.
-     */
-    static final Duration DUMP_BOUND = Duration.ofMinutes(10);
 
     private ImageCheckpoint() {
     }
@@ -102,7 +97,7 @@ public final class ImageCheckpoint {
 
     /**
      * Waits for the dumper's outcome: at most {@code timeout} for it to claim the dump, then as long
-     * as it lives, up to {@link #DUMP_BOUND}. A dumper that dies without a result leaves the gate
+     * as it lives, up to {@link ImageDir#DUMP_BOUND}. A dumper that dies without a result leaves the gate
      * closed no longer than the next poll.
      */
     private static Outcome awaitDump(ImageDir dir, long start, Duration timeout) throws IOException {
@@ -149,8 +144,8 @@ public final class ImageCheckpoint {
                     throw new IOException("the dumper (process " + dumper.getAsLong() + ") ended without saying how the "
                             + "dump went; this process carries on without an image");
                 }
-                if (System.nanoTime() - begun - timeout.toNanos() - DUMP_BOUND.toNanos() > 0) {
-                    throw new IOException("the dumper did not finish within " + (timeout.plus(DUMP_BOUND)).toSeconds()
+                if (System.nanoTime() - begun - timeout.toNanos() - ImageDir.DUMP_BOUND.toNanos() > 0) {
+                    throw new IOException("the dumper did not finish within " + (timeout.plus(ImageDir.DUMP_BOUND)).toSeconds()
                             + " s; this process carries on without an image");
                 }
                 try {

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -40,6 +41,11 @@ public final class ImageDir {
     static final String DUMPING = "dumping";
     /** The MAC of the manifest, by the operator's {@link ImageAuth} key. */
     static final String MAC = MANIFEST + ".mac";
+    /**
+     * How long a dump may take, CRIU's run and the dumper's work around it, before the JVM stops
+     * waiting for it and the dumper stops CRIU. CRIU freezes the JVM while it dumps.
+     */
+    static final Duration DUMP_BOUND = Duration.ofMinutes(10);
 
     private final Path path;
     /**
