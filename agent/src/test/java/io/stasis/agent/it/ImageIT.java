@@ -315,6 +315,8 @@ class ImageIT {
         try (ForkedJvm refused = cli(jdk, "restore-image", image.toString(), "--no-fallback").start()) {
             assertEquals(1, refused.awaitExit(TIMEOUT), refused.output());
             assertTrue(refused.output().contains("image file " + pages.getFileName() + " is damaged"), refused.output());
+            // The pages are checked while CRIU restores, the process held stopped: it never ticked.
+            assertTrue(refused.lines().stream().noneMatch(l -> l.startsWith("tick ")), refused.output());
         }
         try (ForkedJvm fallback = cli(jdk, "restore-image", image.toString()).start()) {
             assertEquals(0, fallback.awaitExit(TIMEOUT), fallback.output());

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -51,7 +52,7 @@ public final class CriuRestorer {
 
     /**
      * Everything that stands in the way of restoring {@code manifest}'s image here, short of
-     * decrypting it; empty when nothing does.
+     * decrypting it and its page files (a {@link PageCheck}); empty when nothing does.
      */
     static List<String> problems(ImageDir dir, ImageManifest manifest, Criu criu) {
         List<String> problems = new ArrayList<>();
@@ -79,7 +80,7 @@ public final class CriuRestorer {
                         + String.join(" ", new TreeSet<>(missing)));
             }
             if (manifest.encryption() == null) {
-                problems.addAll(fileProblems(manifest, ImageManifest.filesIn(dir.path())));
+                problems.addAll(parsedFileProblems(manifest, dir.path()));
             } else {
                 problems.addAll(sealedFileProblems(dir, manifest));
             }
@@ -95,6 +96,8 @@ public final class CriuRestorer {
      */
     private static List<String> sealedFileProblems(ImageDir dir, ImageManifest manifest) throws IOException {
         List<String> problems = new ArrayList<>();
+        List<Path> present = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
         for (ImageManifest.ImageFile file : manifest.files()) {
             List<String> stored = manifest.storedNames(file);
             for (int i = 0; i < stored.size(); i++) {
@@ -104,20 +107,38 @@ public final class CriuRestorer {
                     continue;
                 }
                 PrivateFiles.checkFile(path);
-                if (!HostFacts.sha256(path).equals(file.sealed().get(i))) {
-                    problems.add("image file " + stored.get(i) + " is damaged (its checksum differs)");
-                }
+                present.add(path);
+                expected.add(file.sealed().get(i));
+            }
+        }
+        List<String> digests = FileDigests.ofWholeFiles(present);
+        for (int i = 0; i < present.size(); i++) {
+            if (!digests.get(i).equals(expected.get(i))) {
+                problems.add("image file " + present.get(i).getFileName() + " is damaged (its checksum differs)");
             }
         }
         return problems;
     }
 
-    /** Each of CRIU's files that is missing from what was {@code found}, or differs from what the manifest says. */
-    private static List<String> fileProblems(ImageManifest manifest, List<ImageManifest.ImageFile> found) {
+    /** What is wrong with the plain files in {@code images} that CRIU parses: all but the page files. */
+    private static List<String> parsedFileProblems(ImageManifest manifest, Path images) throws IOException {
+        Predicate<String> parsed = Predicate.not(PageCheck::holdsPages);
+        return fileProblems(manifest, ImageManifest.filesIn(images, manifest.format(), parsed), parsed);
+    }
+
+    /**
+     * Each of CRIU's files whose name passes {@code which} that is missing from what was
+     * {@code found}, or differs from what the manifest says.
+     */
+    static List<String> fileProblems(ImageManifest manifest, List<ImageManifest.ImageFile> found,
+                                     Predicate<String> which) {
         Map<String, ImageManifest.ImageFile> byName = new HashMap<>();
         found.forEach(file -> byName.put(file.name(), file));
         List<String> problems = new ArrayList<>();
         for (ImageManifest.ImageFile file : manifest.files()) {
+            if (!which.test(file.name())) {
+                continue;
+            }
             ImageManifest.ImageFile actual = byName.get(file.name());
             if (actual == null) {
                 problems.add("image file " + file.name() + " is missing");
@@ -153,6 +174,8 @@ public final class CriuRestorer {
         }
         List<String> problems;
         Criu criu = null;
+        // A plain image's pages are hashed from now on, beside the other checks and CRIU's restore.
+        PageCheck plainPages = manifest.encryption() == null ? PageCheck.start(dir.path(), manifest) : null;
         try {
             criu = Criu.locate();
             problems = problems(dir, manifest, criu);
@@ -164,23 +187,16 @@ public final class CriuRestorer {
             try (MemoryStaging staging = manifest.encryption() == null ? null : MemoryStaging.create(manifest.bytes())) {
                 problems = staging == null ? List.of() : open(manifest, dir, staging, cipher, progress);
                 if (problems.isEmpty()) {
-                    progress.accept(String.format("checked the image and this host in %d ms; restoring with CRIU %s",
-                            (System.nanoTime() - start) / 1_000_000, criu.version()));
+                    PageCheck pages = staging == null ? plainPages : PageCheck.ofVerifiedSealedFiles();
+                    progress.accept(String.format("checked the image and this host in %d ms; restoring with CRIU %s%s",
+                            (System.nanoTime() - start) / 1_000_000, criu.version(),
+                            staging == null ? " while the page files are checked" : ""));
                     Path log = workDir(dir).resolve(RESTORE_LOG);
-                    int exit = runCriu(dir, log, staging, manifest, criu);
-                    String logText = Criu.readLogTail(log, Integer.MAX_VALUE);
-                    if (logText.contains(RESTORED)) {
-                        return new Outcome(true, exit, List.of());
+                    Outcome outcome = runCriu(dir, log, staging, manifest, criu, pages, progress);
+                    if (outcome.fromImage()) {
+                        return outcome;
                     }
-                    if (mayHaveRun(logText)) {
-                        List<String> what = List.of("criu restore reported a failure (exit " + exit + ") after the "
-                                + "restored process had started running; the end of " + log + ":\n" + Criu.logErrors(log));
-                        progress.accept(what.get(0) + "\nthe application is not started a second time: it may have "
-                                + "done its work, or been stopped by CRIU part-way; its state is in its newest snapshot");
-                        return new Outcome(true, exit == 0 ? 1 : exit, what);
-                    }
-                    problems = List.of("criu restore failed (exit " + exit + "); the end of " + log + ":\n"
-                            + Criu.logErrors(log));
+                    problems = outcome.problems().isEmpty() ? pages.problems() : outcome.problems();
                 }
             } catch (ImageException | RuntimeException e) {
                 problems = List.of(String.valueOf(e.getMessage()));
@@ -200,7 +216,9 @@ public final class CriuRestorer {
         } catch (IOException e) {
             throw new ImageException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
         }
-        return new Outcome(false, waitFor(application, command.get(0), application::toHandle), problems);
+        try (StopForwarding forwarding = new StopForwarding(application, application::toHandle)) {
+            return new Outcome(false, waitFor(application, command.get(0)), problems);
+        }
     }
 
     /** Whether CRIU had begun to let the restored process run, by its log. */
@@ -250,22 +268,27 @@ public final class CriuRestorer {
                 manifest.bytes() / 1e6, staging));
         try {
             SealedFiles.open(manifest, dir, staging.path(), cipher);
-            return fileProblems(manifest, ImageManifest.filesIn(staging.path()));
+            return parsedFileProblems(manifest, staging.path());
         } catch (IOException e) {
             return List.of(e.getMessage());
         }
     }
 
     /**
-     * Runs {@code criu restore} and waits for the restored process to end. A decrypted image in
-     * {@code staging} is removed as soon as CRIU no longer reads it.
+     * Runs {@code criu restore}, lets the restored processes go once {@code pages} has passed, and
+     * waits for them to end. A decrypted image in {@code staging} is removed as soon as CRIU no
+     * longer reads it.
+     *
+     * @return how the restored process ended; or, not from the image and without problems, that the
+     *         page check failed and the restored processes were killed before they ran: the
+     *         fallback may start the application
      */
-    private static int runCriu(ImageDir dir, Path log, MemoryStaging staging, ImageManifest manifest, Criu criu)
-            throws ImageException {
+    private static Outcome runCriu(ImageDir dir, Path log, MemoryStaging staging, ImageManifest manifest, Criu criu,
+                                   PageCheck pages, Consumer<String> progress) throws ImageException {
         Path images = staging == null ? dir.path() : staging.path();
         List<String> arguments = new ArrayList<>(List.of("restore", "--images-dir", images.toString(), "--work-dir",
-                log.getParent().toString(), "--shell-job", "--file-locks", "--tcp-close", "--log-file", RESTORE_LOG,
-                "-v3")); // -v3: the log says when the restore succeeded
+                log.getParent().toString(), "--shell-job", "--file-locks", "--tcp-close", "--leave-stopped",
+                "--log-file", RESTORE_LOG, "-v3")); // -v3: the log says when the restore succeeded
         // Output and error only: CRIU's --shell-job keeps its own standard input for the terminal.
         List<String> streams = manifest.standardStreams();
         for (int fd = 1; fd < streams.size(); fd++) {
@@ -275,6 +298,7 @@ public final class CriuRestorer {
                 arguments.add("fd[" + fd + "]:" + key);
             }
         }
+        long start = System.nanoTime();
         Process restore;
         try {
             restore = new ProcessBuilder(criu.command(arguments)).inheritIO().start();
@@ -284,23 +308,64 @@ public final class CriuRestorer {
         // Once restored, the application is CRIU's child with its old PID; until then, CRIU itself.
         Supplier<ProcessHandle> running = () -> restore.descendants().filter(p -> p.pid() == manifest.pid())
                 .findFirst().orElse(restore.toHandle());
-        if (staging == null) {
-            return waitFor(restore, "criu restore", running);
+        try (StopForwarding forwarding = new StopForwarding(restore, running)) {
+            boolean restored = false;
+            try {
+                restored = awaitRestored(restore, log);
+            } catch (IOException e) {
+                // the log cannot be followed: CRIU's exit and its log tell below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            List<String> damaged = pages.problems();
+            if (staging != null) {
+                staging.close(); // CRIU has read the decrypted image
+            }
+            if (restored || mayHaveRun(Criu.readLogTail(log, Integer.MAX_VALUE))) {
+                // Stopped, the restored processes have run nothing of the image: let them go, or kill them.
+                List<Long> processes = ProcessIds.processesOf(manifest);
+                List<String> unreleased = damaged.isEmpty() ? resume(processes) : damaged;
+                if (!unreleased.isEmpty()) {
+                    processes.forEach(id -> ProcessHandle.of(id).ifPresent(ProcessHandle::destroyForcibly));
+                    waitFor(restore, "criu restore");
+                    return new Outcome(false, 1, damaged.isEmpty() ? unreleased : List.of());
+                }
+                progress.accept(String.format("restored%s in %d ms; the process runs",
+                        staging == null ? " and checked the page files" : "",
+                        (System.nanoTime() - start) / 1_000_000));
+            }
+            int exit = waitFor(restore, "criu restore");
+            String logText = Criu.readLogTail(log, Integer.MAX_VALUE);
+            if (logText.contains(RESTORED)) {
+                return new Outcome(true, exit, List.of());
+            }
+            if (mayHaveRun(logText) && damaged.isEmpty()) {
+                List<String> what = List.of("criu restore reported a failure (exit " + exit + ") after the "
+                        + "restored process had started running; the end of " + log + ":\n" + Criu.logErrors(log));
+                progress.accept(what.get(0) + "\nthe application is not started a second time: it may have "
+                        + "done its work, or been stopped by CRIU part-way; its state is in its newest snapshot");
+                return new Outcome(true, exit == 0 ? 1 : exit, what);
+            }
+            return new Outcome(false, exit, List.of("criu restore failed (exit " + exit + "); the end of " + log
+                    + ":\n" + Criu.logErrors(log)));
         }
-        // From here on the process may be coming back: whatever happens, wait for it, never fall back.
-        try {
-            awaitRestored(restore, log);
-            staging.close();
-        } catch (IOException e) {
-            // the log cannot be followed: the plain image is removed once CRIU has ended
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return waitFor(restore, "criu restore", running);
     }
 
-    /** Returns once CRIU's log says the restore finished (the image is no longer read), or CRIU has exited. */
-    private static void awaitRestored(Process restore, Path log) throws IOException, InterruptedException {
+    /** Lets the stopped {@code processes} go on; what went wrong, if anything (they are then still stopped). */
+    private static List<String> resume(List<Long> processes) {
+        try {
+            PageCheck.resume(processes);
+            return List.of();
+        } catch (ImageException e) {
+            return List.of(e.getMessage());
+        }
+    }
+
+    /**
+     * Returns once CRIU's log says the restore finished (the image is no longer read), true; or
+     * CRIU has exited without it, false.
+     */
+    private static boolean awaitRestored(Process restore, Path log) throws IOException, InterruptedException {
         long position = 0;
         String carry = "";
         while (restore.isAlive()) {
@@ -311,13 +376,14 @@ public final class CriuRestorer {
                     position += chunk.position();
                     String text = carry + new String(chunk.array(), 0, chunk.position(), StandardCharsets.ISO_8859_1);
                     if (text.contains(RESTORED)) {
-                        return;
+                        return true;
                     }
                     carry = text.substring(Math.max(0, text.length() - RESTORED.length()));
                 }
             }
             Thread.sleep(10);
         }
+        return false;
     }
 
     /**
@@ -337,24 +403,34 @@ public final class CriuRestorer {
     }
 
     /**
-     * Waits for {@code process}. Meanwhile a SIGTERM (or Ctrl-C) to this command reaches
-     * {@code running} too, which then has {@link #STOP_GRACE} to end before it is killed: nothing is
-     * left running, orphaned, holding the application's port.
+     * While open, a SIGTERM (or Ctrl-C) to this command reaches {@code running} too, which then has
+     * {@link #STOP_GRACE} to end before it is killed: nothing is left running, orphaned, holding the
+     * application's port.
      */
-    private static int waitFor(Process process, String what, Supplier<ProcessHandle> running) throws ImageException {
-        Thread forward = new Thread(() -> stop(running.get()), "stasis-stop-" + process.pid());
-        Runtime.getRuntime().addShutdownHook(forward);
+    private static final class StopForwarding implements AutoCloseable {
+        private final Thread hook;
+
+        StopForwarding(Process process, Supplier<ProcessHandle> running) {
+            hook = new Thread(() -> stop(running.get()), "stasis-stop-" + process.pid());
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        @Override
+        public void close() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook is running
+            }
+        }
+    }
+
+    private static int waitFor(Process process, String what) throws ImageException {
         try {
             return process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ImageException("interrupted while " + what + " ran", e);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(forward);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook is running
-            }
         }
     }
 

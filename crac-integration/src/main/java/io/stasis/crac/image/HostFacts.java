@@ -5,9 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -151,23 +149,6 @@ final class HostFacts {
         return new ImageManifest.User(uid, gid, groups);
     }
 
-    /**
-     * SHA-256 of a file, in hex: what the authenticated manifest holds of every stored file, so that
-     * the key vouches for every byte CRIU or the decryptor reads.
-     */
-    static String sha256(Path file) throws IOException {
-        MessageDigest digest = sha256();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            while (channel.read(buffer) > 0) {
-                buffer.flip();
-                digest.update(buffer);
-                buffer.clear();
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
     static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(sha256().digest(bytes));
     }
@@ -182,7 +163,7 @@ final class HostFacts {
 
     /**
      * CRC32C of a file, in hex: which libjvm build a JVM maps (damage and tampering of images are
-     * caught by {@link #sha256(Path)}).
+     * caught by the SHA-256 digests of {@link FileDigests}).
      */
     static String crc32c(Path file) throws IOException {
         CRC32C crc = new CRC32C();

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -41,8 +42,12 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
                             List<ImageFile> files, String encryption, Long segmentBytes, String sealedManifest,
                             Long liveHeapBytes) {
 
-    /** Format 3 adds authentication, the imaged process's user and SHA-256 digests; older images are refused. */
-    public static final int FORMAT = 3;
+    /**
+     * Format 3 added authentication, the imaged process's user and SHA-256 digests; format 4 digests
+     * files by pieces ({@link FileDigests}). Format 3 images still restore; older ones are refused.
+     */
+    public static final int FORMAT = 4;
+    private static final int OLDEST_FORMAT = 3;
     /** A manifest is a few kilobytes: anything much larger is not one. */
     private static final int MAX_BYTES = 16 << 20;
     /** CRIU's own names ({@code pages-1.img}, {@code tmpfs-dev-63.tar.gz.img}): nothing that leaves a directory. */
@@ -69,7 +74,7 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
     }
 
     /**
-     * @param sha256 of the plain file, as CRIU wrote it
+     * @param sha256 of the plain file, as CRIU wrote it, as {@link FileDigests} defines it for the format
      * @param sealed for an encrypted image, the SHA-256 of each stored (sealed) file, in order
      */
     public record ImageFile(String name, long bytes, String sha256, List<String> sealed) {
@@ -96,7 +101,7 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
     static ImageManifest describe(Path images, long pid, boolean leftRunning, Application application,
                                   List<String> standardStreams, Jdk jdk, String criuVersion, String encryption,
                                   Long segmentBytes, Long liveHeapBytes) throws IOException {
-        List<ImageFile> files = filesIn(images);
+        List<ImageFile> files = filesIn(images, FORMAT);
         long bytes = files.stream().mapToLong(ImageFile::bytes).sum();
         return new ImageManifest(FORMAT, Instant.now().toString(), pid, leftRunning, application, standardStreams, jdk,
                 HostFacts.cpu(), HostFacts.kernel(), criuVersion, bytes, files, encryption, segmentBytes, null,
@@ -132,18 +137,29 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
 
     /**
      * CRIU's files in {@code images} (everything but the manifest, our control files and the logs)
-     * with their sizes and digests. Each must be a private file of this user: only then is what
-     * was checked what CRIU reads.
+     * with their sizes and digests as {@code format} defines them. Each must be a private file of
+     * this user: only then is what was checked what CRIU reads.
      */
-    static List<ImageFile> filesIn(Path images) throws IOException {
+    static List<ImageFile> filesIn(Path images, int format) throws IOException {
+        return filesIn(images, format, name -> true);
+    }
+
+    /** {@link #filesIn(Path, int)}, of the files whose names pass {@code which} only. */
+    static List<ImageFile> filesIn(Path images, int format, Predicate<String> which) throws IOException {
         List<Path> paths;
         try (Stream<Path> entries = Files.list(images)) {
-            paths = entries.filter(p -> p.getFileName().toString().endsWith(".img")).sorted().toList();
+            paths = entries.map(Path::getFileName).map(Path::toString)
+                    .filter(name -> name.endsWith(".img") && which.test(name)).sorted().map(images::resolve).toList();
         }
-        List<ImageFile> files = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
         for (Path file : paths) {
             PrivateFiles.checkFile(file);
-            files.add(new ImageFile(file.getFileName().toString(), Files.size(file), HostFacts.sha256(file), null));
+            sizes.add(Files.size(file));
+        }
+        List<String> digests = FileDigests.of(paths, sizes, format);
+        List<ImageFile> files = new ArrayList<>();
+        for (int i = 0; i < paths.size(); i++) {
+            files.add(new ImageFile(paths.get(i).getFileName().toString(), sizes.get(i), digests.get(i), null));
         }
         return files;
     }
@@ -199,9 +215,9 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
                     + "was taken with (--auth-key FILE)");
         }
         ImageManifest manifest = parse(dir, bytes);
-        if (manifest.format() != FORMAT) {
+        if (manifest.format() < OLDEST_FORMAT || manifest.format() > FORMAT) {
             throw new ImageException("the image in " + dir + " has format " + manifest.format()
-                    + "; this Stasis reads format " + FORMAT + ": take a new image");
+                    + "; this Stasis reads formats " + OLDEST_FORMAT + " to " + FORMAT + ": take a new image");
         }
         if (manifest.encryption() != null) {
             if (cipher == null || !cipher.format().equals(manifest.encryption())) {
@@ -220,9 +236,10 @@ public record ImageManifest(int format, String created, long pid, boolean leftRu
             } catch (IOException e) {
                 throw new ImageException(sealed.getFileName() + " cannot be decrypted: " + e.getMessage(), e);
             }
+            int format = manifest.format();
             manifest = parse(dir, plain.toByteArray());
-            if (!manifest.encryption().equals(cipher.format())) {
-                throw damaged(dir, "the sealed manifest names another encryption");
+            if (manifest.format() != format || !cipher.format().equals(manifest.encryption())) {
+                throw damaged(dir, "the sealed manifest names another format or encryption");
             }
         }
         manifest.check(dir);

@@ -55,6 +55,26 @@ final class ProcessIds {
         return busy;
     }
 
+    /**
+     * The ids among {@code manifest}'s that are processes here now (thread group leaders): after a
+     * restore, the restored tree's processes.
+     */
+    static List<Long> processesOf(ImageManifest manifest) {
+        List<Long> processes = new ArrayList<>();
+        for (long id : threadsOf(manifest)) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + id + "/status"), StandardCharsets.ISO_8859_1)) {
+                    if (line.startsWith("Tgid:") && line.substring("Tgid:".length()).trim().equals(Long.toString(id))) {
+                        processes.add(id);
+                    }
+                }
+            } catch (IOException e) {
+                // not running: nothing to signal
+            }
+        }
+        return processes;
+    }
+
     /** {@code process 123 (java)}, from a thread's status. */
     private static String holder(Path status) {
         String process = "?";

@@ -37,7 +37,7 @@ class SealedFilesTest {
         assertArrayEquals(pages, Files.readAllBytes(opened.resolve("pages-1.img")));
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(opened.resolve("core-1.img")));
         assertEquals(0, Files.size(opened.resolve("empty.img")));
-        assertEquals(manifest.files(), ImageManifest.filesIn(opened), "sizes and checksums as described");
+        assertEquals(manifest.files(), ImageManifest.filesIn(opened, ImageManifest.FORMAT), "sizes and checksums as described");
     }
 
     @Test
@@ -55,7 +55,7 @@ class SealedFilesTest {
     }
 
     private static ImageManifest manifest(Path plain) throws Exception {
-        List<ImageManifest.ImageFile> files = ImageManifest.filesIn(plain);
+        List<ImageManifest.ImageFile> files = ImageManifest.filesIn(plain, ImageManifest.FORMAT);
         return new ImageManifest(ImageManifest.FORMAT, "now", 1, false, null, null, null, null, null, null,
                 files.stream().mapToLong(ImageManifest.ImageFile::bytes).sum(), files, "b64", SEGMENT, null, null);
     }
