@@ -31,13 +31,15 @@ import picocli.CommandLine.Option;
         description = "Stasis: transparent process snapshots for the JVM.%n"
                 + "As an agent: java -javaagent:stasis-agent.jar=dir=DIR,interval=30s -jar app.jar",
         footer = {"%n'help COMMAND' shows a command's options. The agent's own options",
-                "(dir, interval, fields, quiesce, log, ...): docs/user-guide.md, section 5.%n"},
-        subcommands = {StasisCommand.ListCommand.class, InspectCommand.class,
-                StasisCommand.VerifyCommand.class, StasisCommand.GcCommand.class, CheckpointCommand.class, StatusCommand.class,
-                ForensicsCommands.Keygen.class, ForensicsCommands.Decrypt.class, ForensicsCommands.Incident.class,
-                ImageCommands.Image.class, ImageCommands.RestoreImage.class, EpochsCommand.class,
-                CommandLine.HelpCommand.class})
+                "(dir, interval, fields, quiesce, log, ...): docs/user-guide.md, section 5.%n"})
 public final class StasisCommand implements Callable<Integer> {
+
+    /** The commands, in the order the help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(ListCommand.class, InspectCommand.class,
+            VerifyCommand.class, GcCommand.class, CheckpointCommand.class, StatusCommand.class,
+            ForensicsCommands.Keygen.class, ForensicsCommands.Decrypt.class, ForensicsCommands.Incident.class,
+            ImageCommands.Image.class, ImageCommands.RestoreImage.class, EpochsCommand.class,
+            CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,6 +52,15 @@ public final class StasisCommand implements Callable<Integer> {
         // inspect and decrypt --render read snapshots with our Kryo: without sun.misc.Unsafe on JDK 24+, as in the agent.
         KryoBootstrap.initialize();
         CommandLine cli = new CommandLine(new StasisCommand());
+        // picocli builds a command's model by reflection, some tens of milliseconds each in a JVM just
+        // started: a named command gets only its own (restore-image's start is a warm start's cost);
+        // help, --help, a mistyped name and no name get them all, to list them or suggest one.
+        Class<?> named = args.length == 0 ? null : COMMANDS.stream()
+                .filter(c -> c.getAnnotation(Command.class).name().equals(args[0])
+                        && c != CommandLine.HelpCommand.class).findFirst().orElse(null);
+        for (Class<?> command : named != null ? List.of(named) : COMMANDS) {
+            cli.addSubcommand(command);
+        }
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             command.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;

@@ -41,7 +41,6 @@ final class StatusCommand implements Callable<Integer> {
      * a busy machine, is waited for.
      */
     private static final long REGISTRATION_WAIT_MILLIS = Management.POLL_MILLIS * 3;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Parameters(paramLabel = "PID", description = "The process id of the JVM.")
     long pid;
@@ -89,12 +88,15 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private String json(AgentStatus status) throws IOException {
-        ObjectNode node = JSON.createObjectNode();
+        // Made here, not in a static field: picocli makes every command to build the CLI, and a
+        // mapper's first use costs about 200 ms that no other command should pay.
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode node = mapper.createObjectNode();
         node.put("pid", pid);
         node.put("health", status.health());
-        node.set("checkpoints", JSON.valueToTree(status.checkpoints()));
-        node.set("restore", JSON.valueToTree(status.restore()));
-        return JSON.writeValueAsString(node);
+        node.set("checkpoints", mapper.valueToTree(status.checkpoints()));
+        node.set("restore", mapper.valueToTree(status.restore()));
+        return mapper.writeValueAsString(node);
     }
 
     /** The text a person reads. */
