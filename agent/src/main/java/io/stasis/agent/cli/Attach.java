@@ -4,9 +4,19 @@ import com.sun.tools.attach.VirtualMachine;
 import io.stasis.agent.internal.AgentJar;
 import io.stasis.agent.internal.capture.AttachRequest;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 /** Attaching to a running JVM, with a message that names the process when it cannot be done. */
 final class Attach {
+
+    /** How far a process's start time, from the boot time in whole seconds and clock ticks, may be off. */
+    private static final Duration START_TIME_ERROR = Duration.ofSeconds(2);
 
     private Attach() {
     }
@@ -28,7 +38,59 @@ final class Attach {
         try {
             return VirtualMachine.attach(Long.toString(pid));
         } catch (Exception e) {
+            // The JDK connects to an attach socket it finds without asking the process first; one left by
+            // an earlier process with the same id (killed, so it could not remove it) refuses that.
+            if (removedStaleSocket(pid)) {
+                try {
+                    return VirtualMachine.attach(Long.toString(pid));
+                } catch (Exception again) {
+                    e = again;
+                }
+            }
             throw new IOException("cannot attach to process " + pid + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Removes the attach socket that the JDK looks for to reach process {@code pid}
+     * ({@code /tmp/.java_pidID} as the process sees {@code /tmp}) when it was made before the
+     * process started, more than the start time's error earlier: an earlier process with the same
+     * id left it. Only a socket is removed, never what a link points to.
+     *
+     * @return whether one was removed
+     */
+    static boolean removedStaleSocket(long pid) {
+        Optional<Instant> started = ProcessHandle.of(pid).flatMap(process -> process.info().startInstant());
+        if (started.isEmpty()) {
+            return false;
+        }
+        Path socket = Path.of("/proc/" + pid + "/root/tmp/.java_pid" + namespacePid(pid));
+        try {
+            PosixFileAttributes attributes = Files.readAttributes(socket, PosixFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (!attributes.isOther() || !attributes.lastModifiedTime().toInstant().isBefore(
+                    started.get().minus(START_TIME_ERROR))) {
+                return false;
+            }
+            Files.delete(socket);
+            return true;
+        } catch (IOException e) {
+            return false; // none, or not ours to remove: the JDK's own message stands
+        }
+    }
+
+    /** The process's id in its own PID namespace (the last of {@code NSpid}), which names its socket. */
+    private static long namespacePid(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("NSpid:")) {
+                    String[] ids = line.substring("NSpid:".length()).trim().split("\\s+");
+                    return Long.parseLong(ids[ids.length - 1]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone, or an old kernel: its own id
+        }
+        return pid;
     }
 }

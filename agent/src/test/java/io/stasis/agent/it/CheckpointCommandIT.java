@@ -16,6 +16,11 @@ import io.stasis.agent.testing.OtherUser;
 import io.stasis.api.Stasis;
 import java.io.File;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -60,6 +65,33 @@ class CheckpointCommandIT {
                 .start()) {
             assertEquals(0, again.awaitExit(TIMEOUT), again.output());
             assertTrue(again.output().contains("from SNAPSHOT"), again.output());
+        }
+    }
+
+    /**
+     * An attach socket left by an earlier process with the same id (killed, so it never removed its
+     * own) makes the JDK's attach fail with "Connection refused": PIDs come round again, and CI met
+     * it. The command removes such a socket, made before the process started, and attaches.
+     */
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void anAttachSocketLeftByAnEarlierProcessWithTheSameIdIsNoObstacle(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("data");
+        try (ForkedJvm app = ForkedJvm.on(jdk).agent("dir=" + data + ",on-exit=false").classPath(CLASS_PATH)
+                .main(ImageApp.class, "100000").start()) {
+            app.awaitLineContaining("tick 3 ", TIMEOUT);
+            Path stale = Path.of("/tmp/.java_pid" + app.pid());
+            Files.deleteIfExists(stale);
+            try (ServerSocketChannel earlier = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                earlier.bind(UnixDomainSocketAddress.of(stale)); // closed unlistened: the file stays, refusing
+            }
+            Files.setPosixFilePermissions(stale, PosixFilePermissions.fromString("rw-------")); // as the JDK makes it
+            Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+            try (ForkedJvm cli = cli(jdk, "checkpoint", Long.toString(app.pid()), "--reason", "ops").start()) {
+                assertEquals(0, cli.awaitExit(TIMEOUT), cli.output());
+                assertTrue(cli.output().contains("snapshot 1 of process " + app.pid() + " committed (ops)"), cli.output());
+            }
+            app.kill9();
         }
     }
 
