@@ -4,10 +4,14 @@ import com.sun.tools.attach.VirtualMachine;
 import io.stasis.agent.internal.AgentJar;
 import io.stasis.agent.internal.capture.AttachRequest;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -55,7 +59,9 @@ final class Attach {
      * Removes the attach socket that the JDK looks for to reach process {@code pid}
      * ({@code /tmp/.java_pidID} as the process sees {@code /tmp}) when it was made before the
      * process started, more than the start time's error earlier: an earlier process with the same
-     * id left it. Only a socket is removed, never what a link points to.
+     * id left it. That {@code /tmp} is the process's, which its owner may have made a link: it is
+     * opened without following one, and only a socket of the process's own user is removed, through
+     * that opened directory, so no name swapped in meanwhile is followed either.
      *
      * @return whether one was removed
      */
@@ -64,17 +70,23 @@ final class Attach {
         if (started.isEmpty()) {
             return false;
         }
-        Path socket = Path.of("/proc/" + pid + "/root/tmp/.java_pid" + namespacePid(pid));
-        try {
-            PosixFileAttributes attributes = Files.readAttributes(socket, PosixFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (!attributes.isOther() || !attributes.lastModifiedTime().toInstant().isBefore(
-                    started.get().minus(START_TIME_ERROR))) {
+        Path name = Path.of(".java_pid" + namespacePid(pid));
+        try (DirectoryStream<Path> root = Files.newDirectoryStream(Path.of("/proc/" + pid + "/root"))) {
+            if (!(root instanceof SecureDirectoryStream<Path> secureRoot)) {
                 return false;
             }
-            Files.delete(socket);
-            return true;
-        } catch (IOException e) {
+            UserPrincipal user = Files.getOwner(Path.of("/proc/" + pid)); // the process's effective user
+            try (SecureDirectoryStream<Path> tmp = secureRoot.newDirectoryStream(Path.of("tmp"), LinkOption.NOFOLLOW_LINKS)) {
+                PosixFileAttributes socket = tmp.getFileAttributeView(name, PosixFileAttributeView.class,
+                        LinkOption.NOFOLLOW_LINKS).readAttributes();
+                if (!socket.isOther() || !socket.owner().equals(user)
+                        || !socket.lastModifiedTime().toInstant().isBefore(started.get().minus(START_TIME_ERROR))) {
+                    return false;
+                }
+                tmp.deleteFile(name);
+                return true;
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return false; // none, or not ours to remove: the JDK's own message stands
         }
     }
