@@ -14,7 +14,10 @@
 #              (-XX:DumpLoadedClassList, then -Xshare:dump; a JDK dumps no archive with an agent
 #              attached unless told to with a diagnostic flag), the agent's variant's made with
 #              --add-modules=java.instrument as the user guide says (JDK 25 refuses the archive's
-#              module graph otherwise); aot: each variant runs with a JDK 24+ AOT cache trained
+#              module graph otherwise); appcds-agent: as appcds, but the agent's variant runs with
+#              the agent jar on the class path as well and its archive is made from a class list of
+#              a run with the agent, so that it holds the agent's own classes too (the user guide's
+#              recipe); aot: each variant runs with a JDK 24+ AOT cache trained
 #              by a run of that variant (-XX:AOTMode=record, then create), since a cache trained
 #              without the agent is refused once it is added; JDKs without AOT caches are skipped
 #
@@ -36,7 +39,7 @@ cd "$(dirname "$0")/.."
 
 RUNS=${1:-20}
 CACHE=${STASIS_BENCH_CACHE:-none}
-case $CACHE in none|appcds|aot) ;; *) echo "startup.sh: STASIS_BENCH_CACHE must be none, appcds or aot" >&2; exit 2 ;; esac
+case $CACHE in none|appcds|appcds-agent|aot) ;; *) echo "startup.sh: STASIS_BENCH_CACHE must be none, appcds, appcds-agent or aot" >&2; exit 2 ;; esac
 JDKS=${STASIS_BENCH_JDKS:-/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64}
 AGENT=agent/target/stasis-agent.jar
 APPS_JAR=$(ls benchmarks/target/stasis-benchmarks-*-startup.jar 2>/dev/null | head -1 || true)
@@ -62,22 +65,30 @@ stats() {
 # cache_options VARIANT APP: the JVM options that use the variant's archive or cache, if any
 cache_options() {
     case $CACHE in
-        appcds) echo "-XX:SharedArchiveFile=$WORK/$1-$2.jsa" ;;
+        appcds|appcds-agent) echo "-XX:SharedArchiveFile=$WORK/$1-$2.jsa" ;;
         aot) echo "-XX:AOTCache=$WORK/$1-$2.aot" ;;
     esac
 }
 
+# class_path VARIANT: the class path the variant runs with
+class_path() {
+    if [[ $CACHE == appcds-agent && $1 == with ]]; then echo "$CP:$AGENT"; else echo "$CP"; fi
+}
+
 # train JAVA APP VARIANT DATA: makes the variant's archive or cache with a run of its own
 train() {
-    local java=$1 app=$2 variant=$3 data=$4 agent_opt=()
+    local java=$1 app=$2 variant=$3 data=$4 agent_opt=() cp
+    cp=$(class_path "$variant")
     [[ $variant == with ]] && agent_opt=("-javaagent:$AGENT=dir=$data")
-    local main=("${agent_opt[@]}" -cp "$CP" "io.stasis.benchmarks.startup.$app") modules=()
+    local main=("${agent_opt[@]}" -cp "$cp" "io.stasis.benchmarks.startup.$app") modules=() listed=()
     [[ $variant == with ]] && modules=(--add-modules=java.instrument)
+    # appcds lists the classes of a run without the agent; appcds-agent of a run with it
+    if [[ $CACHE == appcds-agent ]]; then listed=("${main[@]}"); else listed=(-cp "$cp" "io.stasis.benchmarks.startup.$app"); fi
     case $CACHE in
-        appcds) "$java" "${modules[@]}" -XX:DumpLoadedClassList="$WORK/$variant-$app.lst" \
-                    -cp "$CP" "io.stasis.benchmarks.startup.$app" >/dev/null 2>"$WORK/train.err" &&
+        appcds|appcds-agent) "$java" "${modules[@]}" -XX:DumpLoadedClassList="$WORK/$variant-$app.lst" \
+                    "${listed[@]}" >/dev/null 2>"$WORK/train.err" &&
                 "$java" "${modules[@]}" -Xshare:dump -XX:SharedClassListFile="$WORK/$variant-$app.lst" \
-                    -XX:SharedArchiveFile="$WORK/$variant-$app.jsa" -cp "$CP" >/dev/null 2>>"$WORK/train.err" ;;
+                    -XX:SharedArchiveFile="$WORK/$variant-$app.jsa" -cp "$cp" >/dev/null 2>>"$WORK/train.err" ;;
         aot) "$java" -XX:AOTMode=record -XX:AOTConfiguration="$WORK/$variant-$app.aotconf" "${main[@]}" >/dev/null 2>"$WORK/train.err" &&
              "$java" -XX:AOTMode=create -XX:AOTConfiguration="$WORK/$variant-$app.aotconf" \
                  -XX:AOTCache="$WORK/$variant-$app.aot" "${main[@]}" >/dev/null 2>>"$WORK/train.err" ;;
@@ -92,7 +103,7 @@ run() {
     [[ $CACHE != none ]] && cache_opt=("$(cache_options "$variant" "$app")")
     start=$(now_us)
     # bash's time keyword: user and system CPU seconds of the JVM, all its threads
-    if ! { time "$java" "${cache_opt[@]}" "${agent_opt[@]}" -cp "$CP" "io.stasis.benchmarks.startup.$app" >"$WORK/out" 2>"$WORK/err"; } 2>"$WORK/cpu"; then
+    if ! { time "$java" "${cache_opt[@]}" "${agent_opt[@]}" -cp "$(class_path "$variant")" "io.stasis.benchmarks.startup.$app" >"$WORK/out" 2>"$WORK/err"; } 2>"$WORK/cpu"; then
         echo "startup.sh: $app ($variant agent) failed on $java:" >&2
         cat "$WORK/out" "$WORK/err" >&2
         exit 1

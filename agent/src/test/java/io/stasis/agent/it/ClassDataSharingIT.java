@@ -9,6 +9,7 @@ import io.stasis.agent.testing.Jdk;
 import io.stasis.agent.testing.Jdks;
 import io.stasis.agent.testing.Required;
 import io.stasis.api.Stasis;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ class ClassDataSharingIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final String ADD_INSTRUMENT = "--add-modules=java.instrument";
     private static final String APP_CLASS_SOURCE = "[class,load] " + CdsApp.class.getPackageName();
+    private static final String AGENT_CLASS_SOURCE = "[class,load] io.stasis.agent.";
 
     @TempDir
     Path dir;
@@ -62,6 +64,40 @@ class ClassDataSharingIT {
         List<String> sharedWithout = sharedApplicationClasses(without);
         assertTrue(sharedWithout.size() >= 4, "the archive holds the application's classes: " + without);
         assertEquals(sharedWithout, sharedApplicationClasses(with), String.join("\n", with));
+        assertTrue(with.contains("area=13.0 agent-active=true"), String.join("\n", with));
+        assertNoJvmWarning(with);
+    }
+
+    /**
+     * The user guide's recipe for the agent's own classes: its jar on the class path as well, and
+     * the class list taken from a run with the agent. Classes the agent's jar only appends to the
+     * class path are left out of an archive ("Unsupported location"), and load from the jar,
+     * verified, at every start.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theAgentsOwnClassesComeFromAnArchiveMadeWithItsJarOnTheClassPath(Jdk jdk) throws Exception {
+        String classPath = applicationJar() + File.pathSeparator + ForkedJvm.agentJar();
+        Path classList = dir.resolve("with-agent.lst");
+        Path archive = dir.resolve("with-agent.jsa");
+        // With the exit checkpoint, which waits for the agent's whole start-up: its classes all load.
+        String agent = "dir=" + dir.resolve("state");
+        run(jdk, classPath, agent, "-XX:DumpLoadedClassList=" + classList);
+        run(jdk, classPath, null, ADD_INSTRUMENT, "-Xshare:dump", "-XX:SharedClassListFile=" + classList,
+                "-XX:SharedArchiveFile=" + archive);
+
+        List<String> with = run(jdk, classPath, agent, "-XX:SharedArchiveFile=" + archive, "-Xlog:class+load");
+
+        List<String> agentClasses = with.stream().filter(l -> l.contains(AGENT_CLASS_SOURCE)).toList();
+        List<String> notShared = agentClasses.stream().filter(l -> !l.contains("source: shared objects file")).toList();
+        assertTrue(agentClasses.size() >= 300, "the agent started and checkpointed: " + String.join("\n", with));
+        // Not all: the dump cannot verify the classes that name the bridge classes the agent defines
+        // at run time (AgentRuntime, DeferredStart and a few more: "Failed verification"), and JDK 25
+        // leaves out ASM's, whose class files are of Java 5 ("Old class has been linked").
+        assertTrue(notShared.size() * 4 <= agentClasses.size(), agentClasses.size() + " of the agent's classes, "
+                + notShared.size() + " not from the archive:\n" + String.join("\n", notShared));
+        assertEquals(sharedApplicationClasses(run(jdk, classPath, null, ADD_INSTRUMENT,
+                "-XX:SharedArchiveFile=" + archive, "-Xlog:class+load")), sharedApplicationClasses(with));
         assertTrue(with.contains("area=13.0 agent-active=true"), String.join("\n", with));
         assertNoJvmWarning(with);
     }
@@ -100,8 +136,8 @@ class ClassDataSharingIT {
         assertEquals(List.of(), warnings);
     }
 
-    private List<String> run(Jdk jdk, Path jar, String agent, String... jvmOptions) throws Exception {
-        ForkedJvm.Builder builder = ForkedJvm.on(jdk).jvmOption(jvmOptions).classPath(jar.toString());
+    private List<String> run(Jdk jdk, Object classPath, String agent, String... jvmOptions) throws Exception {
+        ForkedJvm.Builder builder = ForkedJvm.on(jdk).jvmOption(jvmOptions).classPath(classPath.toString());
         if (agent != null) {
             builder.agent(agent);
         }
