@@ -114,7 +114,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
             Registrations.install(registry);
             GateWaits.install();
             PatternUsage patterns = Instrumenter.install(instrumentation, options, attached);
-            AgentRuntime runtime = finishStart(options, registry, patterns);
+            AgentRuntime runtime = finishStart(options, registry, patterns, new KryoPool(), true);
             registry.setListener(runtime.restorer);
             if (attached) {
                 registerLoadedClasses(instrumentation, registry);
@@ -125,7 +125,8 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
             return;
         }
         OpenedStore.checkBeforeOpening(options);
-        DeferredStart deferred = new DeferredStart(START_LIMIT);
+        KryoPool restoreKryos = new KryoPool();
+        DeferredStart deferred = new DeferredStart(START_LIMIT, new RestorePreparation(options, restoreKryos));
         registry.setListener(deferred);
         FacadeBridge.install(deferred);
         ImageSupport.install(deferred, options.imageDirOrDefault()); // its Resource before the application's
@@ -136,7 +137,31 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         if (options.onExit()) {
             Runtime.getRuntime().addShutdownHook(new ExitCheckpoint(deferred));
         }
-        new Remainder(options, registry, patterns, deferred).start();
+        new Remainder(options, registry, patterns, deferred, restoreKryos).start();
+    }
+
+    /**
+     * Starts making the restore's Kryo when the first owner of state appears before start-up's
+     * second half is done, if the store may hold a snapshot: that owner will wait for it. Made
+     * from the start instead, it was spent for nothing whenever the snapshot holds no roots (an
+     * application with no state yet), on the CPU the second half itself needs.
+     */
+    private static final class RestorePreparation implements Runnable {
+        private final AgentOptions options;
+        private final KryoPool kryos;
+
+        RestorePreparation(AgentOptions options, KryoPool kryos) {
+            this.options = options;
+            this.kryos = kryos;
+        }
+
+        @Override
+        public void run() {
+            if (!options.restore().equals(AgentOptions.RESTORE_NONE) && FileSnapshotStore.mayHoldSnapshots(options.dir())) {
+                KryoBootstrap.initialize();
+                kryos.prepare(ClassLoader.getSystemClassLoader());
+            }
+        }
     }
 
     /** Start-up's second half, beside {@code main}. Named classes, not lambdas: none is spun before main. */
@@ -145,20 +170,23 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         private final StateRegistry registry;
         private final PatternUsage patterns;
         private final DeferredStart deferred;
+        private final KryoPool restoreKryos;
 
-        Remainder(AgentOptions options, StateRegistry registry, PatternUsage patterns, DeferredStart deferred) {
+        Remainder(AgentOptions options, StateRegistry registry, PatternUsage patterns, DeferredStart deferred,
+                KryoPool restoreKryos) {
             super("stasis-start");
             setDaemon(true);
             this.options = options;
             this.registry = registry;
             this.patterns = patterns;
             this.deferred = deferred;
+            this.restoreKryos = restoreKryos;
         }
 
         @Override
         public void run() {
             try {
-                AgentRuntime runtime = finishStart(options, registry, patterns);
+                AgentRuntime runtime = finishStart(options, registry, patterns, restoreKryos, false);
                 if (!deferred.complete(new DeferredStart.Started(runtime, runtime.restorer))) {
                     runtime.giveUp();
                     return;
@@ -199,12 +227,18 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         }
     }
 
-    /** Opens the store, chooses what to restore, and sets up checkpoints, images and forensics. */
-    private static AgentRuntime finishStart(AgentOptions options, StateRegistry registry, PatternUsage patterns)
-            throws IOException {
+    /**
+     * Opens the store, chooses what to restore, and sets up checkpoints, images and forensics.
+     *
+     * @param prepareEarly whether to start making the restore's Kryo before the store is read
+     *                     (start-up before {@code main}); beside {@code main}, the first owner to
+     *                     appear starts it ({@link RestorePreparation}), or the restorer does once
+     *                     the snapshot turns out to hold roots
+     */
+    private static AgentRuntime finishStart(AgentOptions options, StateRegistry registry, PatternUsage patterns,
+            KryoPool restoreKryos, boolean prepareEarly) throws IOException {
         KryoBootstrap.initialize(); // before any Kryo, the restore's prepared one included
-        KryoPool restoreKryos = new KryoPool();
-        if (!options.restore().equals(AgentOptions.RESTORE_NONE) && options.group() == null
+        if (prepareEarly && !options.restore().equals(AgentOptions.RESTORE_NONE) && options.group() == null
                 && FileSnapshotStore.mayHoldSnapshots(options.dir())) {
             // On another core while the store is opened and its newest snapshot read: the two took
             // about as long, one after the other. Spent for nothing if that snapshot holds no roots.

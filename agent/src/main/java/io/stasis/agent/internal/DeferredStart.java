@@ -27,6 +27,8 @@ final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.H
     }
 
     private final Duration limit;
+    /** Run when an owner appears before start-up is done, on its thread, before it waits. */
+    private final Runnable ownerBeforeStarted;
     private final CountDownLatch done = new CountDownLatch(1);
     private final Object lock = new Object();
     private Started started;
@@ -44,8 +46,9 @@ final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.H
                     || options.restore().equals(AgentOptions.RESTORE_NONE));
     }
 
-    DeferredStart(Duration limit) {
+    DeferredStart(Duration limit, Runnable ownerBeforeStarted) {
         this.limit = limit;
+        this.ownerBeforeStarted = ownerBeforeStarted;
     }
 
     /**
@@ -62,6 +65,13 @@ final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.H
         }
         done.countDown();
         return true;
+    }
+
+    private Started awaitForOwner() {
+        if (done.getCount() > 0) {
+            ownerBeforeStarted.run();
+        }
+        return await();
     }
 
     /** The runtime, or {@code null} once start-up is given up (said once, in the log). */
@@ -89,7 +99,7 @@ final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.H
 
     @Override
     public void staticsAppeared(OwnerType type) {
-        Started current = await();
+        Started current = awaitForOwner();
         if (current != null && current.restorer() != null) {
             current.restorer().staticsAppeared(type);
         }
@@ -97,7 +107,7 @@ final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.H
 
     @Override
     public void instanceAppeared(Object instance, OwnerType type) {
-        Started current = await();
+        Started current = awaitForOwner();
         if (current != null && current.restorer() != null) {
             current.restorer().instanceAppeared(instance, type);
         }

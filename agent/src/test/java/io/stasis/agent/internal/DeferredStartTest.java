@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class DeferredStartTest {
@@ -40,7 +41,8 @@ class DeferredStartTest {
     @Test
     void anOwnerThatAppearsDuringStartUpWaitsForTheRestorer() throws Exception {
         StateRegistry registry = new StateRegistry(List.of());
-        DeferredStart deferred = new DeferredStart(Duration.ofSeconds(30));
+        AtomicInteger preparations = new AtomicInteger();
+        DeferredStart deferred = new DeferredStart(Duration.ofSeconds(30), preparations::incrementAndGet);
         registry.setListener(deferred);
         RecordingRestorer restorer = new RecordingRestorer();
 
@@ -52,6 +54,7 @@ class DeferredStartTest {
         owner.start();
         assertFalse(registered.await(300, TimeUnit.MILLISECONDS), "the owner went on before start-up was done");
         assertTrue(restorer.statics.isEmpty());
+        assertEquals(1, preparations.get(), "the owner had its restore prepared before it waited");
 
         assertTrue(deferred.complete(new DeferredStart.Started(null, restorer)));
         assertTrue(registered.await(10, TimeUnit.SECONDS));
@@ -61,7 +64,7 @@ class DeferredStartTest {
 
     @Test
     void aStartThatOutlastsTheLimitIsGivenUpWhole() {
-        DeferredStart deferred = new DeferredStart(Duration.ofMillis(50));
+        DeferredStart deferred = new DeferredStart(Duration.ofMillis(50), () -> { });
         RecordingRestorer restorer = new RecordingRestorer();
 
         assertNull(deferred.await(), "given up after the limit");
@@ -77,10 +80,12 @@ class DeferredStartTest {
 
     @Test
     void aStartDoneBeforeTheFirstOwnerCostsItNoWait() {
-        DeferredStart deferred = new DeferredStart(Duration.ofMillis(1));
+        AtomicInteger preparations = new AtomicInteger();
+        DeferredStart deferred = new DeferredStart(Duration.ofMillis(1), preparations::incrementAndGet);
         RecordingRestorer restorer = new RecordingRestorer();
         assertTrue(deferred.complete(new DeferredStart.Started(null, restorer)));
         deferred.staticsAppeared(new StateRegistry(List.of()).typeOf(Owner.class));
         assertEquals(List.of(Owner.class), restorer.statics);
+        assertEquals(0, preparations.get(), "nothing prepared ahead: the restorer had its snapshot already");
     }
 }

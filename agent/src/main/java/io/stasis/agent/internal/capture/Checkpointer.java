@@ -242,8 +242,13 @@ public final class Checkpointer {
         }
         // Before the gate closes: the first checkpoint's Kryo (every serializer registered, a cold
         // JVM's hundreds of milliseconds) is made here, not in its pause, when the warm-up has not
-        // made it yet (an interval shorter than the warm-up's delay).
-        ensureKryo();
+        // made it yet (an interval shorter than the warm-up's delay). Not while no class owns state:
+        // then the cut writes no root (what the snapshot restored but nothing claimed yet is carried
+        // over as stored), as in a short program's exit snapshot; an owner that appears meanwhile
+        // has its Kryo made in the cut.
+        if (!registry.ownerTypes().isEmpty()) {
+            ensureKryo();
+        }
         trace.pauseBegins();
         long start = System.nanoTime();
         QuiesceGate.close();
