@@ -25,6 +25,10 @@ public final class ValueGraph {
     public static byte[] write(Kryo kryo, Output output, List<?> values) {
         kryo.setAutoReset(false);
         output.reset();
+        EntryStarts entryStarts = kryo instanceof BudgetedKryo budgeted ? budgeted.entryStarts() : null;
+        if (entryStarts != null) {
+            entryStarts.begin(output);
+        }
         try {
             for (int i = 0; i < values.size(); i++) {
                 try {
@@ -35,8 +39,21 @@ public final class ValueGraph {
             }
             return output.toBytes();
         } finally {
+            if (entryStarts != null) {
+                entryStarts.finish();
+            }
             kryo.reset();
         }
+    }
+
+    /**
+     * Where, in the bytes {@link #write} last returned for this Kryo, an object starts right after a
+     * sibling of at least 256 bytes (an entry of a collection of large entries, say), ascending:
+     * the places where a store may cut them so that a changed entry rewrites little besides
+     * itself. Empty for a Kryo not made by {@link SnapshotKryo}.
+     */
+    public static int[] entryStarts(Kryo kryo) {
+        return kryo instanceof BudgetedKryo budgeted ? budgeted.entryStarts().toArray() : new int[0];
     }
 
     /**

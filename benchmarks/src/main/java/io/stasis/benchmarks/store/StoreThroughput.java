@@ -8,6 +8,7 @@ import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
 import io.stasis.kryo.AllowedClasses;
 import io.stasis.kryo.SnapshotKryo;
+import io.stasis.kryo.ValueGraph;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,10 +99,10 @@ public final class StoreThroughput {
             for (int i = 0; i < places; i++) {
                 System.arraycopy(fresh, i * piece, changed, (int) ((long) i * state.length / places), piece);
             }
-            incremental("1% changed in " + String.format("%,6d", places) + " places", dir, state, changed);
+            incremental("1% changed in " + String.format("%,6d", places) + " places", dir, root(state), root(changed));
         }
         int mapMegabytes = Math.min(megabytes, 100); // Kryo's Output holds at most 1 GB
-        byte[][] map = mapStates(mapMegabytes);
+        Root[] map = mapStates(mapMegabytes);
         incremental("HashMap<Integer, byte[1000]> of " + mapMegabytes + " MB, 1% of the keys", dir, map[0], map[1]);
         delete(dir);
     }
@@ -110,7 +111,7 @@ public final class StoreThroughput {
      * Writes {@code first}, then {@code second}, to a new store and prints what the second wrote
      * (its pack and its manifest) against the first, and the first's manifest against the state.
      */
-    private static void incremental(String what, Path dir, byte[] first, byte[] second) throws IOException {
+    private static void incremental(String what, Path dir, Root first, Root second) throws IOException {
         delete(dir);
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir.resolve("store"))) {
             store.write(snapshot(1, first));
@@ -123,15 +124,15 @@ public final class StoreThroughput {
         long secondBytes = (Files.exists(pack) ? Files.size(pack) : 0) + secondManifest;
         System.out.printf("%s: second checkpoint wrote %,d bytes (manifest %,d), %.1f%% of the first's %,d;"
                         + " first manifest %,d bytes, %.2f%% of the state%n", what, secondBytes, secondManifest,
-                100.0 * secondBytes / firstBytes, firstBytes, firstManifest, 100.0 * firstManifest / first.length);
+                100.0 * secondBytes / firstBytes, firstBytes, firstManifest, 100.0 * firstManifest / first.data().length);
     }
 
     /**
      * A {@code HashMap<Integer, byte[1000]>} of about {@code megabytes} MB of random values, serialized
-     * as a checkpoint does (Kryo with references), before and after 1 % of its keys, at random, got
-     * new values.
+     * as a checkpoint does (Kryo with references, entry starts noted), before and after 1 % of its
+     * keys, at random, got new values.
      */
-    private static byte[][] mapStates(int megabytes) {
+    private static Root[] mapStates(int megabytes) {
         Kryo kryo = SnapshotKryo.create(StoreThroughput.class.getClassLoader(), AllowedClasses.jdk());
         Random random = new Random(3);
         int entries = (int) ((long) megabytes << 20) / 1000;
@@ -141,26 +142,33 @@ public final class StoreThroughput {
             random.nextBytes(value);
             map.put(i, value);
         }
-        byte[] before = serialize(kryo, map);
+        Root before = serialize(kryo, map);
         for (int i = 0; i < entries / 100; i++) {
             byte[] value = new byte[1000];
             random.nextBytes(value);
             map.put(random.nextInt(entries), value);
         }
-        return new byte[][] {before, serialize(kryo, map)};
+        return new Root[] {before, serialize(kryo, map)};
     }
 
-    private static byte[] serialize(Kryo kryo, Object value) {
+    private static Root serialize(Kryo kryo, Object value) {
         try (Output output = new Output(1 << 20, -1)) {
-            kryo.writeClassAndObject(output, value);
-            kryo.reset();
-            return output.toBytes();
+            byte[] data = ValueGraph.write(kryo, output, List.of(value));
+            return new Root(Root.Kind.STATIC, "com.acme.State", null, List.of("data"), data,
+                    ValueGraph.entryStarts(kryo));
         }
     }
 
+    private static Root root(byte[] data) {
+        return new Root(Root.Kind.STATIC, "com.acme.State", null, List.of("data"), data);
+    }
+
     private static Snapshot snapshot(long sequence, byte[] data) {
-        return new Snapshot(sequence, Instant.now(), "benchmark", 0, List.of(
-                new Root(Root.Kind.STATIC, "com.acme.State", null, List.of("data"), data)));
+        return snapshot(sequence, root(data));
+    }
+
+    private static Snapshot snapshot(long sequence, Root root) {
+        return new Snapshot(sequence, Instant.now(), "benchmark", 0, List.of(root));
     }
 
     /** Records like a serialized map of accounts: ids, names, amounts; compressible about 2:1. */

@@ -404,7 +404,8 @@ public final class Checkpointer {
         return this::serialize;
     }
 
-    private byte[] serialize(String rootName, Map<String, Field> fields, Object instance) throws CaptureException {
+    private StateRegistry.RootWriter.Written serialize(String rootName, Map<String, Field> fields, Object instance)
+            throws CaptureException {
         if (pendingAtCut.containsKey(rootName)) {
             return null; // not restored yet: the pending data goes in instead
         }
@@ -420,7 +421,7 @@ public final class Checkpointer {
             }
             byte[] data = ValueGraph.write(kryo, output, values);
             classesOfCut.addAll(SnapshotKryo.classesWritten(kryo));
-            return data;
+            return new StateRegistry.RootWriter.Written(data, ValueGraph.entryStarts(kryo));
         } catch (GraphWriteException e) {
             List<String> path = new ArrayList<>();
             path.add(rootName + "." + names.get(e.index()));

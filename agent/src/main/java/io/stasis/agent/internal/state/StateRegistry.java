@@ -34,7 +34,11 @@ public final class StateRegistry implements Registrations.Listener {
     @FunctionalInterface
     public interface RootWriter {
         /** The root's serialized values, or {@code null} to leave the root out of this cut. */
-        byte[] write(String rootName, Map<String, Field> fields, Object instance) throws CaptureException;
+        Written write(String rootName, Map<String, Field> fields, Object instance) throws CaptureException;
+
+        /** Serialized values, and where their entries start ({@link Root#entryStarts()}). */
+        record Written(byte[] data, int[] entryStarts) {
+        }
     }
 
     private final ClassValue<Owner> owners;
@@ -134,19 +138,20 @@ public final class StateRegistry implements Registrations.Listener {
             String className = type.type().getName();
             if (type.hasStaticState() && owner.staticsListed) {
                 String name = Root.name(Root.Kind.STATIC, className, null);
-                byte[] data = writer.write(name, type.staticFields(), null);
-                if (data != null) {
-                    roots.add(new Root(Root.Kind.STATIC, className, null, List.copyOf(type.staticFields().keySet()), data));
+                RootWriter.Written written = writer.write(name, type.staticFields(), null);
+                if (written != null) {
+                    roots.add(new Root(Root.Kind.STATIC, className, null, List.copyOf(type.staticFields().keySet()),
+                            written.data(), written.entryStarts()));
                 }
             }
             if (type.hasInstanceState()) {
                 for (Map.Entry<String, Object> keyed : liveByKey(owner).entrySet()) {
                     String key = keyed.getKey().isEmpty() && !type.isKeyed() ? null : keyed.getKey();
                     String name = Root.name(Root.Kind.INSTANCE, className, key);
-                    byte[] data = writer.write(name, type.instanceFields(), keyed.getValue());
-                    if (data != null) {
+                    RootWriter.Written written = writer.write(name, type.instanceFields(), keyed.getValue());
+                    if (written != null) {
                         roots.add(new Root(Root.Kind.INSTANCE, className, key, List.copyOf(type.instanceFields().keySet()),
-                                data));
+                                written.data(), written.entryStarts()));
                     }
                 }
             }

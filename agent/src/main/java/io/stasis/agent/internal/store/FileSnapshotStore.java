@@ -290,13 +290,13 @@ public final class FileSnapshotStore implements SnapshotStore {
                     // Pipelined: while the workers hash and compress one batch, this thread cuts the next
                     // and then appends the one before to the pack.
                     long stage = System.nanoTime();
-                    int[] batch = Chunker.boundaries(data, 0, ChunkWorkers.BATCH);
+                    int[] batch = Chunker.boundaries(data, root.entryStarts(), 0, ChunkWorkers.BATCH);
                     trace.chunking(System.nanoTime() - stage);
                     ChunkWorkers.Pending<Encoded> pending = batch.length == 0 ? null : encode(data, 0, batch, known);
                     while (pending != null) {
                         int nextStart = batch[batch.length - 1];
                         stage = System.nanoTime();
-                        int[] next = Chunker.boundaries(data, nextStart, ChunkWorkers.BATCH);
+                        int[] next = Chunker.boundaries(data, root.entryStarts(), nextStart, ChunkWorkers.BATCH);
                         trace.chunking(System.nanoTime() - stage);
                         ChunkWorkers.Pending<Encoded> following = next.length == 0 ? null
                                 : encode(data, nextStart, next, known);
@@ -533,8 +533,9 @@ public final class FileSnapshotStore implements SnapshotStore {
                 for (Manifest.StoredRoot root : manifest.roots()) {
                     byte[] data = keepData ? new byte[(int) root.bytes()] : null;
                     reader.read(ref, root.chunks(), data, checked);
-                    roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(),
-                            data != null ? data : new byte[0]));
+                    roots.add(data == null
+                            ? new Root(root.kind(), root.owner(), root.key(), root.fields(), new byte[0])
+                            : new Root(root.kind(), root.owner(), root.key(), root.fields(), data, ends(root.chunks())));
                 }
             }
             return new Snapshot(manifest.sequence(), manifest.time(), manifest.reason(), manifest.pauseNanos(), roots,
@@ -549,6 +550,20 @@ public final class FileSnapshotStore implements SnapshotStore {
             }
             throw e;
         }
+    }
+
+    /**
+     * Where chunks end inside a root, as the entry starts of the root read back: carried forward into
+     * a later snapshot (its owner not loaded yet), it is cut exactly as it was, and stores no chunk again.
+     */
+    private static int[] ends(List<Manifest.ChunkRef> chunks) {
+        int[] ends = new int[Math.max(0, chunks.size() - 1)];
+        int at = 0;
+        for (int i = 0; i < ends.length; i++) {
+            at += chunks.get(i).bytes();
+            ends[i] = at;
+        }
+        return ends;
     }
 
     private static CorruptSnapshotException unreadable(SnapshotRef ref, Throwable cause) {
