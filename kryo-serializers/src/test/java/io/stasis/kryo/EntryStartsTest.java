@@ -89,6 +89,27 @@ class EntryStartsTest {
         assertTrue(starts[0] > 2000 && starts[0] < data.length - 6, Arrays.toString(starts));
     }
 
+    /** Graphs deeper than the notes' first table, and cycles, are noted alike: ascending, inside the data. */
+    @Test
+    void deepAndCyclicGraphsAreNotedInOrder() {
+        List<Object> outer = new ArrayList<>();
+        List<Object> level = outer;
+        for (int depth = 0; depth < 200; depth++) {
+            List<Object> inner = new ArrayList<>();
+            level.add(random(300, depth));
+            level.add(inner);
+            level.add(outer); // a reference back: written as a reference, a start of its own
+            level = inner;
+        }
+        byte[] data = ValueGraph.write(kryo, output, List.of(outer, random(10, 1)));
+        int[] starts = ValueGraph.entryStarts(kryo);
+        assertTrue(starts.length >= 200, "one start per level after its payload: " + starts.length);
+        for (int i = 0; i < starts.length; i++) {
+            assertTrue(starts[i] > 0 && starts[i] < data.length);
+            assertTrue(i == 0 || starts[i] > starts[i - 1], "ascending");
+        }
+    }
+
     /** A write that failed halfway leaves nothing behind: the next graph's starts are those of a new Kryo. */
     @Test
     void aFailedWriteDoesNotShiftTheNext() {
