@@ -54,7 +54,9 @@ class ChunkerTest {
         for (int i = 1; i < ends.length; i++) {
             assertTrue(ends[i] > ends[i - 1]);
         }
-        assertArrayEquals(Chunker.boundaries(data, 0, data.length), Chunker.boundaries(data, new int[0], 0, data.length));
+        int[] outside = {-5, 0, data.length, 400_000, Integer.MAX_VALUE};
+        assertArrayEquals(Chunker.boundaries(data, 0, data.length), Chunker.boundaries(data, outside, 0, data.length),
+                "starts at or outside the data's ends change nothing");
     }
 
     /**

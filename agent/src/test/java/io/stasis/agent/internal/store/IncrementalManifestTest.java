@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,8 +151,8 @@ class IncrementalManifestTest {
     @Test
     void aRootReadBackIsWrittenAgainWithoutNewChunks() throws Exception {
         byte[] data = new byte[1 << 20];
-        new java.util.Random(5).nextBytes(data);
-        int[] entryStarts = java.util.stream.IntStream.iterate(1000, at -> at < data.length, at -> at + 1000).toArray();
+        new Random(5).nextBytes(data);
+        int[] entryStarts = IntStream.iterate(1000, at -> at < data.length, at -> at + 1000).toArray();
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
             store.write(new Snapshot(1, Instant.now(), "test", 1, List.of(
                     new Root(Root.Kind.STATIC, "com.acme.Big", null, List.of("data"), data, entryStarts))));
