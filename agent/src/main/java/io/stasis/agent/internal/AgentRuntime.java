@@ -157,11 +157,16 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
 
         @Override
         public void run() {
-            if (!options.restore().equals(AgentOptions.RESTORE_NONE) && FileSnapshotStore.mayHoldSnapshots(options.dir())) {
+            if (mayRestore(options)) {
                 KryoBootstrap.initialize();
                 kryos.prepare(ClassLoader.getSystemClassLoader());
             }
         }
+    }
+
+    /** Whether start-up may restore something: restoring is not switched off and the store may hold a snapshot. */
+    private static boolean mayRestore(AgentOptions options) {
+        return !options.restore().equals(AgentOptions.RESTORE_NONE) && FileSnapshotStore.mayHoldSnapshots(options.dir());
     }
 
     /** Start-up's second half, beside {@code main}. Named classes, not lambdas: none is spun before main. */
@@ -238,8 +243,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     private static AgentRuntime finishStart(AgentOptions options, StateRegistry registry, PatternUsage patterns,
             KryoPool restoreKryos, boolean prepareEarly) throws IOException {
         KryoBootstrap.initialize(); // before any Kryo, the restore's prepared one included
-        if (prepareEarly && !options.restore().equals(AgentOptions.RESTORE_NONE) && options.group() == null
-                && FileSnapshotStore.mayHoldSnapshots(options.dir())) {
+        if (prepareEarly && options.group() == null && mayRestore(options)) {
             // On another core while the store is opened and its newest snapshot read: the two took
             // about as long, one after the other. Spent for nothing if that snapshot holds no roots.
             restoreKryos.prepare(ClassLoader.getSystemClassLoader());

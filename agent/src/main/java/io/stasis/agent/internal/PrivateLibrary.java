@@ -27,13 +27,14 @@ import java.util.stream.Stream;
  * its own: its parent is the platform class loader, so the application's classes (its own copies
  * of the library, SLF4J, Guava) are invisible to it and it to them; only Stasis's own classes are
  * shared. The agent's classes that call the library ({@code clientPackage}) are defined by that
- * loader from the agent jar's bytes, so that they see the nested jars. Nothing of it is loaded
- * unless a feature asks for it.
+ * loader from the agent jar's bytes, so that they see the nested jars; a native library of the
+ * nested jars is loaded from the loader's private directory. Nothing of it is loaded unless a
+ * feature asks for it.
  */
 public final class PrivateLibrary {
 
     private static final String STASIS = "io.stasis.";
-    private static final Map<String, ClassLoader> LOADERS = new HashMap<>();
+    private static final Map<String, Isolating> LOADERS = new HashMap<>();
 
     private PrivateLibrary() {
     }
@@ -61,13 +62,40 @@ public final class PrivateLibrary {
     }
 
     /**
+     * The loader of the nested jars {@code META-INF/stasis/NAME/}, made once per name, that also
+     * answers for the native library {@code libname} ({@code System.loadLibrary}, from the library's
+     * own classes): {@code resource}, a file in one of those jars, is copied into the loader's
+     * private directory, so the library never unpacks itself into a directory others can write.
+     *
+     * @throws IOException if the jars hold no {@code resource} (a platform the library was not built for)
+     */
+    public static synchronized ClassLoader withNativeLibrary(String name, String libname, String resource)
+            throws IOException {
+        Isolating loader = loader(name, null);
+        if (!loader.libraries.containsKey(libname)) {
+            URL found = loader.findResource(resource);
+            if (found == null) {
+                throw new IOException("the " + name + " library has no " + resource);
+            }
+            Path file = loader.dir.resolve(System.mapLibraryName(libname));
+            file.toFile().deleteOnExit();
+            try (InputStream in = found.openStream(); FileChannel out = PrivateFiles.createFile(file)) {
+                in.transferTo(Channels.newOutputStream(out));
+            }
+            loader.libraries.put(libname, file.toString());
+        }
+        return loader;
+    }
+
+    /**
      * The loader of the nested jars {@code META-INF/stasis/NAME/}, made once per name: the jars are
      * copied to a private temporary directory.
      *
-     * @param clientPackage the package (with its trailing dot) of the agent's classes that use the library
+     * @param clientPackage the package (with its trailing dot) of the agent's classes that use the
+     *     library, or {@code null} if the agent only reaches it through reflection
      */
-    public static synchronized ClassLoader loader(String name, String clientPackage) throws IOException {
-        ClassLoader loader = LOADERS.get(name);
+    private static synchronized Isolating loader(String name, String clientPackage) throws IOException {
+        Isolating loader = LOADERS.get(name);
         if (loader == null) {
             String jarsDir = "META-INF/stasis/" + name + "/";
             Path dir = Files.createTempDirectory("stasis-" + name + "-",
@@ -89,7 +117,7 @@ public final class PrivateLibrary {
             if (urls.isEmpty()) {
                 throw new IOException("the agent jar has no " + jarsDir + "; use the stasis-agent.jar the build made");
             }
-            loader = new Isolating(name, urls.toArray(URL[]::new), PrivateLibrary.class.getClassLoader(),
+            loader = new Isolating(name, dir, urls.toArray(URL[]::new), PrivateLibrary.class.getClassLoader(),
                     clientPackage);
             LOADERS.put(name, loader);
         }
@@ -128,16 +156,27 @@ public final class PrivateLibrary {
 
     /**
      * Sees the platform's classes, the nested jars, Stasis's own classes from the agent's loader,
-     * and defines the client package itself so that those classes see the nested jars.
+     * and defines the client package itself so that those classes see the nested jars. Native
+     * libraries are found only among those copied into its directory.
      */
     private static final class Isolating extends URLClassLoader {
+        private final Path dir;
         private final ClassLoader agent;
         private final String clientPackage;
+        private final Map<String, String> libraries = new HashMap<>();
 
-        Isolating(String name, URL[] jars, ClassLoader agent, String clientPackage) {
+        Isolating(String name, Path dir, URL[] jars, ClassLoader agent, String clientPackage) {
             super("stasis-" + name, jars, ClassLoader.getPlatformClassLoader());
+            this.dir = dir;
             this.agent = agent;
             this.clientPackage = clientPackage;
+        }
+
+        @Override
+        protected String findLibrary(String libname) {
+            synchronized (PrivateLibrary.class) {
+                return libraries.get(libname);
+            }
         }
 
         @Override
@@ -145,7 +184,7 @@ public final class PrivateLibrary {
             if (!name.startsWith(STASIS)) {
                 return super.loadClass(name, resolve);
             }
-            if (!name.startsWith(clientPackage)) {
+            if (clientPackage == null || !name.startsWith(clientPackage)) {
                 return agent.loadClass(name);
             }
             synchronized (getClassLoadingLock(name)) {

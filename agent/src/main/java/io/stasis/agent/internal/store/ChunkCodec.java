@@ -11,15 +11,15 @@ import java.util.zip.CRC32C;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
-import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /**
  * A chunk's name and stored form. The name is the SHA-256 of the content (HMAC-SHA-256 with the
- * store's naming key when encrypted), in hexadecimal. The stored form is LZ4 (pure Java, no JNI,
- * no Unsafe), then, when encrypted, AES-256-GCM with a random nonce and the name as associated
- * data, so a chunk cannot be passed off under another name:
+ * store's naming key when encrypted), in hexadecimal. The stored form is an LZ4 block (written
+ * natively where lz4-java's binding loads, see {@link NativeLz4}; always read in pure Java), then,
+ * when encrypted, AES-256-GCM with a random nonce and the name as associated data, so a chunk
+ * cannot be passed off under another name:
  *
  * <pre>
  * plain:      byte 0       int plainLength  lz4 block  int crc32c (of everything before it)
@@ -37,23 +37,23 @@ final class ChunkCodec {
     private static final int NONCE = 12;
     private static final int TAG_BITS = 128;
 
-    /** Made on first use, not when the store opens: LZ4's factory and a seeded SecureRandom take tens of milliseconds. */
     /** LZ4's bound (LZ4_COMPRESSBOUND), as its compressors compute it, without loading them. */
     private static int compressBound(int length) {
         return length + length / 255 + 16;
     }
 
-    private static LZ4Compressor compressor() {
-        return Lazy.LZ4.fastCompressor();
+    // Each made on first use, not when the store opens: they take milliseconds to tens of milliseconds, and
+    // a JVM that only restores needs the first alone.
+    private static final class Reading {
+        /** The decompressor that checks its input: the fast one trusts it. */
+        static final LZ4SafeDecompressor LZ4 = LZ4Factory.safeInstance().safeDecompressor();
     }
 
-    /** The decompressor that checks its input: the fast one trusts it. */
-    private static LZ4SafeDecompressor decompressor() {
-        return Lazy.LZ4.safeDecompressor();
+    private static final class Writing {
+        static final BlockCompressor LZ4 = NativeLz4.orPureJava();
     }
 
-    private static final class Lazy {
-        static final LZ4Factory LZ4 = LZ4Factory.safeInstance();
+    private static final class Sealing {
         static final SecureRandom RANDOM = new SecureRandom();
     }
 
@@ -127,7 +127,7 @@ final class ChunkCodec {
         byte[] compressed = new byte[5 + compressBound(content.length)];
         ByteBuffer.wrap(compressed).putInt(1, content.length);
         int length = 5 + (compress
-                ? compressor().compress(content, 0, content.length, compressed, 5, compressed.length - 5)
+                ? Writing.LZ4.compress(content, 0, content.length, compressed, 5, compressed.length - 5)
                 : literalsOnly(content, compressed, 5));
         if (key == null) {
             compressed[0] = PLAIN;
@@ -139,7 +139,7 @@ final class ChunkCodec {
         }
         try {
             byte[] nonce = new byte[NONCE];
-            Lazy.RANDOM.nextBytes(nonce);
+            Sealing.RANDOM.nextBytes(nonce);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key.encryption(), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -221,7 +221,7 @@ final class ChunkCodec {
         }
         byte[] content = new byte[plainLength];
         try {
-            int decoded = decompressor().decompress(framed, 5, framed.length - 5, content, 0, plainLength);
+            int decoded = Reading.LZ4.decompress(framed, 5, framed.length - 5, content, 0, plainLength);
             if (decoded != plainLength) {
                 throw new CorruptSnapshotException("chunk " + name + " decodes to " + decoded + " bytes, not " + plainLength);
             }
