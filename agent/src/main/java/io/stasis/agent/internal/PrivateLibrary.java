@@ -88,6 +88,19 @@ public final class PrivateLibrary {
     }
 
     /**
+     * Removes the private directory of the library {@code name} (its jars and native libraries):
+     * for a library whose loader has opened its jars and loaded its native library, so that a JVM
+     * killed later leaves nothing of it behind. The loader keeps the jars it opened; a class it
+     * has not loaded yet still loads from them.
+     */
+    public static synchronized void removeCopies(String name) throws IOException {
+        Isolating loader = LOADERS.get(name);
+        if (loader != null) {
+            PrivateFiles.deleteTree(loader.dir);
+        }
+    }
+
+    /**
      * The loader of the nested jars {@code META-INF/stasis/NAME/}, made once per name: the jars are
      * copied to a private temporary directory.
      *

@@ -19,7 +19,8 @@ import net.jpountz.lz4.LZ4Factory;
  * <p>lz4-java travels unrelocated as a nested jar ({@code META-INF/stasis/lz4/}) for a
  * {@link PrivateLibrary private class loader}: its native methods are bound by the names of its
  * own classes, which the agent's relocated copy does not have. The loader answers for its shared
- * library from a private directory, so lz4-java does not unpack it into the temporary directory.
+ * library from a private directory, so lz4-java does not unpack it into the temporary directory,
+ * and the directory is removed once the library is loaded.
  * Anything that stops the binding from loading, or a block it writes that does not read back,
  * leaves compression to the pure-Java compressor.
  */
@@ -27,6 +28,8 @@ final class NativeLz4 {
 
     /** Spelt in parts: the agent jar's build relocates every whole mention of lz4-java's package. */
     private static final String PACKAGE = String.join(".", "net", "jpountz", "lz4") + ".";
+    /** The nested jars' name, {@code META-INF/stasis/lz4/}. */
+    private static final String LIBRARY = "lz4";
     private static final String LIBRARY_DIR = String.join("/", "net", "jpountz", "util", "linux") + "/";
 
     private NativeLz4() {
@@ -61,13 +64,27 @@ final class NativeLz4 {
         }
     }
 
-    /** The native compressor, checked against the pure-Java decompressor on one block. */
+    /**
+     * The native compressor, checked against the pure-Java decompressor on one block. The private
+     * copies are removed whatever happens: a JVM killed later leaves nothing in the temporary
+     * directory, and the loader keeps what it needs open.
+     */
     static BlockCompressor load() throws IOException, ReflectiveOperationException {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             throw new IOException("no native library for " + System.getProperty("os.name"));
         }
-        ClassLoader loader = PrivateLibrary.withNativeLibrary("lz4", "lz4-java",
-                LIBRARY_DIR + System.getProperty("os.arch") + "/" + System.mapLibraryName("lz4-java"));
+        try {
+            ClassLoader loader = PrivateLibrary.withNativeLibrary(LIBRARY, "lz4-java",
+                    LIBRARY_DIR + System.getProperty("os.arch") + "/" + System.mapLibraryName("lz4-java"));
+            BlockCompressor blocks = compressor(loader);
+            checkReadsBack(blocks);
+            return blocks;
+        } finally {
+            PrivateLibrary.removeCopies(LIBRARY);
+        }
+    }
+
+    private static BlockCompressor compressor(ClassLoader loader) throws ReflectiveOperationException {
         Class<?> factoryType = Class.forName(PACKAGE + "LZ4Factory", true, loader);
         Object compressor;
         try {
@@ -84,7 +101,7 @@ final class NativeLz4 {
                         MethodType.methodType(int.class, byte[].class, int.class, int.class, byte[].class, int.class,
                                 int.class))
                 .bindTo(compressor);
-        BlockCompressor blocks = (src, srcOff, srcLen, dest, destOff, maxDestLen) -> {
+        return (src, srcOff, srcLen, dest, destOff, maxDestLen) -> {
             try {
                 return (int) compress.invokeExact(src, srcOff, srcLen, dest, destOff, maxDestLen);
             } catch (RuntimeException | Error e) {
@@ -93,8 +110,6 @@ final class NativeLz4 {
                 throw new IllegalStateException(e);
             }
         };
-        checkReadsBack(blocks);
-        return blocks;
     }
 
     private static void checkReadsBack(BlockCompressor blocks) throws IOException {

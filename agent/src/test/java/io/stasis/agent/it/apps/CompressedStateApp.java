@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * Compressible state: 40,000 records like an account table. Started without state, it fills them,
  * checkpoints, and prints the snapshot's sequence, a digest, and which lz4-java library the JVM
- * has mapped (its path, or {@code none}); started with state, it prints the digest restored.
+ * has mapped (its path, with {@code :deleted} once the file is gone, or {@code none}); started with
+ * state, it prints the digest restored.
  */
 public final class CompressedStateApp {
 
@@ -37,8 +38,8 @@ public final class CompressedStateApp {
 
     private static String mappedLz4() throws IOException {
         try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"), StandardCharsets.ISO_8859_1)) {
-            return maps.filter(line -> line.endsWith("/liblz4-java.so"))
-                    .map(line -> line.substring(line.indexOf('/')))
+            return maps.filter(line -> line.contains("/liblz4-java.so"))
+                    .map(line -> line.substring(line.indexOf('/')).replace(" (deleted)", ":deleted"))
                     .findFirst().orElse("none");
         }
     }
