@@ -525,7 +525,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     /** Logs a committed checkpoint; after the first, names the {@code fields} patterns that matched nothing. */
     private Checkpointer.Committed log(Checkpointer.Committed committed) {
         Log.info("checkpoint " + committed.ref().id() + " committed (" + committed.reason() + "): "
-                + committed.ref().bytes() + " bytes, pause " + String.format("%.3f", committed.pauseNanos() / 1e6) + " ms");
+                + committed.ref().bytes() + " bytes, pause " + Log.millis(committed.pauseNanos(), 3) + " ms");
         if (firstCommitted.compareAndSet(false, true)) {
             patterns.warnUnmatchedAtCheckpoint(committed.ref().id());
         }
@@ -561,7 +561,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     private String describeCheckpoint(String reason) {
         Map<String, Object> d = checkpoint(reason);
         return "snapshot " + d.get("id") + " committed (" + d.get("reason") + "): " + d.get("bytes") + " bytes, pause "
-                + String.format("%.3f", ((Long) d.get("pauseNanos")) / 1e6) + " ms";
+                + Log.millis((Long) d.get("pauseNanos"), 3) + " ms";
     }
 
     @Override

@@ -86,6 +86,29 @@ public final class Log {
         return line.append(level.name()).append(' ').append(message).toString();
     }
 
+    /**
+     * {@code nanos} in milliseconds with {@code decimals} places (0 to 6), rounded: {@code "3.313"}.
+     * Not {@code String.format}: its first use loads the locale machinery (tens of milliseconds, on
+     * the exit checkpoint of every JVM), and some locales write a decimal comma.
+     */
+    public static String millis(long nanos, int decimals) {
+        if (decimals < 0 || decimals > 6) {
+            throw new IllegalArgumentException("0 to 6 decimals, not " + decimals);
+        }
+        int scale = 1;
+        for (int i = 0; i < decimals; i++) {
+            scale *= 10;
+        }
+        long units = Math.round(nanos / (1_000_000.0 / scale));
+        StringBuilder text = new StringBuilder(24);
+        if (units < 0) {
+            text.append('-');
+            units = -units;
+        }
+        text.append(units / scale);
+        return decimals == 0 ? text.toString() : pad(text.append('.'), (int) (units % scale), decimals).toString();
+    }
+
     private static StringBuilder pad(StringBuilder line, int value, int width) {
         String digits = Integer.toString(value);
         for (int i = digits.length(); i < width; i++) {

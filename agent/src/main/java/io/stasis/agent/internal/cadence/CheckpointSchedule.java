@@ -143,6 +143,6 @@ public final class CheckpointSchedule {
     }
 
     private static String millis(long nanos) {
-        return String.format("%.1f ms", nanos / 1e6);
+        return Log.millis(nanos, 1) + " ms";
     }
 }

@@ -74,7 +74,7 @@ public final class GroupMember implements Coordination.Participant {
 
     private void committed(long epoch, Checkpointer.Committed committed) {
         Log.info(prefix() + "epoch " + epoch + " committed: snapshot " + committed.ref().id() + ", "
-                + committed.ref().bytes() + " bytes, pause " + String.format("%.3f", committed.pauseNanos() / 1e6)
+                + committed.ref().bytes() + " bytes, pause " + Log.millis(committed.pauseNanos(), 3)
                 + " ms");
         restorable.add(0, epoch);
         while (restorable.size() > keep) {
