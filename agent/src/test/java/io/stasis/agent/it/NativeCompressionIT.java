@@ -20,8 +20,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The agent compresses chunks through lz4-java's native binding where the JVM lets it load one
- * without a warning, from a private copy, and what it wrote restores (read in pure Java). From
+ * Once a JVM has compressed 16 MiB, the agent compresses chunks through lz4-java's native binding
+ * where the JVM lets it load one without a warning, from a private copy, and what it wrote
+ * restores (read in pure Java). From
  * JDK 24 on that takes {@code --enable-native-access=ALL-UNNAMED}; without it the agent stays in
  * pure Java and the JVM prints nothing. Where the library cannot load, the agent says so once and
  * compresses in pure Java.

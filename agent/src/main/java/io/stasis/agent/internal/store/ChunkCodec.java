@@ -50,7 +50,9 @@ final class ChunkCodec {
     }
 
     private static final class Writing {
-        static final BlockCompressor LZ4 = NativeLz4.orPureJava();
+        /** Native past the first 16 MiB a JVM compresses, where loading it has paid for itself. */
+        static final BlockCompressor LZ4 = new SwitchingCompressor(BlockCompressor.pureJava(), NativeLz4::orPureJava,
+                16 << 20);
     }
 
     private static final class Sealing {

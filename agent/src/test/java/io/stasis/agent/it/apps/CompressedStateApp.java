@@ -11,12 +11,15 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Compressible state: 40,000 records like an account table. Started without state, it fills them,
+ * Compressible state: 500,000 records like an account table. Started without state, it fills them,
  * checkpoints, and prints the snapshot's sequence, a digest, and which lz4-java library the JVM
  * has mapped (its path, with {@code :deleted} once the file is gone, or {@code none}); started with
  * state, it prints the digest restored.
  */
 public final class CompressedStateApp {
+
+    /** About 20 MB serialized: past the 16 MiB after which the agent compresses natively. */
+    private static final int RECORDS = 500_000;
 
     @Checkpointed
     static List<String> records = new ArrayList<>();
@@ -29,7 +32,7 @@ public final class CompressedStateApp {
             System.out.println("restored digest=" + records.hashCode());
             return;
         }
-        for (int i = 0; i < 40_000; i++) {
+        for (int i = 0; i < RECORDS; i++) {
             records.add("acct-" + i + "|owner-" + Integer.toHexString(i * 7919) + "|" + (i % 1000) + ".00");
         }
         long sequence = Stasis.checkpoint("filled").sequence();
