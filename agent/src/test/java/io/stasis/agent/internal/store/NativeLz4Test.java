@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.stasis.agent.internal.PrivateLibrary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,9 +69,13 @@ class NativeLz4Test {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(mappedFile)));
         assertEquals(before, unpackedByLz4Java(tmp), "lz4-java unpacked nothing of its own");
 
-        BlockCompressor again = NativeLz4.load(); // the loader still has its jar open: more of it loads
+        BlockCompressor again = NativeLz4.load();
         byte[] block = new byte[64];
         assertTrue(again.compress(new byte[32], 0, 32, block, 0, block.length) > 0);
+        // The loader still has its jar open: a class the compressor never needed still loads from it.
+        ClassLoader loader = PrivateLibrary.withNativeLibrary("lz4", "lz4-java", "unused once loaded");
+        Class<?> unused = Class.forName("net.jpountz.xxhash.XXHashFactory", true, loader);
+        assertEquals(loader, unused.getClassLoader());
     }
 
     /** The lines of this process's memory map that map an lz4-java library. */
