@@ -58,8 +58,11 @@ class JfrEventsIT {
         assertEquals("committed", plain.get("outcome").asText());
         assertTrue(plain.get("sequence").asLong() > held.get("sequence").asLong());
 
-        List<JsonNode> writes = events.get("io.stasis.CheckpointWrite");
-        assertEquals(2, writes.size(), "one per committed checkpoint (the exit one may miss the dump): " + writes);
+        // The exit checkpoint's write races the recording's dump at exit: it may or may not be in it.
+        List<JsonNode> writes = events.get("io.stasis.CheckpointWrite").stream()
+                .filter(w -> !w.get("eventThread").get("javaName").asText().equals("stasis-exit-checkpoint"))
+                .toList();
+        assertEquals(2, writes.size(), "one per committed checkpoint before exit: " + events.get("io.stasis.CheckpointWrite"));
         for (JsonNode write : writes) {
             assertEquals("written", write.get("outcome").asText());
             assertTrue(write.get("chunks").asInt() >= 1 && write.get("newChunks").asInt() <= write.get("chunks").asInt(),
