@@ -9,4 +9,12 @@ public class CorruptSnapshotException extends IOException {
     public CorruptSnapshotException(String message) {
         super(message);
     }
+
+    /** A snapshot that failed while it was read, for a reason other than this exception. */
+    static CorruptSnapshotException unreadable(SnapshotRef ref, Throwable cause) {
+        CorruptSnapshotException damaged = new CorruptSnapshotException("snapshot " + ref.id()
+                + " could not be read: " + cause);
+        damaged.initCause(cause);
+        return damaged;
+    }
 }

@@ -7,10 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,9 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Snapshots in one store ({@link BlobStore}: a directory, or a bucket) as content-addressed chunks in pack files plus one small JSON
@@ -33,26 +28,20 @@ import java.util.regex.Pattern;
  * dir/snapshot-NNNNNNNNNNNNNNNN.stasis        snapshots of format 1, still read
  * </pre>
  *
- * <p>A checkpoint chunks each root's data by content ({@link Chunker}); chunks that an earlier
- * snapshot already stored are referenced, not written again. The new ones go into one pack, which
- * is published durably before the manifest that names them; the manifest is published last, so a
- * manifest on disk always denotes a complete snapshot and a crash leaves at most an unreferenced
- * pack, which {@link #gc} removes. A manifest lists its chunks against a full base snapshot
- * ({@link ChunkTable}), which retention keeps as long as a kept snapshot needs it. Every chunk is
- * verified when read. One writer at a time holds
- * the store's exclusion ({@code .lock} in a directory); retention and collection run under it, in the
- * writer's process. No object is ever replaced: each is created only if absent.
+ * <p>A checkpoint chunks each root's data by content; chunks that an earlier snapshot already
+ * stored are referenced, not written again. The new ones go into one pack ({@link PackWriter}),
+ * which is published durably before the manifest that names them; the manifest is published last,
+ * so a manifest on disk always denotes a complete snapshot and a crash leaves at most an
+ * unreferenced pack, which {@link #gc} removes. A manifest lists its chunks against a full base
+ * snapshot ({@link ChunkTable}), which {@link Retention} keeps as long as a kept snapshot needs
+ * it. Every chunk is verified when read ({@link ChunkReader}); manifests are read once
+ * ({@link Manifests}). One writer at a time holds the store's exclusion ({@code .lock} in a
+ * directory); retention and collection run under it, in the writer's process. No object is ever
+ * replaced: each is created only if absent. This class ties those parts together and keeps the
+ * writer's state: the exclusion, the next sequence, and the index of chunks held.
  */
 public final class FileSnapshotStore implements SnapshotStore {
 
-    static final String MANIFESTS = StoreDirectory.MANIFESTS;
-    static final String PACKS = StoreDirectory.PACKS;
-    private static final Pattern MANIFEST = Pattern.compile("snapshot-(\\d{16})\\.json");
-    private static final Pattern VERSION_1 = Pattern.compile("snapshot-(\\d{16})\\.stasis");
-    /** Names that look like snapshots: those the patterns above do not match are foreign, never read. */
-    private static final Pattern PACK = ManifestCodec.PACK_NAME;
-    private static final Pattern ANY_MANIFEST = Pattern.compile("snapshot-.*\\.json");
-    private static final Pattern ANY_VERSION_1 = Pattern.compile("snapshot-.*\\.stasis");
     /** Files of format 1 are one Java array at most. */
     private static final long MAX_VERSION_1_BYTES = Integer.MAX_VALUE - 8;
     /** The most snapshots stored against one base before the next lists every chunk again. */
@@ -64,8 +53,8 @@ public final class FileSnapshotStore implements SnapshotStore {
     private volatile boolean locked;
     /** Whether this store was opened to write. */
     private final boolean writer;
-    /** Manifests are immutable once published: each is parsed and verified once. */
-    private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
+    private final Manifests manifests;
+    private final Retention retention;
     /** Chunks stored under the current key, by name, from the manifests present. */
     private Map<String, Manifest.ChunkRef> index;
     private long nextSequence = -1;
@@ -78,6 +67,8 @@ public final class FileSnapshotStore implements SnapshotStore {
     private FileSnapshotStore(BlobStore blobs, StoreKey key, boolean acceptPlain, boolean writer) {
         this.blobs = blobs;
         this.codec = new ChunkCodec(key, acceptPlain);
+        this.manifests = new Manifests(blobs, codec);
+        this.retention = new Retention(this, blobs, manifests);
         this.locked = writer;
         this.writer = writer;
     }
@@ -95,7 +86,7 @@ public final class FileSnapshotStore implements SnapshotStore {
      * read or trusted): a hint for preparing ahead, never a reason to restore.
      */
     public static boolean mayHoldSnapshots(Path dir) {
-        Path manifestDir = dir == null ? null : dir.resolve(MANIFESTS);
+        Path manifestDir = dir == null ? null : dir.resolve(StoreNames.MANIFESTS);
         if (manifestDir == null || !Files.isDirectory(manifestDir, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
@@ -246,7 +237,8 @@ public final class FileSnapshotStore implements SnapshotStore {
         if (nextSequence < 0) {
             lastWritten = list().stream().mapToLong(SnapshotRef::sequence).max().orElse(-1);
             // Above the packs too: one left by a checkpoint interrupted before its manifest is never written over.
-            long packs = files(PACKS + "/pack-", PACK).stream().mapToLong(e -> packSequence(e.name())).max().orElse(-1);
+            long packs = StoreNames.matching(blobs, StoreNames.PACKS + "/pack-", StoreNames.PACK).stream()
+                    .mapToLong(e -> StoreNames.packSequence(e.name())).max().orElse(-1);
             nextSequence = Math.max(Math.max(lastWritten, packs), 0) + 1;
         }
         return nextSequence;
@@ -275,63 +267,22 @@ public final class FileSnapshotStore implements SnapshotStore {
         WriteTrace trace = WriteTrace.start(snapshot.sequence());
         nextSequence();
         Map<String, Manifest.ChunkRef> known = index();
-        Map<String, Manifest.ChunkRef> added = new HashMap<>();
-        String packName = "pack-" + sequenceText(snapshot.sequence()) + ".pack";
+        String packName = StoreNames.pack(snapshot.sequence());
         List<Manifest.StoredRoot> roots = new ArrayList<>();
         long serialized = 0;
         int chunkCount = 0;
-        long packBytes = 0;
+        PackWriter pack;
         try {
-            try (BlobStore.Upload out = blobs.create(PACKS + "/" + packName)) {
-                long offset = 0;
+            try (BlobStore.Upload out = blobs.create(StoreNames.PACKS + "/" + packName)) {
+                pack = new PackWriter(out, packName, codec, workers, compress, known, trace);
                 for (Root root : snapshot.roots()) {
-                    List<Manifest.ChunkRef> chunks = new ArrayList<>();
-                    byte[] data = root.data();
-                    // Pipelined: while the workers hash and compress one batch, this thread cuts the next
-                    // and then appends the one before to the pack.
-                    long stage = System.nanoTime();
-                    int[] batch = Chunker.boundaries(data, root.entryStarts(), 0, ChunkWorkers.BATCH);
-                    trace.chunking(System.nanoTime() - stage);
-                    ChunkWorkers.Pending<Encoded> pending = batch.length == 0 ? null : encode(data, 0, batch, known);
-                    while (pending != null) {
-                        int nextStart = batch[batch.length - 1];
-                        stage = System.nanoTime();
-                        int[] next = Chunker.boundaries(data, root.entryStarts(), nextStart, ChunkWorkers.BATCH);
-                        trace.chunking(System.nanoTime() - stage);
-                        ChunkWorkers.Pending<Encoded> following = next.length == 0 ? null
-                                : encode(data, nextStart, next, known);
-                        stage = System.nanoTime();
-                        List<Encoded> encoded = pending.results();
-                        trace.encoding(System.nanoTime() - stage);
-                        stage = System.nanoTime();
-                        List<byte[]> fresh = new ArrayList<>();
-                        for (Encoded piece : encoded) {
-                            Manifest.ChunkRef chunk = known.containsKey(piece.name()) ? known.get(piece.name())
-                                    : added.get(piece.name());
-                            if (chunk == null) {
-                                fresh.add(piece.stored());
-                                chunk = new Manifest.ChunkRef(piece.name(), packName, offset, piece.stored().length,
-                                        piece.bytes());
-                                offset += piece.stored().length;
-                                added.put(piece.name(), chunk);
-                            }
-                            chunks.add(chunk);
-                        }
-                        if (!fresh.isEmpty()) {
-                            out.write(concatenated(fresh)); // one write a batch, not one a chunk of about 4 KiB
-                        }
-                        trace.packWrite(System.nanoTime() - stage);
-                        pending = following;
-                        batch = next;
-                    }
-                    roots.add(new Manifest.StoredRoot(root.kind(), root.owner(), root.key(), root.fields(),
-                            root.data().length, chunks));
-                    serialized += root.data().length;
-                    chunkCount += chunks.size();
+                    Manifest.StoredRoot stored = pack.append(root);
+                    roots.add(stored);
+                    serialized += stored.bytes();
+                    chunkCount += stored.chunks().size();
                 }
-                packBytes = offset;
                 long stage = System.nanoTime();
-                if (!added.isEmpty()) {
+                if (!pack.added().isEmpty()) {
                     publishPack(out, snapshot.sequence(), packName);
                 }
                 trace.fsync(System.nanoTime() - stage);
@@ -340,7 +291,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             Manifest manifest = new Manifest(snapshot.sequence(), snapshot.time(), snapshot.reason(), lastWritten,
                     base == null ? -1 : base.sequence(), snapshot.pauseNanos(), System.nanoTime() - start,
                     agentVersion(), jvm(), codec.keyId(), snapshot.classes(), roots);
-            String file = manifestFile(snapshot.sequence());
+            String file = StoreNames.manifest(snapshot.sequence());
             byte[] json = ManifestCodec.write(manifest, base, codec);
             if (base != null && json.length > (long) chunkCount * ManifestCodec.FULL_BYTES_PER_CHUNK / 2) {
                 // so much changed since the base that listing every chunk costs little more: a new base
@@ -357,10 +308,10 @@ public final class FileSnapshotStore implements SnapshotStore {
             publishManifest(file, json, snapshot.sequence());
             long publishNanos = System.nanoTime() - stage;
             trace.publish(publishNanos);
-            trace.written(serialized, chunkCount, added.size(), packBytes, json.length);
-            stats.written(added.values().stream().mapToLong(Manifest.ChunkRef::length).sum() + json.length, publishNanos);
-            manifests.put(file, manifest);
-            known.putAll(added);
+            trace.written(serialized, chunkCount, pack.added().size(), pack.bytes(), json.length);
+            stats.written(pack.bytes() + json.length, publishNanos);
+            manifests.published(manifest);
+            known.putAll(pack.added());
             nextSequence = Math.max(nextSequence, snapshot.sequence() + 1);
             lastWritten = snapshot.sequence();
             return new SnapshotRef(String.valueOf(snapshot.sequence()), snapshot.sequence(),
@@ -408,7 +359,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             nextSequence = Math.max(nextSequence, sequence + 1);
         }
         if (!created) {
-            throw new StoreLockedException(PACKS + "/" + packName + " is in " + blobs.location() + " already: left by"
+            throw new StoreLockedException(StoreNames.PACKS + "/" + packName + " is in " + blobs.location() + " already: left by"
                     + " an upload of this writer whose answer was lost, or written by another writer (give each JVM"
                     + " its own store); the next checkpoint takes the next number");
         }
@@ -425,35 +376,15 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
     }
 
-    private static ByteBuffer concatenated(List<byte[]> pieces) {
-        ByteBuffer all = ByteBuffer.allocate(pieces.stream().mapToInt(p -> p.length).sum());
-        pieces.forEach(all::put);
-        return all.flip();
-    }
-
-    /** A chunk's name, its length, and its stored form ({@code null} when the store holds it already). */
-    private record Encoded(String name, int bytes, byte[] stored) {
-    }
-
-    /** Starts naming and encoding the chunks of {@code data} from {@code start} to each of {@code ends}. */
-    private ChunkWorkers.Pending<Encoded> encode(byte[] data, int start, int[] ends,
-            Map<String, Manifest.ChunkRef> known) {
-        return workers.start(ends.length, i -> {
-            byte[] content = Arrays.copyOfRange(data, i == 0 ? start : ends[i - 1], ends[i]);
-            String name = codec.name(content);
-            return new Encoded(name, content.length, known.containsKey(name) ? null : codec.encode(name, content, compress));
-        });
-    }
-
     @Override
     public List<SnapshotRef> list() throws IOException {
         List<SnapshotRef> refs = new ArrayList<>();
-        for (BlobStore.Entry file : files(MANIFESTS + "/snapshot-", MANIFEST)) {
-            long sequence = sequenceOf(file.name());
+        for (BlobStore.Entry file : StoreNames.matching(blobs, StoreNames.MANIFESTS + "/snapshot-", StoreNames.MANIFEST)) {
+            long sequence = StoreNames.snapshotSequence(file.name());
             refs.add(new SnapshotRef(String.valueOf(sequence), sequence, file.size()));
         }
-        for (BlobStore.Entry file : files("snapshot-", VERSION_1)) {
-            long sequence = sequenceOf(file.name());
+        for (BlobStore.Entry file : StoreNames.matching(blobs, "snapshot-", StoreNames.VERSION_1)) {
+            long sequence = StoreNames.snapshotSequence(file.name());
             refs.add(new SnapshotRef(String.valueOf(sequence), sequence, file.size()));
         }
         refs.sort(Comparator.comparingLong(SnapshotRef::sequence).reversed());
@@ -467,23 +398,18 @@ public final class FileSnapshotStore implements SnapshotStore {
     @Override
     public List<String> foreign() throws IOException {
         List<String> found = new ArrayList<>();
-        for (BlobStore.Entry file : files(MANIFESTS + "/snapshot-", ANY_MANIFEST)) {
-            if (!MANIFEST.matcher(baseName(file.name())).matches()) {
-                found.add(foreignReason(file.name()));
+        for (BlobStore.Entry file : StoreNames.matching(blobs, StoreNames.MANIFESTS + "/snapshot-", StoreNames.ANY_MANIFEST)) {
+            if (!StoreNames.MANIFEST.matcher(StoreNames.baseName(file.name())).matches()) {
+                found.add(StoreNames.foreignReason(file.name()));
             }
         }
-        for (BlobStore.Entry file : files("snapshot-", ANY_VERSION_1)) {
-            if (!VERSION_1.matcher(baseName(file.name())).matches()) {
-                found.add(foreignReason(file.name()));
+        for (BlobStore.Entry file : StoreNames.matching(blobs, "snapshot-", StoreNames.ANY_VERSION_1)) {
+            if (!StoreNames.VERSION_1.matcher(StoreNames.baseName(file.name())).matches()) {
+                found.add(StoreNames.foreignReason(file.name()));
             }
         }
         found.sort(null);
         return found;
-    }
-
-    private static String foreignReason(String file) {
-        return file + " is named like a snapshot but not with the 16-digit sequence number Stasis writes: never"
-                + " restored (not written by Stasis: remove it)";
     }
 
     @Override
@@ -520,13 +446,13 @@ public final class FileSnapshotStore implements SnapshotStore {
      */
     private Snapshot read(SnapshotRef ref, boolean fresh, boolean keepData) throws IOException {
         try {
-            String v1 = version1File(ref.sequence());
-            if (blobs.exists(v1) && !blobs.exists(manifestFile(ref.sequence()))) {
+            String v1 = StoreNames.version1(ref.sequence());
+            if (blobs.exists(v1) && !manifests.exists(ref.sequence())) {
                 codec.forKey(null, v1); // format 1 is plain: refused in an encrypted store
                 return FormatV1.read(blobs.read(v1, MAX_VERSION_1_BYTES, v1), v1);
             }
-            Manifest manifest = manifest(ref, fresh);
-            ChunkCodec chunks = codec.forKey(manifest.keyId(), manifestFile(ref.sequence()));
+            Manifest manifest = manifests.get(ref, fresh);
+            ChunkCodec chunks = codec.forKey(manifest.keyId(), StoreNames.manifest(ref.sequence()));
             List<Root> roots = new ArrayList<>();
             Set<String> checked = new HashSet<>();
             try (ChunkReader reader = new ChunkReader(blobs, chunks, workers)) {
@@ -543,10 +469,10 @@ public final class FileSnapshotStore implements SnapshotStore {
         } catch (CorruptSnapshotException e) {
             throw e;
         } catch (OutOfMemoryError | RuntimeException e) {
-            throw unreadable(ref, e);
+            throw CorruptSnapshotException.unreadable(ref, e);
         } catch (IOException e) {
             if (e.getCause() instanceof OutOfMemoryError || e.getCause() instanceof RuntimeException) {
-                throw unreadable(ref, e.getCause());
+                throw CorruptSnapshotException.unreadable(ref, e.getCause());
             }
             throw e;
         }
@@ -566,62 +492,20 @@ public final class FileSnapshotStore implements SnapshotStore {
         return ends;
     }
 
-    private static CorruptSnapshotException unreadable(SnapshotRef ref, Throwable cause) {
-        CorruptSnapshotException damaged = new CorruptSnapshotException("snapshot " + ref.id()
-                + " could not be read: " + cause);
-        damaged.initCause(cause);
-        return damaged;
-    }
-
     /**
      * What a snapshot occupies in the store: its chunks (shared ones included) and its manifest,
      * or its file for format 1. {@link #list} does not parse manifests, so it gives file sizes only.
      */
     public long storedBytes(SnapshotRef ref) throws IOException {
-        String file = manifestFile(ref.sequence());
-        if (!blobs.exists(file)) {
+        if (!manifests.exists(ref.sequence())) {
             return ref.bytes();
         }
-        return manifest(ref).storedBytes() + ref.bytes();
+        return manifests.get(ref).storedBytes() + ref.bytes();
     }
 
     /** The parsed, verified manifest of a snapshot of format 2 or 3, resolved against its base. */
     Manifest manifest(SnapshotRef ref) throws IOException {
-        return manifest(ref, false);
-    }
-
-    /** @param fresh read it from disk again, as {@link #retain} and {@link #verify} must */
-    private Manifest manifest(SnapshotRef ref, boolean fresh) throws IOException {
-        return manifest(ref, fresh, false);
-    }
-
-    /**
-     * @param asBase it is the base of another: it must list every chunk itself, so that its own
-     *     base is never read (a forged chain of bases ends here, one deep)
-     */
-    private Manifest manifest(SnapshotRef ref, boolean fresh, boolean asBase) throws IOException {
-        String file = manifestFile(ref.sequence());
-        Manifest manifest = fresh ? null : manifests.get(file);
-        if (manifest != null && !blobs.exists(file)) {
-            manifests.remove(file); // retired by another process since it was cached: it no longer exists
-            manifest = null;
-        }
-        if (manifest == null) {
-            try {
-                manifest = ManifestCodec.read(blobs.read(file, ManifestCodec.MAX_BYTES, file), file, codec,
-                        asBase ? null : base -> manifest(new SnapshotRef(String.valueOf(base), base, 0), fresh, true));
-            } catch (NoSuchFileException e) {
-                throw new SnapshotRemovedException("snapshot " + ref.id() + " has no manifest (removed meanwhile?)");
-            } catch (OutOfMemoryError | RuntimeException e) {
-                throw unreadable(ref, e);
-            }
-            if (manifest.sequence() != ref.sequence()) {
-                throw new CorruptSnapshotException(file + " holds snapshot " + manifest.sequence()
-                        + ", not " + ref.sequence() + " (moved or swapped?)");
-            }
-            manifests.put(file, manifest);
-        }
-        return manifest;
+        return manifests.get(ref);
     }
 
     /** Deletes one snapshot's manifest, then collects the packs no remaining snapshot references. */
@@ -629,118 +513,37 @@ public final class FileSnapshotStore implements SnapshotStore {
     public synchronized void discard(SnapshotRef ref) throws IOException {
         requireWriting();
         blobs.holdWriter();
-        List<SnapshotRef> refs = list();
-        Set<Long> others = new HashSet<>();
-        refs.stream().filter(r -> r.sequence() != ref.sequence()).forEach(r -> others.add(r.sequence()));
-        if (bases(refs, others).contains(ref.sequence())) {
-            throw new IOException("snapshot " + ref.id() + " is the base of a newer snapshot, so it stays until"
-                    + " retention removes both");
-        }
-        remove(ref);
-        blobs.syncRemovals();
+        List<SnapshotRef> others = retention.discard(ref);
         if (lastWritten == ref.sequence()) {
-            lastWritten = others.stream().mapToLong(Long::longValue).max().orElse(-1); // the next base is found from it
+            // the next base is found from it
+            lastWritten = others.stream().mapToLong(SnapshotRef::sequence).max().orElse(-1);
         }
         gc();
     }
 
     /**
      * Deletes all but the newest {@code keep} snapshots, never the newest one whose manifest
-     * verifies, then collects packs no remaining snapshot references.
+     * verifies, and keeps the base of each one kept ({@link Retention}); then collects packs no
+     * remaining snapshot references.
      */
     @Override
     public synchronized void retain(int keep) throws IOException {
         blobs.holdWriter();
-        List<SnapshotRef> refs = list();
-        Set<Long> kept = new HashSet<>();
-        refs.stream().limit(keep).forEach(r -> kept.add(r.sequence()));
-        for (SnapshotRef ref : refs) {
-            if (readable(ref)) {
-                kept.add(ref.sequence());
-                break;
-            }
-        }
-        kept.addAll(bases(refs, kept));
-        // Oldest first, so that a kill part-way leaves the survivors a contiguous run (and the bases
-        // kept for it), which verify expects; but a base only after every snapshot stored against
-        // it, so that a kill never leaves a snapshot whose base is gone.
-        Set<Long> present = new HashSet<>();
-        refs.forEach(r -> present.add(r.sequence()));
-        List<SnapshotRef> basesLast = new ArrayList<>();
-        for (int i = refs.size() - 1; i >= 0; i--) {
-            SnapshotRef ref = refs.get(i);
-            if (!kept.contains(ref.sequence())) {
-                if (bases(refs, present).contains(ref.sequence())) {
-                    basesLast.add(ref);
-                } else {
-                    remove(ref);
-                    present.remove(ref.sequence());
-                }
-            }
-        }
-        for (SnapshotRef base : basesLast) {
-            remove(base);
-        }
-        blobs.syncRemovals();
+        retention.retain(keep);
         gc();
-    }
-
-    /** Deletes one snapshot's manifest; its packs go with the next {@link #gc} if nothing else needs them. */
-    private void remove(SnapshotRef ref) throws IOException {
-        String file = manifestFile(ref.sequence());
-        manifests.remove(file);
-        blobs.delete(file);
-        blobs.delete(version1File(ref.sequence()));
-    }
-
-    /**
-     * The snapshots that those in {@code kept} are stored against: retention keeps them too, and a
-     * kept snapshot never loses its base. One whose manifest does not read needs nothing.
-     */
-    private Set<Long> bases(List<SnapshotRef> refs, Set<Long> kept) throws IOException {
-        Set<Long> bases = new HashSet<>();
-        for (SnapshotRef ref : refs) {
-            if (kept.contains(ref.sequence()) && blobs.exists(manifestFile(ref.sequence()))) {
-                try {
-                    long base = manifest(ref).base();
-                    if (base >= 0) {
-                        bases.add(base);
-                    }
-                } catch (CorruptSnapshotException e) {
-                    // unreadable: whatever it was stored against cannot make it readable again
-                }
-            }
-        }
-        return bases;
     }
 
     /**
      * Removes packs that no manifest references, and temporary files. Runs only under the writer's
-     * lock, so no checkpoint is writing a pack meanwhile. If a manifest cannot be read, nothing is
-     * removed: it might reference any pack.
+     * lock, so no checkpoint is writing a pack meanwhile. If a manifest cannot be read, no pack is
+     * removed: it might reference any.
      *
      * @return the files removed, relative to the store's directory
      */
     public synchronized List<String> gc() throws IOException {
         requireWriting();
         blobs.holdWriter();
-        List<String> removed = new ArrayList<>(blobs.removeLeftovers());
-        Set<String> referenced = new HashSet<>();
-        for (SnapshotRef ref : list()) {
-            if (blobs.exists(manifestFile(ref.sequence()))) {
-                try {
-                    manifest(ref).roots().forEach(r -> r.chunks().forEach(c -> referenced.add(c.pack())));
-                } catch (CorruptSnapshotException e) {
-                    return removed;
-                }
-            }
-        }
-        for (BlobStore.Entry pack : files(PACKS + "/pack-", PACK)) {
-            if (!referenced.contains(baseName(pack.name()))) {
-                blobs.delete(pack.name());
-                removed.add(pack.name());
-            }
-        }
+        List<String> removed = retention.gc();
         index = null;
         return removed;
     }
@@ -777,8 +580,7 @@ public final class FileSnapshotStore implements SnapshotStore {
      * @return its manifest, if it parses ({@code null} for format 1)
      */
     Manifest check(SnapshotRef ref, List<String> damaged, List<String> keyless) throws IOException {
-        String file = manifestFile(ref.sequence());
-        manifests.remove(file);
+        manifests.forget(ref.sequence());
         try {
             read(ref, true, false);
         } catch (SnapshotRemovedException e) {
@@ -789,7 +591,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         } catch (CorruptSnapshotException e) {
             damaged.add(e.getMessage());
         }
-        return manifests.get(file);
+        return manifests.cached(ref.sequence());
     }
 
     /** Whether a process holds the writer's exclusion on this store now. */
@@ -799,14 +601,7 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     /** Packs that none of {@code referenced} names, and temporary files: what {@link #gc} removes. */
     List<String> leftovers(Set<String> referenced) throws IOException {
-        List<String> leftovers = new ArrayList<>();
-        for (BlobStore.Entry pack : files(PACKS + "/pack-", PACK)) {
-            if (!referenced.contains(baseName(pack.name()))) {
-                leftovers.add(pack.name());
-            }
-        }
-        leftovers.addAll(blobs.leftovers());
-        return leftovers;
+        return retention.leftovers(referenced);
     }
 
     @Override
@@ -816,10 +611,11 @@ public final class FileSnapshotStore implements SnapshotStore {
         blobs.close();
     }
 
-    private boolean readable(SnapshotRef ref) {
+    /** Whether {@code ref} reads now, its manifest read afresh; one that does not counts as damaged. */
+    boolean readable(SnapshotRef ref) {
         try {
-            if (blobs.exists(manifestFile(ref.sequence()))) {
-                manifest(ref, true);
+            if (manifests.exists(ref.sequence())) {
+                manifests.get(ref, true);
             } else {
                 read(ref);
             }
@@ -839,9 +635,9 @@ public final class FileSnapshotStore implements SnapshotStore {
         if (index == null) {
             Map<String, Manifest.ChunkRef> chunks = new HashMap<>();
             for (SnapshotRef ref : list()) {
-                if (blobs.exists(manifestFile(ref.sequence()))) {
+                if (manifests.exists(ref.sequence())) {
                     try {
-                        Manifest manifest = manifest(ref);
+                        Manifest manifest = manifests.get(ref);
                         if (Objects.equals(manifest.keyId(), codec.keyId())) {
                             manifest.roots().forEach(r -> r.chunks().forEach(c -> chunks.putIfAbsent(c.name(), c)));
                         }
@@ -853,52 +649,6 @@ public final class FileSnapshotStore implements SnapshotStore {
             index = chunks;
         }
         return index;
-    }
-
-    String manifestFile(long sequence) {
-        return MANIFESTS + "/snapshot-" + sequenceText(sequence) + ".json";
-    }
-
-    private static String version1File(long sequence) {
-        return "snapshot-" + sequenceText(sequence) + ".stasis";
-    }
-
-    /**
-     * A sequence number in sixteen digits, so that names sort in order. Not {@code String.format},
-     * whose first use loads the locale machinery, about 15 ms of opening a store at start-up.
-     */
-    static String sequenceText(long sequence) {
-        String digits = Long.toString(sequence);
-        return digits.length() >= 16 ? digits : "0".repeat(16 - digits.length()) + digits;
-    }
-
-    private static String baseName(String name) {
-        return name.substring(name.lastIndexOf('/') + 1);
-    }
-
-    private static long packSequence(String name) {
-        String base = baseName(name);
-        return Long.parseLong(base.substring("pack-".length(), base.length() - ".pack".length()));
-    }
-
-    private static long sequenceOf(String name) {
-        Matcher m = MANIFEST.matcher(baseName(name));
-        if (!m.matches()) {
-            m = VERSION_1.matcher(baseName(name));
-            m.matches();
-        }
-        return Long.parseLong(m.group(1));
-    }
-
-    /** The objects under {@code prefix} whose names (after the folder) match {@code name}. */
-    private List<BlobStore.Entry> files(String prefix, Pattern name) throws IOException {
-        List<BlobStore.Entry> found = new ArrayList<>();
-        for (BlobStore.Entry entry : blobs.list(prefix)) {
-            if (name.matcher(baseName(entry.name())).matches()) {
-                found.add(entry);
-            }
-        }
-        return found;
     }
 
     private static String agentVersion() {

@@ -270,7 +270,7 @@ public final class Mirror implements AutoCloseable {
         try {
             if (remote != null) {
                 long highest = remote.list().stream().mapToLong(SnapshotRef::sequence).max().orElse(0);
-                for (BlobStore.Entry pack : remote.blobs().list(FileSnapshotStore.PACKS + "/pack-")) {
+                for (BlobStore.Entry pack : remote.blobs().list(StoreNames.PACKS + "/pack-")) {
                     Matcher m = PACK.matcher(pack.name());
                     if (m.find()) {
                         highest = Math.max(highest, Long.parseLong(m.group(1)));

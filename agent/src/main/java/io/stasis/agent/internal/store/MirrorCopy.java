@@ -42,7 +42,7 @@ final class MirrorCopy {
     static boolean copy(FileSnapshotStore local, FileSnapshotStore mirror, long sequence) throws IOException {
         BlobStore from = local.blobs();
         BlobStore to = mirror.blobs();
-        String manifest = local.manifestFile(sequence);
+        String manifest = StoreNames.manifest(sequence);
         byte[] json = read(from, manifest, sequence);
         if (to.exists(manifest)) {
             if (Arrays.equals(to.read(manifest, ManifestCodec.MAX_BYTES, manifest), json)) {
@@ -54,11 +54,11 @@ final class MirrorCopy {
         local.manifest(new SnapshotRef(String.valueOf(sequence), sequence, json.length)).roots()
                 .forEach(root -> root.chunks().forEach(chunk -> packs.add(chunk.pack())));
         Map<String, Long> there = new HashMap<>();
-        for (BlobStore.Entry entry : to.list(FileSnapshotStore.PACKS + "/pack-")) {
+        for (BlobStore.Entry entry : to.list(StoreNames.PACKS + "/pack-")) {
             there.put(entry.name(), entry.size());
         }
         for (String pack : packs) {
-            String name = FileSnapshotStore.PACKS + "/" + pack;
+            String name = StoreNames.PACKS + "/" + pack;
             copyPack(from, to, name, there.get(name), sequence);
         }
         to.checkWriter();

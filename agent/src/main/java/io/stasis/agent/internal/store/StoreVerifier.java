@@ -58,7 +58,7 @@ final class StoreVerifier {
             Manifest manifest = entry.getValue();
             if (manifest.parent() > oldest && !present.contains(manifest.parent())
                     && !onlyRetiredBasesBelow(manifest.parent(), manifests, bases)) {
-                damaged.add(store.manifestFile(entry.getKey().sequence()) + ": snapshot " + manifest.parent()
+                damaged.add(StoreNames.manifest(entry.getKey().sequence()) + ": snapshot " + manifest.parent()
                         + ", written before it, is missing");
             }
             Set<String> counted = new HashSet<>();

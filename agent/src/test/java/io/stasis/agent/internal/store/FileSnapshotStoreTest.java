@@ -49,7 +49,7 @@ class FileSnapshotStoreTest {
     }
 
     private static long packBytes(Path dir, long sequence) throws IOException {
-        Path pack = dir.resolve(FileSnapshotStore.PACKS).resolve(String.format("pack-%016d.pack", sequence));
+        Path pack = dir.resolve(StoreNames.PACKS).resolve(String.format("pack-%016d.pack", sequence));
         return Files.exists(pack) ? Files.size(pack) : 0;
     }
 

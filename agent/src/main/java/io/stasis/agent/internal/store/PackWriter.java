@@ -1,0 +1,117 @@
+package io.stasis.agent.internal.store;
+
+import io.stasis.agent.internal.events.WriteTrace;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One checkpoint's pack: cuts each root's data into chunks ({@link Chunker}), names and encodes
+ * them on the workers, and appends those the store does not hold yet to the pack. Pipelined: while
+ * the workers name and encode one batch, the caller's thread cuts the next and then appends the one
+ * before.
+ */
+final class PackWriter {
+
+    private final BlobStore.Upload out;
+    private final String packName;
+    private final ChunkCodec codec;
+    private final ChunkWorkers workers;
+    private final boolean compress;
+    /** The chunks the store holds already, by name: referenced, not stored again. */
+    private final Map<String, Manifest.ChunkRef> known;
+    private final Map<String, Manifest.ChunkRef> added = new HashMap<>();
+    private final WriteTrace trace;
+    private long offset;
+
+    /**
+     * @param packName the pack's name, as manifests give it
+     * @param compress LZ4-compress new chunks ({@code compression=lz4}), or store them as they are
+     */
+    PackWriter(BlobStore.Upload out, String packName, ChunkCodec codec, ChunkWorkers workers, boolean compress,
+            Map<String, Manifest.ChunkRef> known, WriteTrace trace) {
+        this.out = out;
+        this.packName = packName;
+        this.codec = codec;
+        this.workers = workers;
+        this.compress = compress;
+        this.known = known;
+        this.trace = trace;
+    }
+
+    /** Chunks one root into the pack; returns it as its manifest lists it. */
+    Manifest.StoredRoot append(Root root) throws IOException {
+        List<Manifest.ChunkRef> chunks = new ArrayList<>();
+        byte[] data = root.data();
+        long stage = System.nanoTime();
+        int[] batch = Chunker.boundaries(data, root.entryStarts(), 0, ChunkWorkers.BATCH);
+        trace.chunking(System.nanoTime() - stage);
+        ChunkWorkers.Pending<Encoded> pending = batch.length == 0 ? null : encode(data, 0, batch);
+        while (pending != null) {
+            int nextStart = batch[batch.length - 1];
+            stage = System.nanoTime();
+            int[] next = Chunker.boundaries(data, root.entryStarts(), nextStart, ChunkWorkers.BATCH);
+            trace.chunking(System.nanoTime() - stage);
+            ChunkWorkers.Pending<Encoded> following = next.length == 0 ? null : encode(data, nextStart, next);
+            stage = System.nanoTime();
+            List<Encoded> encoded = pending.results();
+            trace.encoding(System.nanoTime() - stage);
+            stage = System.nanoTime();
+            appendBatch(encoded, chunks);
+            trace.packWrite(System.nanoTime() - stage);
+            pending = following;
+            batch = next;
+        }
+        return new Manifest.StoredRoot(root.kind(), root.owner(), root.key(), root.fields(), data.length, chunks);
+    }
+
+    /** The chunks this pack holds, by name. */
+    Map<String, Manifest.ChunkRef> added() {
+        return added;
+    }
+
+    /** The pack's length so far. */
+    long bytes() {
+        return offset;
+    }
+
+    private void appendBatch(List<Encoded> encoded, List<Manifest.ChunkRef> chunks) throws IOException {
+        List<byte[]> fresh = new ArrayList<>();
+        for (Encoded piece : encoded) {
+            Manifest.ChunkRef chunk = known.containsKey(piece.name()) ? known.get(piece.name()) : added.get(piece.name());
+            if (chunk == null) {
+                fresh.add(piece.stored());
+                chunk = new Manifest.ChunkRef(piece.name(), packName, offset, piece.stored().length, piece.bytes());
+                offset += piece.stored().length;
+                added.put(piece.name(), chunk);
+            }
+            chunks.add(chunk);
+        }
+        if (!fresh.isEmpty()) {
+            out.write(concatenated(fresh)); // one write a batch, not one a chunk of about 4 KiB
+        }
+    }
+
+    private static ByteBuffer concatenated(List<byte[]> pieces) {
+        ByteBuffer all = ByteBuffer.allocate(pieces.stream().mapToInt(p -> p.length).sum());
+        pieces.forEach(all::put);
+        return all.flip();
+    }
+
+    /** A chunk's name, its length, and its stored form ({@code null} when the store holds it already). */
+    private record Encoded(String name, int bytes, byte[] stored) {
+    }
+
+    /** Starts naming and encoding the chunks of {@code data} from {@code start} to each of {@code ends}. */
+    private ChunkWorkers.Pending<Encoded> encode(byte[] data, int start, int[] ends) {
+        return workers.start(ends.length, i -> {
+            byte[] content = Arrays.copyOfRange(data, i == 0 ? start : ends[i - 1], ends[i]);
+            String name = codec.name(content);
+            return new Encoded(name, content.length, known.containsKey(name) ? null : codec.encode(name, content, compress));
+        });
+    }
+}
