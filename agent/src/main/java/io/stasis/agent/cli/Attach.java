@@ -60,8 +60,9 @@ final class Attach {
      * ({@code /tmp/.java_pidID} as the process sees {@code /tmp}) when it was made before the
      * process started, more than the start time's error earlier: an earlier process with the same
      * id left it. That {@code /tmp} is the process's, which its owner may have made a link: it is
-     * opened without following one, and only a socket of the process's own user is removed, through
-     * that opened directory, so no name swapped in meanwhile is followed either.
+     * opened without following one, and only a socket of the process's own user, or of this
+     * command's (root's, when an earlier process of root's had the id), is removed, through that
+     * opened directory, so no name swapped in meanwhile is followed either.
      *
      * @return whether one was removed
      */
@@ -76,10 +77,11 @@ final class Attach {
                 return false;
             }
             UserPrincipal user = Files.getOwner(Path.of("/proc/" + pid)); // the process's effective user
+            UserPrincipal self = Files.getOwner(Path.of("/proc/self"));
             try (SecureDirectoryStream<Path> tmp = secureRoot.newDirectoryStream(Path.of("tmp"), LinkOption.NOFOLLOW_LINKS)) {
                 PosixFileAttributes socket = tmp.getFileAttributeView(name, PosixFileAttributeView.class,
                         LinkOption.NOFOLLOW_LINKS).readAttributes();
-                if (!socket.isOther() || !socket.owner().equals(user)
+                if (!socket.isOther() || !(socket.owner().equals(user) || socket.owner().equals(self))
                         || !socket.lastModifiedTime().toInstant().isBefore(started.get().minus(START_TIME_ERROR))) {
                     return false;
                 }

@@ -17,6 +17,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,19 @@ class AttachTest {
         assertTrue(Files.exists(socket, LinkOption.NOFOLLOW_LINKS));
     }
 
+    /** Root reaching another user's process: a socket root's earlier process with that id left is removed. */
+    @Test
+    void ourOwnStaleSocketIsRemovedForAProcessOfAnotherUser() throws Exception {
+        OtherUser other = OtherUser.require();
+        Path root = rootWithSleep();
+        Path tmpOfProcess = Files.createDirectory(root.resolve("tmp"));
+        long pid = start(root, "--userspec=" + other.uid() + ":" + other.gid());
+        Path socket = staleSocket(tmpOfProcess.resolve(".java_pid" + pid));
+
+        assertTrue(Attach.removedStaleSocket(pid));
+        assertFalse(Files.exists(socket, LinkOption.NOFOLLOW_LINKS));
+    }
+
     /** The process's owner can make its {@code /tmp} a link to anywhere; the command never follows it. */
     @Test
     void aTmpThatIsALinkIsNotFollowed() throws Exception {
@@ -127,8 +142,11 @@ class AttachTest {
     }
 
     /** Starts {@code sleep} in {@code root}; returns once the process's root is {@code root}. */
-    private long start(Path root) throws IOException, InterruptedException {
-        process = new ProcessBuilder("chroot", root.toString(), "/bin/sleep", "60").redirectErrorStream(true).start();
+    private long start(Path root, String... chrootOptions) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("chroot"));
+        command.addAll(List.of(chrootOptions));
+        command.addAll(List.of(root.toString(), "/bin/sleep", "60"));
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Path rootOfProcess = Path.of("/proc/" + process.pid() + "/root");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!root.toRealPath().equals(Files.readSymbolicLink(rootOfProcess))) {
