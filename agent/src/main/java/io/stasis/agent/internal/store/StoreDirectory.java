@@ -167,14 +167,18 @@ final class StoreDirectory {
             }
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
                 for (Path entry : entries) {
-                    PosixFileAttributeView view = Files.getFileAttributeView(entry, PosixFileAttributeView.class,
-                            LinkOption.NOFOLLOW_LINKS);
-                    PosixFileAttributes attributes = view.readAttributes();
-                    // A loose .lock is replaced, not tightened: see openLock.
-                    boolean lock = entry.equals(dir.resolve(LOCK));
-                    if (attributes.isRegularFile() && !lock && !FILE.containsAll(attributes.permissions())
-                            && ownedByUs(entry)) {
-                        view.setPermissions(FILE);
+                    try {
+                        PosixFileAttributeView view = Files.getFileAttributeView(entry, PosixFileAttributeView.class,
+                                LinkOption.NOFOLLOW_LINKS);
+                        PosixFileAttributes attributes = view.readAttributes();
+                        // A loose .lock is replaced, not tightened: see openLock.
+                        boolean lock = entry.equals(dir.resolve(LOCK));
+                        if (attributes.isRegularFile() && !lock && !FILE.containsAll(attributes.permissions())
+                                && ownedByUs(entry)) {
+                            view.setPermissions(FILE);
+                        }
+                    } catch (NoSuchFileException e) {
+                        // removed meanwhile by the retention of a live writer: nothing left to tighten
                     }
                 }
             }

@@ -64,6 +64,27 @@ class StorePrivacyTest {
         }
     }
 
+    /** A live writer's retention removes files while another process opens the store: that open does not fail on them. */
+    @Test
+    void filesRemovedWhileTheStoreIsTightenedAreSkipped() throws Exception {
+        Path dir = withOneSnapshot(root.resolve("store"));
+        for (int round = 0; round < 20; round++) {
+            List<Path> packs = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                Path pack = dir.resolve("packs").resolve(String.format("pack-%016d.pack", 1000 + i));
+                Files.write(pack, new byte[1]);
+                packs.add(pack);
+            }
+            Thread retention = new Thread(() -> packs.forEach(p -> p.toFile().delete()));
+            retention.start();
+            try (FileSnapshotStore reader = FileSnapshotStore.openForReading(dir)) {
+                assertEquals(1, reader.list().size());
+            } finally {
+                retention.join();
+            }
+        }
+    }
+
     @Test
     void aDirectoryOwnedByAnotherUserIsRefused() throws Exception {
         OtherUser other = OtherUser.require();
