@@ -20,6 +20,7 @@ final class ChunkWorkers implements AutoCloseable {
     private static final int WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     private ExecutorService workers;
+    private ExecutorService appender;
 
     /** A function that may find a chunk damaged. */
     @FunctionalInterface
@@ -113,10 +114,36 @@ final class ChunkWorkers implements AutoCloseable {
         return workers;
     }
 
+    /**
+     * Runs {@code write} on the one thread that appends to packs, in the order given, and returns
+     * at once: the caller cuts the next batch meanwhile.
+     */
+    Future<?> append(Callable<?> write) throws IOException {
+        try {
+            return appender().submit(write);
+        } catch (RejectedExecutionException e) {
+            throw new IOException("the store was closed while a pack was written", e);
+        }
+    }
+
+    private synchronized ExecutorService appender() {
+        if (appender == null) {
+            appender = Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, "stasis-store-append");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return appender;
+    }
+
     @Override
     public synchronized void close() {
         if (workers != null) {
             workers.shutdownNow();
+        }
+        if (appender != null) {
+            appender.shutdownNow();
         }
     }
 }

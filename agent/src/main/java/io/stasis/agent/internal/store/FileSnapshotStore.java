@@ -273,8 +273,9 @@ public final class FileSnapshotStore implements SnapshotStore {
         int chunkCount = 0;
         PackWriter pack;
         try {
-            try (BlobStore.Upload out = blobs.create(StoreNames.PACKS + "/" + packName)) {
-                pack = new PackWriter(out, packName, codec, workers, compress, known, trace);
+            try (BlobStore.Upload out = blobs.create(StoreNames.PACKS + "/" + packName);
+                 PackWriter writing = new PackWriter(out, packName, codec, workers, compress, known, trace)) {
+                pack = writing;
                 for (Root root : snapshot.roots()) {
                     Manifest.StoredRoot stored = pack.append(root);
                     roots.add(stored);
@@ -282,6 +283,9 @@ public final class FileSnapshotStore implements SnapshotStore {
                     chunkCount += stored.chunks().size();
                 }
                 long stage = System.nanoTime();
+                pack.finish();
+                trace.packWrite(System.nanoTime() - stage);
+                stage = System.nanoTime();
                 if (!pack.added().isEmpty()) {
                     publishPack(out, snapshot.sequence(), packName);
                 }

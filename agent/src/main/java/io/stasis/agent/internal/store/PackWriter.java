@@ -2,20 +2,23 @@ package io.stasis.agent.internal.store;
 
 import io.stasis.agent.internal.events.WriteTrace;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * One checkpoint's pack: cuts each root's data into chunks ({@link Chunker}), names and encodes
  * them on the workers, and appends those the store does not hold yet to the pack. Pipelined: while
- * the workers name and encode one batch, the caller's thread cuts the next and then appends the one
- * before.
+ * the workers name and encode one batch, the caller's thread cuts the next, and the appending thread
+ * ({@link ChunkWorkers#append}) writes the one before. {@link #finish} waits for the last write.
  */
-final class PackWriter {
+final class PackWriter implements AutoCloseable {
 
     private final BlobStore.Upload out;
     private final String packName;
@@ -27,6 +30,8 @@ final class PackWriter {
     private final Map<String, Manifest.ChunkRef> added = new HashMap<>();
     private final WriteTrace trace;
     private long offset;
+    /** The last batch handed to the appending thread, written while the next is cut and encoded. */
+    private Future<?> appending;
 
     /**
      * @param packName the pack's name, as manifests give it
@@ -92,7 +97,42 @@ final class PackWriter {
             chunks.add(chunk);
         }
         if (!fresh.isEmpty()) {
-            out.write(concatenated(fresh)); // one write a batch, not one a chunk of about 4 KiB
+            ByteBuffer batch = concatenated(fresh); // one write a batch, not one a chunk of about 4 KiB
+            finish();
+            appending = workers.append(() -> {
+                out.write(batch);
+                return null;
+            });
+        }
+    }
+
+    /** Waits until every chunk appended so far is written to the upload. */
+    void finish() throws IOException {
+        if (appending == null) {
+            return;
+        }
+        try {
+            appending.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while a pack was written");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("could not write the pack: " + e.getCause(), e.getCause());
+        } finally {
+            appending = null;
+        }
+    }
+
+    /** Waits for a write under way, so that the upload is never closed under it; its failure is the caller's already. */
+    @Override
+    public void close() {
+        try {
+            finish();
+        } catch (IOException e) {
+            // the checkpoint failed before: the upload is discarded
         }
     }
 
