@@ -74,8 +74,9 @@ public final class ValueGraph {
             return values;
         } catch (KryoException e) {
             throw e;
-        } catch (RuntimeException e) {
-            // Damaged bytes surface as whatever a serializer or constructor throws on the values they yield.
+        } catch (RuntimeException | IncompatibleClassChangeError e) {
+            // Damaged bytes surface as whatever a serializer or constructor throws on the values they
+            // yield, or as the JVM's refusal to instantiate an interface or abstract class they name.
             throw new KryoException("cannot read value graph (" + bytes.length + " bytes) at byte " + input.position()
                     + ": " + e, e);
         } catch (StackOverflowError e) {

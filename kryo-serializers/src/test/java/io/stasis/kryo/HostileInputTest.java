@@ -133,6 +133,18 @@ class HostileInputTest {
     }
 
     @Test
+    void anInterfaceNamedWhereAnObjectIsReadIsRefused() {
+        Output bytes = new Output(64, -1);
+        bytes.writeVarInt(1, true); // a class written by name: Kryo's NAME + 2
+        bytes.writeVarInt(0, true); // its name id
+        bytes.writeString("java.util.Comparator");
+        bytes.writeByte(1); // not null, a new object
+        // JDK 17 refuses with an InstantiationError, JDK 25 with an exception: either way a KryoException.
+        assertThrows(KryoException.class,
+                () -> ValueGraph.read(SnapshotKryo.create(getClass().getClassLoader()), bytes.toBytes(), 1));
+    }
+
+    @Test
     void packagesAllowedExplicitlyAreRestored() throws Exception {
         byte[] bytes = writeTrusting(canary());
         Object back = ValueGraph.read(SnapshotKryo.create(getClass().getClassLoader(),
