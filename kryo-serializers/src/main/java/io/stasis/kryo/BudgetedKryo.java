@@ -32,10 +32,23 @@ final class BudgetedKryo extends Kryo {
         return new BudgetedKryo(classes, new Resolver(new ReadCost()));
     }
 
-    /** Registers read objects with the cost as well, and notes where written objects start. */
+    /**
+     * Registers read objects with the cost as well, notes where written objects start, and keeps
+     * short strings out of the identity map ({@link RecentStrings}).
+     */
     private static final class Resolver extends MapReferenceResolver {
+        /**
+         * Kryo trims the identity map to this many objects after each graph. A graph that grows past
+         * it gets the map sized at once for the last graph that did, instead of doubling up to it
+         * again (every doubling rehashes all objects so far).
+         */
+        private static final int SMALL_GRAPH = 2048;
+
         final ReadCost cost;
         final EntryStarts entryStarts = new EntryStarts();
+        private final RecentStrings recentStrings = new RecentStrings();
+        private int nextWrittenId;
+        private int lastLargeGraph;
 
         Resolver(ReadCost cost) {
             this.cost = cost;
@@ -50,6 +63,36 @@ final class BudgetedKryo extends Kryo {
         public boolean useReferences(Class type) {
             entryStarts.objectAt(kryo.getDepth());
             return super.useReferences(type);
+        }
+
+        /** Ids are counted here, as Kryo counts them, since short strings are not in its map. */
+        @Override
+        public int addWrittenObject(Object object) {
+            int id = nextWrittenId++;
+            if (RecentStrings.isShort(object)) {
+                recentStrings.written((String) object, id);
+            } else {
+                writtenObjects.put(object, id);
+                if (writtenObjects.size == SMALL_GRAPH && lastLargeGraph > SMALL_GRAPH) {
+                    writtenObjects.ensureCapacity(lastLargeGraph - SMALL_GRAPH);
+                }
+            }
+            return id;
+        }
+
+        @Override
+        public int getWrittenId(Object object) {
+            return RecentStrings.isShort(object) ? recentStrings.idOf((String) object) : writtenObjects.get(object, -1);
+        }
+
+        @Override
+        public void reset() {
+            if (writtenObjects.size > SMALL_GRAPH) {
+                lastLargeGraph = writtenObjects.size;
+            }
+            super.reset();
+            recentStrings.clear();
+            nextWrittenId = 0;
         }
 
         @Override

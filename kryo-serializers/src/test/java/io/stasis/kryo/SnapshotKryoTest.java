@@ -1,6 +1,7 @@
 package io.stasis.kryo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.esotericsoftware.kryo.Kryo;
@@ -99,5 +100,65 @@ class SnapshotKryoTest {
         assertSame(back.get(0), back.get(1));
         AtomicReference<?> cycleBack = (AtomicReference<?>) back.get(2);
         assertSame(cycleBack, ((List<?>) cycleBack.get()).get(0));
+    }
+
+    @Test
+    void aShortStringWrittenAgainSoonIsAReferenceAndOneLongAfterIsWrittenInFull() {
+        String small = new String("status-active");
+        String large = "x".repeat(33);
+        List<String> shared = new ArrayList<>(List.of("y"));
+        List<Object> values = new ArrayList<>(List.of(small, shared, small, large, shared, large));
+        for (int i = 0; i < 20_000; i++) {
+            values.add("other-" + i); // pushes small out of the short strings written last
+        }
+        values.add(small);
+        values.add(large);
+        byte[] bytes = ValueGraph.write(kryo, new Output(256, -1), values);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertEquals(2, text.split("status-activ", -1).length - 1, "written at first and again long after");
+        assertEquals(1, text.split("x".repeat(32), -1).length - 1, "a longer string is written once, then referenced");
+
+        List<Object> back = ValueGraph.read(TestKryo.create(getClass().getClassLoader()), bytes, values.size());
+        assertEquals(values, back);
+        int last = values.size() - 2;
+        assertSame(back.get(0), back.get(2), "written again soon: a reference");
+        assertNotSame(back.get(0), back.get(last), "written again long after: an equal string of its own");
+        assertSame(back.get(1), back.get(4), "ids after a string written in full still resolve");
+        assertSame(back.get(3), back.get(5));
+        assertSame(back.get(3), back.get(last + 1));
+    }
+
+    @Test
+    void repeatedShortStringsKeepTheFormThatAKryoWithStockReferencesReads() {
+        String small = new String("k");
+        List<String> shared = new ArrayList<>(List.of("v"));
+        List<Object> graph = new ArrayList<>(List.of(small, small, shared, shared));
+        byte[] bytes = ValueGraph.write(kryo, new Output(256, -1), List.of(graph));
+
+        Kryo stock = new Kryo(); // Kryo's own reference resolver, which looks up every object written
+        stock.setRegistrationRequired(false);
+        stock.setReferences(true);
+        SnapshotKryo.addDefaultSerializers(stock);
+        List<?> back = (List<?>) ValueGraph.read(stock, bytes, 1).get(0);
+        assertEquals(List.of("k", "k", List.of("v"), List.of("v")), back);
+        assertSame(back.get(2), back.get(3));
+    }
+
+    @Test
+    void graphsLargerAndSmallerThanTheLastKeepTheirSharedReferences() {
+        for (int objects : new int[] {5_000, 20_000, 3_000, 40_000, 100}) {
+            List<AtomicInteger> once = new ArrayList<>();
+            for (int i = 0; i < objects; i++) {
+                once.add(new AtomicInteger(i));
+            }
+            List<Object> twice = new ArrayList<>(once);
+            twice.addAll(once);
+            List<?> back = (List<?>) roundTrip(twice).get(0);
+            assertEquals(2 * objects, back.size());
+            for (int i = 0; i < objects; i++) {
+                assertSame(back.get(i), back.get(objects + i), objects + " objects, at " + i);
+                assertEquals(i, ((AtomicInteger) back.get(i)).get());
+            }
+        }
     }
 }
