@@ -85,19 +85,29 @@ final class ChunkWorkers implements AutoCloseable {
         List<T> results = new ArrayList<>(count);
         try {
             for (Future<List<T>> part : parts) {
-                results.addAll(part.get());
+                results.addAll(await(part, "encoding or decoding chunks"));
             }
             return results;
+        } finally {
+            parts.forEach(part -> part.cancel(true)); // no-ops when done; stops the rest after a failure
+        }
+    }
+
+    /**
+     * The result of work handed to a thread of the store, its failure as the {@link IOException} it
+     * threw or one that wraps it; {@code doing} completes "interrupted while ...".
+     */
+    static <V> V await(Future<V> work, String doing) throws IOException {
+        try {
+            return work.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while encoding or decoding chunks");
+            throw new InterruptedIOException("interrupted while " + doing);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
-            throw new IOException("could not encode or decode chunks: " + e.getCause(), e.getCause());
-        } finally {
-            parts.forEach(part -> part.cancel(true)); // no-ops when done; stops the rest after a failure
+            throw new IOException("failed while " + doing + ": " + e.getCause(), e.getCause());
         }
     }
 

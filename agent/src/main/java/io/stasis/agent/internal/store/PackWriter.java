@@ -2,14 +2,12 @@ package io.stasis.agent.internal.store;
 
 import io.stasis.agent.internal.events.WriteTrace;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
@@ -112,15 +110,7 @@ final class PackWriter implements AutoCloseable {
             return;
         }
         try {
-            appending.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while a pack was written");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("could not write the pack: " + e.getCause(), e.getCause());
+            ChunkWorkers.await(appending, "writing the pack");
         } finally {
             appending = null;
         }
