@@ -34,7 +34,7 @@ final class BudgetedKryo extends Kryo {
 
     /**
      * Registers read objects with the cost as well, notes where written objects start, and keeps
-     * short strings out of the identity map ({@link RecentStrings}).
+     * short strings out of the identity map ({@link ShortStrings}).
      */
     private static final class Resolver extends MapReferenceResolver {
         /**
@@ -46,7 +46,7 @@ final class BudgetedKryo extends Kryo {
 
         final ReadCost cost;
         final EntryStarts entryStarts = new EntryStarts();
-        private final RecentStrings recentStrings = new RecentStrings();
+        private final ShortStrings shortStrings = new ShortStrings();
         private int nextWrittenId;
         private int lastLargeGraph;
 
@@ -69,8 +69,8 @@ final class BudgetedKryo extends Kryo {
         @Override
         public int addWrittenObject(Object object) {
             int id = nextWrittenId++;
-            if (RecentStrings.isShort(object)) {
-                recentStrings.written((String) object, id);
+            if (ShortStrings.isShort(object)) {
+                shortStrings.written((String) object, id);
             } else {
                 writtenObjects.put(object, id);
                 if (writtenObjects.size == SMALL_GRAPH && lastLargeGraph > SMALL_GRAPH) {
@@ -82,7 +82,7 @@ final class BudgetedKryo extends Kryo {
 
         @Override
         public int getWrittenId(Object object) {
-            return RecentStrings.isShort(object) ? recentStrings.idOf((String) object) : writtenObjects.get(object, -1);
+            return ShortStrings.isShort(object) ? shortStrings.idOf((String) object) : writtenObjects.get(object, -1);
         }
 
         @Override
@@ -91,7 +91,7 @@ final class BudgetedKryo extends Kryo {
                 lastLargeGraph = writtenObjects.size;
             }
             super.reset();
-            recentStrings.clear();
+            shortStrings.clear();
             nextWrittenId = 0;
         }
 

@@ -20,8 +20,8 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  *       {@link SnapshotInput} are checked before anything is allocated ({@link Limits}); the hashing
  *       that rebuilding collections causes is bounded by the input's size.</li>
  *   <li>References on: shared and cyclic references inside one graph round-trip as such. A string
- *       of up to 32 characters is shared only while it is among the short strings written last
- *       ({@link RecentStrings}); otherwise it is written again in full and read back as an equal
+ *       of up to 32 characters is shared when it has a place in a small table
+ *       ({@link ShortStrings}); otherwise it is written again in full and read back as an equal
  *       string of its own.</li>
  *   <li>Classes without a no-argument constructor are instantiated through Objenesis.</li>
  *   <li>Application classes, records and enums in an evolving form: a snapshot restores into the

@@ -3,6 +3,7 @@ package io.stasis.kryo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
@@ -103,29 +104,57 @@ class SnapshotKryoTest {
     }
 
     @Test
-    void aShortStringWrittenAgainSoonIsAReferenceAndOneLongAfterIsWrittenInFull() {
-        String small = new String("status-active");
+    void aReferencedShortStringStaysSharedAndOneWhosePlaceWasTakenIsWrittenInFull() {
+        String kept = new String("status-active"); // referenced twice at once: keeps its place
+        String once = new String("written-once"); // referenced once before other strings take its place
         String large = "x".repeat(33);
         List<String> shared = new ArrayList<>(List.of("y"));
-        List<Object> values = new ArrayList<>(List.of(small, shared, small, large, shared, large));
+        List<Object> values = new ArrayList<>(List.of(kept, kept, kept, once, once, shared, large, shared, large));
         for (int i = 0; i < 20_000; i++) {
-            values.add("other-" + i); // pushes small out of the short strings written last
+            values.add("other-" + i);
         }
-        values.add(small);
-        values.add(large);
+        values.addAll(List.of(kept, once, large));
         byte[] bytes = ValueGraph.write(kryo, new Output(256, -1), values);
         String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
-        assertEquals(2, text.split("status-activ", -1).length - 1, "written at first and again long after");
+        assertEquals(1, text.split("status-activ", -1).length - 1, "written once, then referenced");
+        assertEquals(2, text.split("written-onc", -1).length - 1, "written again once its place was taken");
         assertEquals(1, text.split("x".repeat(32), -1).length - 1, "a longer string is written once, then referenced");
 
         List<Object> back = ValueGraph.read(TestKryo.create(getClass().getClassLoader()), bytes, values.size());
         assertEquals(values, back);
-        int last = values.size() - 2;
-        assertSame(back.get(0), back.get(2), "written again soon: a reference");
-        assertNotSame(back.get(0), back.get(last), "written again long after: an equal string of its own");
-        assertSame(back.get(1), back.get(4), "ids after a string written in full still resolve");
-        assertSame(back.get(3), back.get(5));
-        assertSame(back.get(3), back.get(last + 1));
+        int end = values.size();
+        assertSame(back.get(0), back.get(2));
+        assertSame(back.get(3), back.get(4));
+        assertSame(back.get(0), back.get(end - 3), "still a reference after 20,000 other strings");
+        assertNotSame(back.get(3), back.get(end - 2), "written in full: an equal string of its own");
+        assertSame(back.get(5), back.get(7), "ids after a string written in full still resolve");
+        assertSame(back.get(6), back.get(8));
+        assertSame(back.get(6), back.get(end - 1));
+    }
+
+    /**
+     * As in a map of records that share a few names: adding an entry in the middle leaves the
+     * bytes of the entries after it as they were, so an incremental checkpoint stores little more
+     * than the new entry.
+     */
+    @Test
+    void anEntryAddedInTheMiddleLeavesTheBytesOfTheEntriesAfterItAsTheyWere() {
+        String[] names = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"};
+        List<List<String>> entries = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            entries.add(new ArrayList<>(List.of("entry-" + i, names[i % names.length])));
+        }
+        byte[] before = ValueGraph.write(kryo, new Output(256, -1), List.of(entries));
+        entries.add(1_500, new ArrayList<>(List.of("added", names[3])));
+        byte[] after = ValueGraph.write(kryo, new Output(256, -1), List.of(entries));
+
+        int tail = 0; // bytes equal from the end
+        while (tail < before.length && before[before.length - 1 - tail] == after[after.length - 1 - tail]) {
+            tail++;
+        }
+        int entriesAfter = 1_500 * before.length / 3_000;
+        assertTrue(tail >= entriesAfter * 9 / 10, "only " + tail + " of about " + entriesAfter
+                + " bytes after the added entry are unchanged");
     }
 
     @Test
