@@ -6,6 +6,7 @@ import io.stasis.api.Stasis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What a JFR recording of Stasis should show: a checkpoint cut while a unit of work is in flight,
@@ -30,12 +31,17 @@ public final class ObservedApp {
     public static void main(String[] args) throws Exception {
         System.out.println("restored entries=" + entries.size());
         CountDownLatch inFlight = new CountDownLatch(1);
-        Thread slow = new Thread(() -> run(inFlight, 1_000), "slow-unit");
+        Thread slow = new Thread(() -> run(inFlight, 2_000), "slow-unit");
         slow.start();
         inFlight.await();
         Thread cut = new Thread(() -> System.out.println("held checkpoint=" + Stasis.checkpoint("held").id()), "cutter");
         cut.start();
-        Thread.sleep(300); // the cut has closed the gate and waits for the slow unit
+        // Not a fixed sleep: on a loaded machine the cut may take longer to close the gate. It has
+        // closed it once it parks on the gate, waiting for the slow unit to leave.
+        while (!(LockSupport.getBlocker(cut) instanceof Class<?> blocker
+                && blocker.getName().equals("io.stasis.bootstrap.QuiesceGate")) && slow.isAlive()) {
+            Thread.sleep(5);
+        }
         Thread held = new Thread(() -> run(new CountDownLatch(1), 0), "held-at-gate");
         held.start();
         slow.join();
