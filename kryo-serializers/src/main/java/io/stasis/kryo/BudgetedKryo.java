@@ -4,7 +4,9 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.util.IdentityObjectIntMap;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
+import com.esotericsoftware.kryo.util.ObjectIntMap;
 
 /**
  * A Kryo whose every read is costed by a {@link ReadCost}, so that rebuilding a graph cannot make
@@ -38,15 +40,19 @@ final class BudgetedKryo extends Kryo {
      */
     private static final class Resolver extends MapReferenceResolver {
         /**
-         * Kryo trims the identity map to this many objects after each graph. A graph that grows past
-         * it gets the map sized at once for the last graph that did, instead of doubling up to it
-         * again (every doubling rehashes all objects so far).
+         * Kryo trims its identity map to this many objects after each graph. A graph that grows past
+         * it moves to {@link #large}, a map kept from graph to graph: a new one, as large as the
+         * graph, would be new memory on every graph, whose first touch of each page costs more than
+         * the hashing; and one grown by doubling would rehash every object so far at each step.
          */
         private static final int SMALL_GRAPH = 2048;
 
         final ReadCost cost;
         final EntryStarts entryStarts = new EntryStarts();
         private final ShortStrings shortStrings = new ShortStrings();
+        /** The identity map of a graph past {@link #SMALL_GRAPH} objects, sized for the last such graph. */
+        private final IdentityObjectIntMap<Object> large = new IdentityObjectIntMap<>();
+        private ObjectIntMap<Object> written = writtenObjects;
         private int nextWrittenId;
         private int lastLargeGraph;
 
@@ -72,9 +78,14 @@ final class BudgetedKryo extends Kryo {
             if (ShortStrings.isShort(object)) {
                 shortStrings.written((String) object, id);
             } else {
-                writtenObjects.put(object, id);
-                if (writtenObjects.size == SMALL_GRAPH && lastLargeGraph > SMALL_GRAPH) {
-                    writtenObjects.ensureCapacity(lastLargeGraph - SMALL_GRAPH);
+                written.put(object, id);
+                if (written.size == SMALL_GRAPH && written == writtenObjects) {
+                    large.ensureCapacity(Math.max(lastLargeGraph, 2 * SMALL_GRAPH));
+                    for (ObjectIntMap.Entry<Object> entry : writtenObjects.entries()) {
+                        large.put(entry.key, entry.value);
+                    }
+                    writtenObjects.clear();
+                    written = large;
                 }
             }
             return id;
@@ -82,13 +93,15 @@ final class BudgetedKryo extends Kryo {
 
         @Override
         public int getWrittenId(Object object) {
-            return ShortStrings.isShort(object) ? shortStrings.idOf((String) object) : writtenObjects.get(object, -1);
+            return ShortStrings.isShort(object) ? shortStrings.idOf((String) object) : written.get(object, -1);
         }
 
         @Override
         public void reset() {
-            if (writtenObjects.size > SMALL_GRAPH) {
-                lastLargeGraph = writtenObjects.size;
+            if (written == large) {
+                lastLargeGraph = large.size;
+                large.clear(2 * lastLargeGraph); // kept, unless it is more than twice the size this graph needed
+                written = writtenObjects;
             }
             super.reset();
             shortStrings.clear();

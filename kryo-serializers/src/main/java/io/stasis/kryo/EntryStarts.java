@@ -22,14 +22,17 @@ final class EntryStarts {
 
     /** The output of the graph being written; null outside {@link #begin} and {@link #finish}. */
     private Output output;
+    /** Where in the output the graph being written starts. */
+    private long graphStart;
     /** Per depth, where the last object at that depth under the current parent started; -1 for none yet. */
     private long[] lastStart = new long[16];
     private int[] starts = new int[64];
     private int count;
 
-    /** A graph is written next into {@code output}, from its position 0: forget the last one's starts. */
+    /** A graph is written next into {@code output}, from its current position: forget the last one's starts. */
     void begin(Output output) {
         this.output = output;
+        this.graphStart = output.total();
         Arrays.fill(lastStart, -1);
         count = 0;
     }
@@ -49,7 +52,7 @@ final class EntryStarts {
             lastStart = Arrays.copyOf(lastStart, Math.max(length * 2, depth + 2));
             Arrays.fill(lastStart, length, lastStart.length, -1);
         }
-        long position = output.total();
+        long position = output.total() - graphStart;
         long previous = lastStart[depth];
         if (previous >= 0 && position - previous >= SPAN && position <= Integer.MAX_VALUE) {
             if (count == starts.length) {

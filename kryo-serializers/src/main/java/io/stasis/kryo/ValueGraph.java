@@ -23,8 +23,20 @@ public final class ValueGraph {
      * @throws GraphWriteException naming the value, and the path inside it, that could not be written
      */
     public static byte[] write(Kryo kryo, Output output, List<?> values) {
-        kryo.setAutoReset(false);
         output.reset();
+        append(kryo, output, values);
+        return output.toBytes();
+    }
+
+    /**
+     * Writes the values, in order, into {@code output} from its current position, after whatever it
+     * holds: several graphs can share one buffer and be copied out of it later. Each graph is read
+     * back alone, by {@link #read} of its own bytes.
+     *
+     * @throws GraphWriteException naming the value, and the path inside it, that could not be written
+     */
+    public static void append(Kryo kryo, Output output, List<?> values) {
+        kryo.setAutoReset(false);
         EntryStarts entryStarts = kryo instanceof BudgetedKryo budgeted ? budgeted.entryStarts() : null;
         if (entryStarts != null) {
             entryStarts.begin(output);
@@ -37,7 +49,6 @@ public final class ValueGraph {
                     throw new GraphWriteException(i, e);
                 }
             }
-            return output.toBytes();
         } finally {
             if (entryStarts != null) {
                 entryStarts.finish();
@@ -47,7 +58,8 @@ public final class ValueGraph {
     }
 
     /**
-     * Where, in the bytes {@link #write} last returned for this Kryo, an object starts right after a
+     * Where, in the bytes of the graph this Kryo last wrote ({@link #write} or {@link #append}, counted
+     * from the graph's first byte), an object starts right after a
      * sibling of at least 256 bytes (an entry of a collection of large entries, say), ascending:
      * the places where a store may cut them so that a changed entry rewrites little besides
      * itself. Empty for a Kryo not made by {@link SnapshotKryo}.

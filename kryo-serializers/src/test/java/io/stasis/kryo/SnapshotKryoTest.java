@@ -175,7 +175,7 @@ class SnapshotKryoTest {
 
     @Test
     void graphsLargerAndSmallerThanTheLastKeepTheirSharedReferences() {
-        for (int objects : new int[] {5_000, 20_000, 3_000, 40_000, 100}) {
+        for (int objects : new int[] {5_000, 20_000, 3_000, 40_000, 30_000, 100, 2_046, 2_047, 2_048, 2_049, 40_000}) {
             List<AtomicInteger> once = new ArrayList<>();
             for (int i = 0; i < objects; i++) {
                 once.add(new AtomicInteger(i));

@@ -1,7 +1,6 @@
 package io.stasis.agent.internal.capture;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.io.Output;
 import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.metrics.CheckpointStats;
 import io.stasis.agent.internal.events.CheckpointTrace;
@@ -17,7 +16,6 @@ import io.stasis.kryo.AllowedClasses;
 import io.stasis.kryo.ClassNotAllowedException;
 import io.stasis.kryo.GraphWriteException;
 import io.stasis.kryo.SnapshotKryo;
-import io.stasis.kryo.ValueGraph;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.time.Duration;
@@ -29,8 +27,9 @@ import java.util.stream.Collectors;
 
 /**
  * Takes checkpoints, one at a time: closes the quiesce gate, waits for units of work in flight to
- * drain, serializes every root, opens the gate, and only then writes to the store. The pause that
- * the application sees covers the drain and serialization, not compression or I/O.
+ * drain, serializes every root into a buffer kept from cut to cut ({@link CutBuffer}), opens the
+ * gate, and only then copies each root's bytes out and writes them to the store. The pause that
+ * the application sees covers the drain and serialization, not new memory, compression or I/O.
  */
 public final class Checkpointer {
 
@@ -49,7 +48,7 @@ public final class Checkpointer {
     private final java.util.SortedSet<String> classesOfCut = new java.util.TreeSet<>();
     /** The roots restore had not applied when the current cut began, by name. */
     private Map<String, Root> pendingAtCut = Map.of();
-    private Output output;
+    private CutBuffer cut;
     /** What the last snapshot this JVM committed holds, and that snapshot. */
     private StateDigest lastDigest;
     private SnapshotRef lastRef;
@@ -221,7 +220,7 @@ public final class Checkpointer {
         }
         Instant time;
         long pauseNanos;
-        List<Root> roots;
+        List<StateRegistry.Captured<CutBuffer.Span>> captured;
         long sequence;
         try {
             sequence = store.nextSequence();
@@ -252,7 +251,7 @@ public final class Checkpointer {
         trace.pauseBegins();
         long start = System.nanoTime();
         QuiesceGate.close();
-        boolean captured = false;
+        boolean cutTaken = false;
         try {
             List<Thread> inside = QuiesceGate.awaitDrained(quiesceTimeout.toNanos());
             if (!inside.isEmpty()) {
@@ -267,8 +266,11 @@ public final class Checkpointer {
             time = Instant.now();
             pendingAtCut = restorer == null ? Map.of() : restorer.pendingByName();
             classesOfCut.clear();
-            roots = withPending(registry.capture(rootWriter()));
-            captured = true;
+            if (cut != null) {
+                cut.clear();
+            }
+            captured = registry.capture(rootWriter());
+            cutTaken = true;
         } catch (CaptureException e) {
             throw new CheckpointException("checkpoint '" + reason + "' failed: " + e.getMessage(), e.getCause());
         } catch (InterruptedException e) {
@@ -276,12 +278,13 @@ public final class Checkpointer {
             trace.outcome("abandoned");
             throw new CheckpointException("checkpoint '" + reason + "' abandoned: interrupted", "interrupted", e);
         } finally {
-            if (!(holdGate && captured)) {
+            if (!(holdGate && cutTaken)) {
                 QuiesceGate.open();
             }
             pauseNanos = System.nanoTime() - start;
             trace.pauseEnds();
         }
+        List<Root> roots = withPending(copiedOut(captured));
         trace.captured(roots.size(), roots.stream().mapToLong(root -> root.data().length).sum());
         Snapshot snapshot = new Snapshot(sequence, time, reason, pauseNanos, roots, List.copyOf(classesOfCut));
         StateDigest digest = StateDigest.of(snapshot.roots(), snapshot.classes());
@@ -335,18 +338,21 @@ public final class Checkpointer {
             SnapshotKryo.allow(kryo, allowed);
             List<Object> graph = WarmUpGraph.create();
             for (int i = 0; i < WARM_UP_WRITES; i++) {
-                ValueGraph.write(kryo, output, graph);
+                cut.clear();
+                cut.bytes(cut.append(kryo, graph));
             }
             // The cut's own path, on fields of the agent's: reflection's accessors for each kind of
             // field, the owner's reachable types, the lambdas and comparators a capture runs through.
-            StateRegistry.RootWriter writer = rootWriter();
+            StateRegistry.RootWriter<CutBuffer.Span> writer = rootWriter();
             Map<String, Field> statics = WarmUpGraph.staticFields();
             Map<String, Field> fields = WarmUpGraph.instanceFields();
             Object instance = WarmUpGraph.instance();
             for (int i = 0; i < WARM_UP_WRITES; i++) {
-                writer.write(WarmUpGraph.ROOT, statics, null);
-                writer.write(WarmUpGraph.ROOT, fields, instance);
+                cut.clear();
+                cut.bytes(writer.write(WarmUpGraph.ROOT, statics, null));
+                cut.bytes(writer.write(WarmUpGraph.ROOT, fields, instance));
             }
+            cut.clear();
             classesOfCut.clear();
             withPending(List.of(new Root(Root.Kind.STATIC, WarmUpGraph.ROOT, null, List.of(), new byte[0])));
             StateDigest.of(List.of(), List.of());
@@ -358,7 +364,7 @@ public final class Checkpointer {
     private void ensureKryo() {
         if (kryo == null) {
             kryo = SnapshotKryo.create(Checkpointer.class.getClassLoader(), allowed);
-            output = new Output(1 << 16, -1);
+            cut = new CutBuffer();
         }
     }
 
@@ -399,12 +405,22 @@ public final class Checkpointer {
         return all;
     }
 
+    /** The roots of a cut, each with its bytes copied out of the cut's buffer. */
+    private List<Root> copiedOut(List<StateRegistry.Captured<CutBuffer.Span>> captured) {
+        List<Root> roots = new ArrayList<>(captured.size());
+        for (StateRegistry.Captured<CutBuffer.Span> root : captured) {
+            CutBuffer.Span span = root.written();
+            roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), cut.bytes(span), span.entryStarts()));
+        }
+        return roots;
+    }
+
     /** One place, so that {@link #prepare} links the method reference a cut uses. */
-    private StateRegistry.RootWriter rootWriter() {
+    private StateRegistry.RootWriter<CutBuffer.Span> rootWriter() {
         return this::serialize;
     }
 
-    private StateRegistry.RootWriter.Written serialize(String rootName, Map<String, Field> fields, Object instance)
+    private CutBuffer.Span serialize(String rootName, Map<String, Field> fields, Object instance)
             throws CaptureException {
         if (pendingAtCut.containsKey(rootName)) {
             return null; // not restored yet: the pending data goes in instead
@@ -419,9 +435,9 @@ public final class Checkpointer {
             for (Field field : fields.values()) {
                 values.add(field.get(instance));
             }
-            byte[] data = ValueGraph.write(kryo, output, values);
+            CutBuffer.Span span = cut.append(kryo, values);
             classesOfCut.addAll(SnapshotKryo.classesWritten(kryo));
-            return new StateRegistry.RootWriter.Written(data, ValueGraph.entryStarts(kryo));
+            return span;
         } catch (GraphWriteException e) {
             List<String> path = new ArrayList<>();
             path.add(rootName + "." + names.get(e.index()));

@@ -30,15 +30,23 @@ public final class StateRegistry implements Registrations.Listener {
         void instanceAppeared(Object instance, OwnerType type);
     }
 
-    /** Serializes one root's field values; {@code instance} is null for static fields. */
+    /**
+     * Serializes one root's field values; {@code instance} is null for static fields.
+     *
+     * @param <W> what it makes of them: the bytes, or where it put them
+     */
     @FunctionalInterface
-    public interface RootWriter {
-        /** The root's serialized values, or {@code null} to leave the root out of this cut. */
-        Written write(String rootName, Map<String, Field> fields, Object instance) throws CaptureException;
+    public interface RootWriter<W> {
+        /** What the root's values were written as, or {@code null} to leave the root out of this cut. */
+        W write(String rootName, Map<String, Field> fields, Object instance) throws CaptureException;
+    }
 
-        /** Serialized values, and where their entries start ({@link Root#entryStarts()}). */
-        record Written(byte[] data, int[] entryStarts) {
-        }
+    /**
+     * One root of a cut, and what its {@link RootWriter} wrote it as.
+     *
+     * @param fields the field names, in the order their values were written
+     */
+    public record Captured<W>(Root.Kind kind, String owner, String key, List<String> fields, W written) {
     }
 
     private final ClassValue<Owner> owners;
@@ -118,11 +126,12 @@ public final class StateRegistry implements Registrations.Listener {
     }
 
     /**
-     * Serializes every root, in a stable order. Must run while the quiesce gate is closed.
+     * Serializes every root, in a stable order (by owner, then key). Must run while the quiesce gate
+     * is closed.
      *
      * @throws CaptureException when a root cannot be captured, such as a second unkeyed instance
      */
-    public List<Root> capture(RootWriter writer) throws CaptureException {
+    public <W> List<Captured<W>> capture(RootWriter<W> writer) throws CaptureException {
         Map<String, Owner> byName = new TreeMap<>();
         for (WeakReference<Class<?>> ref : ownerClasses) {
             Class<?> type = ref.get();
@@ -132,31 +141,30 @@ public final class StateRegistry implements Registrations.Listener {
                 byName.put(type.getName() + "@" + System.identityHashCode(type.getClassLoader()), owners.get(type));
             }
         }
-        List<Root> roots = new ArrayList<>();
+        List<Captured<W>> roots = new ArrayList<>();
         for (Owner owner : byName.values()) {
             OwnerType type = owner.type;
             String className = type.type().getName();
             if (type.hasStaticState() && owner.staticsListed) {
                 String name = Root.name(Root.Kind.STATIC, className, null);
-                RootWriter.Written written = writer.write(name, type.staticFields(), null);
+                W written = writer.write(name, type.staticFields(), null);
                 if (written != null) {
-                    roots.add(new Root(Root.Kind.STATIC, className, null, List.copyOf(type.staticFields().keySet()),
-                            written.data(), written.entryStarts()));
+                    roots.add(new Captured<>(Root.Kind.STATIC, className, null, List.copyOf(type.staticFields().keySet()),
+                            written));
                 }
             }
             if (type.hasInstanceState()) {
                 for (Map.Entry<String, Object> keyed : liveByKey(owner).entrySet()) {
                     String key = keyed.getKey().isEmpty() && !type.isKeyed() ? null : keyed.getKey();
                     String name = Root.name(Root.Kind.INSTANCE, className, key);
-                    RootWriter.Written written = writer.write(name, type.instanceFields(), keyed.getValue());
+                    W written = writer.write(name, type.instanceFields(), keyed.getValue());
                     if (written != null) {
-                        roots.add(new Root(Root.Kind.INSTANCE, className, key, List.copyOf(type.instanceFields().keySet()),
-                                written.data(), written.entryStarts()));
+                        roots.add(new Captured<>(Root.Kind.INSTANCE, className, key,
+                                List.copyOf(type.instanceFields().keySet()), written));
                     }
                 }
             }
         }
-        roots.sort(Root.byName());
         return roots;
     }
 
