@@ -7,6 +7,7 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.util.IdentityObjectIntMap;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
 import com.esotericsoftware.kryo.util.ObjectIntMap;
+import io.stasis.kryo.schema.GraphCounting;
 
 /**
  * A Kryo whose every read is costed by a {@link ReadCost}, so that rebuilding a graph cannot make
@@ -15,7 +16,7 @@ import com.esotericsoftware.kryo.util.ObjectIntMap;
  * {@link Resolver#setReadObject}, and every reference to one through {@link Resolver#getReadObject}.
  * The same resolver notes where each object written starts, for {@link EntryStarts}.
  */
-final class BudgetedKryo extends Kryo {
+final class BudgetedKryo extends Kryo implements GraphCounting {
 
     private static final int CLASS_AND_OBJECT = 0;
     private static final int OBJECT = 1;
@@ -23,6 +24,7 @@ final class BudgetedKryo extends Kryo {
 
     private final ReadCost cost;
     private final EntryStarts entryStarts;
+    private long graph;
 
     private BudgetedKryo(AllowListClassResolver classes, Resolver references) {
         super(classes, references);
@@ -181,8 +183,14 @@ final class BudgetedKryo extends Kryo {
     }
 
     @Override
+    public long graph() {
+        return graph;
+    }
+
+    @Override
     public void reset() {
         super.reset();
         cost.reset();
+        graph++;
     }
 }

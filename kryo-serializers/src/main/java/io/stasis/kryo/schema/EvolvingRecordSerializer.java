@@ -27,7 +27,7 @@ public final class EvolvingRecordSerializer<T> extends Serializer<T> {
     private final int[] componentOfField;
     /** What each argument is when the snapshot has no value for it (computed once: reflection is slow). */
     private final Object[] argumentDefaults;
-    private final Object writtenKey = new Object();
+    private final GraphMark<Boolean> schemaWritten = new GraphMark<>();
     private final ReadPlans plans;
 
     public EvolvingRecordSerializer(Class<T> type) {
@@ -59,7 +59,7 @@ public final class EvolvingRecordSerializer<T> extends Serializer<T> {
 
     @Override
     public void write(Kryo kryo, Output output, T record) {
-        EvolvingSerializer.write(kryo, output, record, local, writtenKey);
+        EvolvingSerializer.write(kryo, output, record, local, schemaWritten);
     }
 
     @Override

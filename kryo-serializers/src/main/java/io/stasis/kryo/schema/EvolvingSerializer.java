@@ -22,7 +22,7 @@ public final class EvolvingSerializer<T> extends Serializer<T> {
     static final int MAX_FIELDS = 65_536;
 
     private final LocalSchema local;
-    private final Object writtenKey = new Object();
+    private final GraphMark<Boolean> schemaWritten = new GraphMark<>();
     private final ReadPlans plans;
 
     public EvolvingSerializer(Class<T> type) {
@@ -32,7 +32,7 @@ public final class EvolvingSerializer<T> extends Serializer<T> {
 
     @Override
     public void write(Kryo kryo, Output output, T object) {
-        write(kryo, output, object, local, writtenKey);
+        write(kryo, output, object, local, schemaWritten);
     }
 
     @Override
@@ -45,8 +45,9 @@ public final class EvolvingSerializer<T> extends Serializer<T> {
     }
 
     /** The schema, the first time the class appears in the graph, then the object's values. */
-    static void write(Kryo kryo, Output output, Object object, LocalSchema local, Object writtenKey) {
-        if (kryo.getGraphContext().put(writtenKey, Boolean.TRUE) == null) {
+    static void write(Kryo kryo, Output output, Object object, LocalSchema local, GraphMark<Boolean> schemaWritten) {
+        if (schemaWritten.get(kryo) == null) {
+            schemaWritten.set(kryo, Boolean.TRUE);
             local.write(output);
         }
         Field[] fields = local.fields;

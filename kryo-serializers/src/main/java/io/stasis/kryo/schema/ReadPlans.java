@@ -21,7 +21,7 @@ final class ReadPlans {
     static final int MAX_KEPT_FIELDS = 1_024;
 
     private final LocalSchema local;
-    private final Object graphKey = new Object();
+    private final GraphMark<ReadPlan> inGraph = new GraphMark<>();
     private final Map<LocalSchema.Stored, ReadPlan> byStoredSchema = new HashMap<>();
 
     ReadPlans(LocalSchema local) {
@@ -30,7 +30,7 @@ final class ReadPlans {
 
     /** The plan for the class in this graph: from the schema stored before its first object, then as found then. */
     ReadPlan forGraph(Kryo kryo, Input input) {
-        ReadPlan plan = (ReadPlan) kryo.getGraphContext().get(graphKey);
+        ReadPlan plan = inGraph.get(kryo);
         if (plan == null) {
             LocalSchema.Stored schema = LocalSchema.Stored.read(input, EvolvingSerializer.MAX_FIELDS);
             plan = byStoredSchema.get(schema);
@@ -44,7 +44,7 @@ final class ReadPlans {
                 }
             }
             plan.report(kryo);
-            kryo.getGraphContext().put(graphKey, plan);
+            inGraph.set(kryo, plan);
         }
         return plan;
     }
