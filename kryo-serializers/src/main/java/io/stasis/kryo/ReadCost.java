@@ -50,7 +50,10 @@ final class ReadCost {
         Class<?> type;
         /** The first object registered by this read, once there is one: the container being filled. */
         Object owner;
-        /** Which children the owner hashes ({@link #OWNER_HASHES}), looked up once when it is registered. */
+        /**
+         * Which children the owner hashes ({@link #OWNER_HASHES}), looked up when its first child is
+         * read ({@link #UNKNOWN} until then): most objects read, strings and boxes, have none.
+         */
         int ownerHashes;
         int children;
         /** Children read before the owner existed (a header, such as a key set's mapped value). */
@@ -66,6 +69,7 @@ final class ReadCost {
             this.cost = 1;
             this.type = type;
             this.owner = null;
+            this.ownerHashes = UNKNOWN;
             this.children = 0;
             this.beforeOwner = 0;
             this.idCount = 0;
@@ -88,14 +92,9 @@ final class ReadCost {
             return index == 0 ? firstId : moreIds[index - 1];
         }
 
-        boolean hashesNextChild() {
-            if (owner != null) {
-                return ownerHashes == EVERY_CHILD || ownerHashes == KEYS && (children - beforeOwner) % 2 == 0; // keys and values alternate
-            }
-            return type == null || HASHES_PARTS.get(type);
-        }
     }
 
+    private static final int UNKNOWN = -1;
     private static final int NO_CHILD = 0;
     private static final int EVERY_CHILD = 1;
     private static final int KEYS = 2;
@@ -135,6 +134,15 @@ final class ReadCost {
     private long[] costById = new long[KEPT_IDS];
     private long budget;
     private long spent;
+    /**
+     * The class last looked up in {@link #OWNER_HASHES} and in {@link #HASHES_PARTS}, and what each
+     * gave: a read meets the same few classes over and over, and comparing costs less than
+     * {@code ClassValue.get}.
+     */
+    private Class<?> ownerClass;
+    private int ownerClassHashes;
+    private Class<?> partsClass;
+    private boolean partsClassHashes;
 
     /** Before a read: the object about to be read, of {@code type} if known, gets a frame. */
     void enter(Input input, Class<?> type) {
@@ -177,7 +185,6 @@ final class ReadCost {
         Frame current = reading[depth - 1];
         if (current.owner == null && object != null) {
             current.owner = object;
-            current.ownerHashes = OWNER_HASHES.get(object.getClass());
             current.beforeOwner = current.children;
         }
         if (id >= costById.length) {
@@ -217,13 +224,40 @@ final class ReadCost {
         }
         Frame around = reading[depth - 1];
         around.cost = Math.min(around.cost + cost, Long.MAX_VALUE / 2);
-        if (around.hashesNextChild()) {
+        if (hashesNextChild(around)) {
             spent = Math.min(spent + cost, Long.MAX_VALUE / 2);
             if (spent > budget) {
                 throw new GraphTooCostlyException(budget, input.position());
             }
         }
         around.children++;
+    }
+
+    private boolean hashesNextChild(Frame frame) {
+        if (frame.owner != null) {
+            if (frame.ownerHashes == UNKNOWN) {
+                frame.ownerHashes = ownerHashes(frame.owner.getClass());
+            }
+            int hashes = frame.ownerHashes;
+            return hashes == EVERY_CHILD || hashes == KEYS && (frame.children - frame.beforeOwner) % 2 == 0; // keys and values alternate
+        }
+        Class<?> type = frame.type;
+        if (type == null) {
+            return true;
+        }
+        if (type != partsClass) {
+            partsClassHashes = HASHES_PARTS.get(type);
+            partsClass = type;
+        }
+        return partsClassHashes;
+    }
+
+    private int ownerHashes(Class<?> type) {
+        if (type != ownerClass) {
+            ownerClassHashes = OWNER_HASHES.get(type);
+            ownerClass = type;
+        }
+        return ownerClassHashes;
     }
 
     /** After an aborted read: forgets the frame (the graph is given up, and reset next). */
