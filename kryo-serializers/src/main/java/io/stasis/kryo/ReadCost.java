@@ -91,7 +91,6 @@ final class ReadCost {
         int id(int index) {
             return index == 0 ? firstId : moreIds[index - 1];
         }
-
     }
 
     private static final int UNKNOWN = -1;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.stasis.kryo.AllowedClasses;
+import io.stasis.kryo.SnapshotKryo;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -14,24 +16,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** A mark lasts for the graph it was set in, whether or not the Kryo numbers its graphs. */
 class GraphMarkTest {
 
-    /** Numbers its graphs as the snapshot Kryo does: one more on every reset. */
-    static final class CountingKryo extends Kryo implements GraphCounting {
-        private long graph;
-
-        @Override
-        public long graph() {
-            return graph;
-        }
-
-        @Override
-        public void reset() {
-            super.reset();
-            graph++;
-        }
-    }
-
+    /**
+     * The snapshot Kryo, which numbers its graphs, or a plain Kryo with the evolving serializers,
+     * which does not.
+     */
     private static Kryo kryo(boolean counting) {
-        return counting ? new CountingKryo() : new Kryo();
+        if (counting) {
+            Kryo kryo = SnapshotKryo.create(GraphMarkTest.class.getClassLoader(),
+                    AllowedClasses.jdk().andReachableFrom(ReadPlansTest.Account.class));
+            assertTrue(kryo instanceof GraphCounting);
+            return kryo;
+        }
+        Kryo kryo = new Kryo();
+        kryo.setRegistrationRequired(false);
+        EvolvingSerializers.addTo(kryo);
+        return kryo;
     }
 
     @ParameterizedTest(name = "counting={0}")
@@ -62,8 +61,6 @@ class GraphMarkTest {
     @ValueSource(booleans = {true, false})
     void eachGraphCarriesTheSchemaOnceAndReadsBackWithIt(boolean counting) {
         Kryo writer = kryo(counting);
-        writer.setRegistrationRequired(false);
-        EvolvingSerializers.addTo(writer);
         ReadPlansTest.Account a = new ReadPlansTest.Account();
         a.id = "a";
         ReadPlansTest.Account b = new ReadPlansTest.Account();
@@ -79,8 +76,6 @@ class GraphMarkTest {
         assertTrue(two < 2 * one - 10, "one schema for two objects: " + one + " / " + two);
 
         Kryo reader = kryo(counting);
-        reader.setRegistrationRequired(false);
-        EvolvingSerializers.addTo(reader);
         Input input = new Input(output.toBytes());
         assertEquals("a", ((ReadPlansTest.Account) ((List<?>) reader.readClassAndObject(input)).get(0)).id);
         List<?> pair = (List<?>) reader.readClassAndObject(input);
