@@ -206,7 +206,10 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         }
     }
 
-    /** The checkpoint on exit, once start-up is done, however soon the application ends. */
+    /**
+     * The checkpoint on exit, once start-up is done, however soon the application ends: also when it
+     * has nothing to keep, since a failure found in start-up's second half must still stop the JVM.
+     */
     private static final class ExitCheckpoint extends Thread {
         private final DeferredStart deferred;
 
@@ -477,12 +480,29 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     }
 
     private void onExit() {
-        if (checkpointer == null) {
+        if (checkpointer == null || nothingToKeep(options, registry)) {
             return;
         }
         stopPeriodic();
         checkpointAndLog("exit");
         checkpointer.releaseWriter();
+    }
+
+    /**
+     * Whether the checkpoint on exit would keep nothing: no class owning state appeared in this JVM,
+     * and it restores the newest snapshot, so what that snapshot holds (carried forward unchanged by
+     * a snapshot taken now) is what the next start restores anyway. Said in the log, since it also
+     * tells a new user that the agent found nothing to checkpoint. Taken all the same after
+     * {@code restore=none} or a chosen snapshot, where an exit snapshot decides what comes next.
+     */
+    private static boolean nothingToKeep(AgentOptions options, StateRegistry registry) {
+        if (!options.restore().equals(AgentOptions.RESTORE_LATEST) || registry.anyOwnerListed()) {
+            return false;
+        }
+        Log.info("no checkpoint on exit: no class with @Checkpointed fields"
+                + (options.fields().isEmpty() ? "" : " or fields named by 'fields'") + " was loaded in this JVM,"
+                + " so the store is left as it was");
+        return true;
     }
 
     /**

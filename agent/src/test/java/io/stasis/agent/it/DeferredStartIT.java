@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The part of start-up that runs beside {@code main} (opening the store, choosing the snapshot):
  * a JVM that ends before it is done loses nothing, and a failure found there still stops the JVM.
+ * One that owns no state writes no exit snapshot: it has nothing to keep.
  */
 class DeferredStartIT {
 
@@ -28,21 +29,37 @@ class DeferredStartIT {
 
     @ParameterizedTest
     @MethodSource("io.stasis.agent.testing.Jdks#all")
-    void aJvmThatEndsBeforeStartUpIsDoneStillCarriesTheStateForward(Jdk jdk, @TempDir Path dir) throws Exception {
+    void aJvmThatOwnsNoStateAndEndsBeforeStartUpIsDoneLeavesTheStoreAsItWas(Jdk jdk, @TempDir Path dir)
+            throws Exception {
         String options = "dir=" + dir;
-        String first = lineStartingWith(run(jdk, options, StateApp.class, "advance-exit"), "after=");
-
-        List<String> quick = run(jdk, options, QuickExitApp.class);
-        assertTrue(quick.contains("done") && indexOfMessage(quick, "agent active") >= 0
-                && indexOfMessage(quick, "committed (exit)") >= 0, "main ended, start-up finished and the exit"
-                + " snapshot was written:\n" + String.join("\n", quick));
-        String exitId = AgentLog.messages(quick, "INFO").stream().filter(m -> m.contains("committed (exit)"))
+        List<String> firstRun = run(jdk, options, StateApp.class, "advance-exit");
+        String first = lineStartingWith(firstRun, "after=");
+        String firstId = AgentLog.messages(firstRun, "INFO").stream().filter(m -> m.contains("committed (exit)"))
                 .findFirst().orElseThrow().split(" ")[1];
 
+        List<String> quick = run(jdk, options, QuickExitApp.class);
+        assertTrue(quick.contains("done") && AgentLog.has(quick, "INFO", "no checkpoint on exit: no class with "
+                + "@Checkpointed fields was loaded"), String.join("\n", quick));
+        assertEquals(-1, indexOfMessage(quick, "committed"), "no snapshot written:\n" + String.join("\n", quick));
+
         List<String> third = run(jdk, options, StateApp.class, "advance-exit");
-        assertTrue(AgentLog.has(third, "INFO", "restoring from snapshot " + exitId + " "), String.join("\n", third));
+        assertTrue(AgentLog.has(third, "INFO", "restoring from snapshot " + firstId + " "), String.join("\n", third));
         assertEquals(first.substring("after=".length()), lineStartingWith(third, "before=").substring("before=".length()),
-                "the state the first run left, carried through the run that owned none");
+                "the state the first run left, untouched by the run that owned none");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void aJvmThatOwnsNoStateStillWritesOnExitAfterRestoreNone(Jdk jdk, @TempDir Path dir) throws Exception {
+        String options = "dir=" + dir;
+        run(jdk, options, StateApp.class, "advance-exit");
+
+        List<String> fresh = run(jdk, options + ",restore=none", QuickExitApp.class);
+        String freshId = AgentLog.messages(fresh, "INFO").stream().filter(m -> m.contains("committed (exit)"))
+                .findFirst().orElseThrow(() -> new AssertionError(String.join("\n", fresh))).split(" ")[1];
+
+        List<String> third = run(jdk, options, StateApp.class, "advance-exit");
+        assertTrue(AgentLog.has(third, "INFO", "restoring from snapshot " + freshId + " "), String.join("\n", third));
     }
 
     @ParameterizedTest

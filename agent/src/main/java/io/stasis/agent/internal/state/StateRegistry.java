@@ -53,6 +53,7 @@ public final class StateRegistry implements Registrations.Listener {
     private final Set<WeakReference<Class<?>>> ownerClasses = ConcurrentHashMap.newKeySet();
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
     private volatile OwnerListener listener;
+    private volatile boolean anyOwnerListed;
 
     public StateRegistry(List<MemberPattern> fieldPatterns) {
         this.owners = new ClassValue<>() {
@@ -111,6 +112,11 @@ public final class StateRegistry implements Registrations.Listener {
     public int liveInstances(Class<?> type) {
         expungeCollected();
         return (int) owners.get(type).live.stream().filter(r -> r.get() != null).count();
+    }
+
+    /** Whether any class owning state was registered in this JVM, even one unloaded since. */
+    public boolean anyOwnerListed() {
+        return anyOwnerListed;
     }
 
     /** The classes that own state, as registered so far. */
@@ -200,6 +206,7 @@ public final class StateRegistry implements Registrations.Listener {
         }
         if (owner.listed.compareAndSet(false, true)) {
             ownerClasses.add(new WeakReference<>(owner.type.type()));
+            anyOwnerListed = true;
         }
     }
 
