@@ -4,8 +4,6 @@ import io.stasis.agent.internal.cadence.Cadence;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How often periodic checkpoints run: {@code interval} (a duration, or {@code auto}), and for
@@ -28,7 +26,6 @@ public record CadenceOptions(boolean auto, Duration fixed, double pauseBudget, S
     static final Duration DEFAULT_MAX = Duration.ofMinutes(5);
     /** A pause of more than half the wall time is not a budget. */
     private static final double MAX_BUDGET_PERCENT = 50;
-    private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,4})?)%");
 
     /** The policy that schedules checkpoints with these options. */
     public Cadence cadence() {
@@ -80,11 +77,11 @@ public record CadenceOptions(boolean auto, Duration fixed, double pauseBudget, S
     }
 
     private static double budget(String text) {
-        Matcher m = PERCENT.matcher(text);
-        if (m.matches()) {
+        String number = OptionText.percent(text);
+        if (number != null) {
             // At most three digits and four decimals: a double compares them exactly enough, and
             // BigDecimal's first use costs about 20 ms of start-up on JDK 25.
-            double percent = Double.parseDouble(m.group(1));
+            double percent = Double.parseDouble(number);
             if (percent > 0 && percent <= MAX_BUDGET_PERCENT) {
                 return percent / 100;
             }

@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code forensics*} agent options. With {@code forensics=on} and no recipient, start-up fails
@@ -31,9 +29,7 @@ public final class ForensicsOptions {
             "forensics.state", "forensics.state-timeout", "forensics.heap-dump", "forensics.heap-dump-on-oom",
             "forensics.oom-reserve", "forensics.allow-properties", "forensics.allow-env");
 
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,15})([kmg]?)b?");
-    private static final Pattern RATE = Pattern.compile("(\\d{1,9})/(.+)");
+    private static final String[] SIZE_UNITS = {"", "b", "k", "kb", "m", "mb", "g", "gb"};
 
     private ForensicsOptions() {
     }
@@ -81,8 +77,10 @@ public final class ForensicsOptions {
                 ? path("forensics.dir", values.get("forensics.dir"))
                 : OptionsParser.localDir(values).resolve("forensics");
         String rate = values.getOrDefault("forensics.rate", "10/1h");
-        Matcher r = RATE.matcher(rate);
-        if (!r.matches() || Integer.parseInt(r.group(1)) < 1) {
+        int slash = rate.indexOf('/');
+        String count = slash < 0 ? "" : rate.substring(0, slash);
+        String period = rate.substring(slash + 1);
+        if (OptionText.numberAndUnit(count, 9, "") == null || Integer.parseInt(count) < 1 || period.isEmpty()) {
             throw bad("forensics.rate", rate, "bundles per period, such as 10/1h or 1/30s");
         }
         int threshold = intIn("forensics.memory-threshold", values.getOrDefault("forensics.memory-threshold", "90"), 1, 99);
@@ -98,7 +96,7 @@ public final class ForensicsOptions {
                 values.containsKey("forensics.slow-unit") ? duration("forensics.slow-unit", values.get("forensics.slow-unit"))
                         : null,
                 duration("forensics.window", values.getOrDefault("forensics.window", "10m")),
-                Integer.parseInt(r.group(1)), duration("forensics.rate", r.group(2)),
+                Integer.parseInt(count), duration("forensics.rate", period),
                 size("forensics.disk-budget", values.getOrDefault("forensics.disk-budget", "1g")),
                 onOff("forensics.histogram", values.getOrDefault("forensics.histogram", "on")),
                 onOff("forensics.jfr", values.getOrDefault("forensics.jfr", "on")),
@@ -146,12 +144,12 @@ public final class ForensicsOptions {
     }
 
     private static Duration duration(String key, String value) {
-        Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+        String[] parts = OptionText.numberAndUnit(value.toLowerCase(Locale.ROOT), 12, OptionsParser.DURATION_UNITS);
+        if (parts == null || Long.parseLong(parts[0]) == 0) {
             throw bad(key, value, "a duration greater than zero such as 250ms, 30s, 5m or 1h");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        long n = Long.parseLong(parts[0]);
+        return switch (parts[1]) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
@@ -164,13 +162,13 @@ public final class ForensicsOptions {
     }
 
     private static long size(String key, String value, boolean zeroAllowed) {
-        Matcher m = SIZE.matcher(value.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            long unit = switch (m.group(2)) {
-                case "k" -> 1L << 10;
-                case "m" -> 1L << 20;
-                case "g" -> 1L << 30;
+        String[] parts = OptionText.numberAndUnit(value.toLowerCase(Locale.ROOT), 15, SIZE_UNITS);
+        if (parts != null) {
+            long n = Long.parseLong(parts[0]);
+            long unit = switch (parts[1].isEmpty() ? 'b' : parts[1].charAt(0)) {
+                case 'k' -> 1L << 10;
+                case 'm' -> 1L << 20;
+                case 'g' -> 1L << 30;
                 default -> 1L;
             };
             if ((n > 0 || zeroAllowed) && n <= Long.MAX_VALUE / unit) {

@@ -19,8 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads the agent's options from the agent argument ({@code key=value,key=value}), system
@@ -38,10 +36,9 @@ public final class OptionsParser {
             "encryption-key", "encryption.accept-plain", "image-dir", "config", "log", "log.level", "max-age",
             "s3.endpoint", "s3.region", "s3.path-style", "s3.lease", "mirror",
             "group", "group.member", "group.size", "group.zookeeper", "group.timeout", "compression");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-    private static final Pattern SNAPSHOT_ID = Pattern.compile("[A-Za-z0-9._-]+");
-    private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final Pattern ZOOKEEPER = Pattern.compile("[A-Za-z0-9.\\[\\]:-]+(,[A-Za-z0-9.\\[\\]:-]+)*(/[A-Za-z0-9._/-]+)?");
+    /** Besides letters and digits, what a snapshot id and a group's name or member may hold. */
+    private static final String NAME_CHARACTERS = "._-";
+    private static final int MAX_GROUP_NAME = 64;
 
     private OptionsParser() {
     }
@@ -66,7 +63,7 @@ public final class OptionsParser {
     private static AgentOptions build(Map<String, String> values) {
         String intervalText = values.getOrDefault("interval", "off");
         CadenceOptions cadence = CadenceOptions.parse(intervalText,
-                intervalText.equalsIgnoreCase("auto") ? null : interval(intervalText), values, OptionsParser::period);
+                intervalText.equalsIgnoreCase("auto") ? null : interval(intervalText), values, new Periods());
         Duration interval = cadence == null ? null : cadence.first();
         S3Location s3 = s3(values, "dir");
         S3Location mirror = s3(values, "mirror");
@@ -112,7 +109,7 @@ public final class OptionsParser {
             }
             return null;
         }
-        if (!GROUP_NAME.matcher(name).matches()) {
+        if (!OptionText.isWord(name, NAME_CHARACTERS, MAX_GROUP_NAME)) {
             throw bad("group", name, "a name of letters, digits, '.', '_' or '-' (at most 64)");
         }
         for (String key : List.of("group.member", "group.size", "group.zookeeper")) {
@@ -122,13 +119,13 @@ public final class OptionsParser {
             }
         }
         String member = values.get("group.member");
-        if (!GROUP_NAME.matcher(member).matches()) {
+        if (!OptionText.isWord(member, NAME_CHARACTERS, MAX_GROUP_NAME)) {
             throw bad("group.member", member, "an id of letters, digits, '.', '_' or '-' (at most 64)");
         }
         int size = positiveInt("group.size", values.get("group.size"));
         // Hosts separated by ';' in the agent argument, where ',' separates options; ZooKeeper's own ',' elsewhere.
         String zookeeper = values.get("group.zookeeper").replace(';', ',');
-        if (!ZOOKEEPER.matcher(zookeeper).matches()) {
+        if (!zookeeper.matches("[A-Za-z0-9.\\[\\]:-]+(,[A-Za-z0-9.\\[\\]:-]+)*(/[A-Za-z0-9._/-]+)?")) {
             throw bad("group.zookeeper", zookeeper, "a ZooKeeper connect string such as zk1:2181,zk2:2181");
         }
         String timeoutText = values.getOrDefault("group.timeout", "30s");
@@ -301,7 +298,7 @@ public final class OptionsParser {
     }
 
     private static String restore(String value) {
-        if (!SNAPSHOT_ID.matcher(value).matches()) {
+        if (!OptionText.isWord(value, NAME_CHARACTERS, Integer.MAX_VALUE)) {
             throw bad("restore", value, "latest, none, or a snapshot id as printed by 'list'");
         }
         return value;
@@ -319,9 +316,15 @@ public final class OptionsParser {
         return period("interval", value, "off, auto or ");
     }
 
-    /** A time between periodic checkpoints: {@code interval}, {@code interval.min}, {@code interval.max}. */
-    private static Duration period(String key, String value) {
-        return period(key, value, "");
+    /**
+     * A time between periodic checkpoints: {@code interval}, {@code interval.min}, {@code interval.max}.
+     * A class, not a method reference: none is spun before {@code main}.
+     */
+    private static final class Periods implements CadenceOptions.Parser<Duration> {
+        @Override
+        public Duration parse(String key, String value) {
+            return period(key, value, "");
+        }
     }
 
     private static Duration period(String key, String value, String alternatives) {
@@ -353,20 +356,22 @@ public final class OptionsParser {
         return duration(key, value, "");
     }
 
+    static final String[] DURATION_UNITS = {"ms", "s", "m", "h"};
+
     private static Duration duration(String key, String value, String alternatives) {
-        Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
+        String[] parts = OptionText.numberAndUnit(value.toLowerCase(Locale.ROOT), Integer.MAX_VALUE, DURATION_UNITS);
+        if (parts == null) {
             throw bad(key, value, alternatives + "a duration such as 250ms, 30s, 5m or 1h");
         }
         long amount;
         try {
-            amount = Long.parseLong(m.group(1));
+            amount = Long.parseLong(parts[0]);
         } catch (NumberFormatException e) {
             throw bad(key, value, alternatives + "a duration of at most " + MAX_DURATION.toHours() + "h (a year)");
         }
         Duration duration;
         try {
-            duration = switch (m.group(2)) {
+            duration = switch (parts[1]) {
                 case "ms" -> Duration.ofMillis(amount);
                 case "s" -> Duration.ofSeconds(amount);
                 case "m" -> Duration.ofMinutes(amount);
