@@ -3,8 +3,12 @@ package io.stasis.agent.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.TimeZone;
 import org.junit.jupiter.api.Test;
 
 class LogTest {
@@ -22,5 +26,22 @@ class LogTest {
         }
         assertEquals("-1.500", Log.millis(-1_500_000, 3));
         assertThrows(IllegalArgumentException.class, () -> Log.millis(1, 7));
+    }
+
+    @Test
+    void linesCarryTheLocalTimeOfTheirZoneAsJavaTimeComputesIt() {
+        DateTimeFormatter stamp = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
+        SplittableRandom random = new SplittableRandom(5);
+        for (String id : new String[] {"UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kolkata", "Australia/Lord_Howe",
+                "Pacific/Kiritimati", "America/Los_Angeles"}) {
+            TimeZone zone = TimeZone.getTimeZone(id);
+            for (int i = 0; i < 20_000; i++) {
+                // 1990 to 2060, DST changes included, and the milliseconds around each second
+                long millis = random.nextLong(631_152_000_000L, 2_871_763_200_000L);
+                String expected = "[stasis] " + LocalDateTime.ofInstant(Instant.ofEpochMilli(millis), zone.toZoneId())
+                        .format(stamp) + " INFO text";
+                assertEquals(expected, Log.format(Log.Level.INFO, "text", millis, zone), id + " at " + millis);
+            }
+        }
     }
 }
