@@ -73,6 +73,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     private final CheckpointSchedule schedule;
     /** Set in a process restored from a full-process image. */
     private volatile Map<String, Object> imageRestore;
+    private boolean startLogged; // guarded by this
 
     private AgentRuntime(AgentOptions options, StateRegistry registry, Checkpointer checkpointer, String notWriting,
                          Restorer restorer, String restoreMessage, PatternUsage patterns, CheckpointStats stats,
@@ -317,7 +318,16 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         }
     }
 
-    private void logStarted() {
+    /**
+     * Says once that the agent is active and what it restores. Beside {@code main}, start-up's
+     * thread says it after handing over to the application, and the exit may come first: whichever
+     * thread gets here first says it, the other waits for it, so the exit's lines come after.
+     */
+    private synchronized void logStarted() {
+        if (startLogged) {
+            return;
+        }
+        startLogged = true;
         Log.info("agent active" + (checkpointer == null ? " (restore only, no checkpoints)" : "") + ": dir="
                 + options.storeLocation() + (options.mirror() == null ? "" : ", mirror=" + options.mirror().url())
                 + ", interval="
@@ -480,6 +490,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     }
 
     private void onExit() {
+        logStarted();
         if (checkpointer == null || nothingToKeep(options, registry)) {
             return;
         }

@@ -41,6 +41,9 @@ class DeferredStartIT {
         assertTrue(quick.contains("done") && AgentLog.has(quick, "INFO", "no checkpoint on exit: no class with "
                 + "@Checkpointed fields was loaded"), String.join("\n", quick));
         assertEquals(-1, indexOfMessage(quick, "committed"), "no snapshot written:\n" + String.join("\n", quick));
+        assertTrue(indexOfMessage(quick, "agent active") < indexOfMessage(quick, "no checkpoint on exit")
+                && indexOfMessage(quick, "restoring from snapshot") < indexOfMessage(quick, "no checkpoint on exit"),
+                "start-up's lines before the exit's:\n" + String.join("\n", quick));
 
         List<String> third = run(jdk, options, StateApp.class, "advance-exit");
         assertTrue(AgentLog.has(third, "INFO", "restoring from snapshot " + firstId + " "), String.join("\n", third));
