@@ -14,8 +14,8 @@ final class OptionText {
      * Splits {@code 250ms} or {@code 2g} into its digits and its unit.
      *
      * @param maxDigits the most digits the number may have
-     * @param units the units allowed, longest first where one ends another ({@code "ms"} before
-     *              {@code "s"}); {@code ""} allows none
+     * @param units the units allowed, each matched against all that follows the digits; {@code ""}
+     *              allows none
      * @return the digits and the unit, or {@code null} when the text is not 1 to {@code maxDigits}
      *         ASCII digits followed by exactly one of the units
      */
