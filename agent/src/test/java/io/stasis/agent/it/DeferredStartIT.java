@@ -41,9 +41,11 @@ class DeferredStartIT {
         assertTrue(quick.contains("done") && AgentLog.has(quick, "INFO", "no checkpoint on exit: no class with "
                 + "@Checkpointed fields was loaded"), String.join("\n", quick));
         assertEquals(-1, indexOfMessage(quick, "committed"), "no snapshot written:\n" + String.join("\n", quick));
-        assertTrue(indexOfMessage(quick, "agent active") < indexOfMessage(quick, "no checkpoint on exit")
-                && indexOfMessage(quick, "restoring from snapshot") < indexOfMessage(quick, "no checkpoint on exit"),
-                "start-up's lines before the exit's:\n" + String.join("\n", quick));
+        int active = indexOfMessage(quick, "agent active");
+        int restoring = indexOfMessage(quick, "restoring from snapshot " + firstId + " ");
+        int exit = indexOfMessage(quick, "no checkpoint on exit");
+        assertTrue(active >= 0 && restoring >= 0 && active < exit && restoring < exit,
+                "start-up's lines, then the exit's:\n" + String.join("\n", quick));
 
         List<String> third = run(jdk, options, StateApp.class, "advance-exit");
         assertTrue(AgentLog.has(third, "INFO", "restoring from snapshot " + firstId + " "), String.join("\n", third));
