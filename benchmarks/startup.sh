@@ -22,8 +22,8 @@
 #              without the agent is refused once it is added; JDKs without AOT caches are skipped
 #
 # A third variant runs with an agent that does nothing (the start-up jar's own Premain-Class,
-# EmptyAgent): the JVM's own cost of -javaagent, the floor Stasis starts from; its time to main is
-# printed after the table (cached runs give it no archive or cache of its own, so it is left out).
+# EmptyAgent): the JVM's own cost of -javaagent, the floor Stasis starts from; its time to main and
+# CPU time are printed after the table (cached runs give it no archive or cache of its own, so it is left out).
 #
 # Runs alternate (without, with, with, without, ...) so that drift on a shared machine hits both
 # variants alike; two untimed warm-up runs of each variant come first (page cache, and the first
@@ -182,7 +182,8 @@ for home in $JDKS; do
         }'
         if [[ $CACHE == none ]]; then
             me=$(awk '{ print $2 }' "$WORK/empty.times" | stats)
-            notes+=("JDK $feature $app, to main with an agent that does nothing: $(echo "$me" | awk '{ printf "%.1f ms [%.1f-%.1f]", $1, $2, $3 }')")
+            ce=$(awk '{ print $3 }' "$WORK/empty.times" | stats)
+            notes+=("JDK $feature $app, an agent that does nothing: to main $(echo "$me" | awk '{ printf "%.1f ms [%.1f-%.1f]", $1, $2, $3 }'), CPU $(awk -v e="$ce" -v n="$c0" 'BEGIN { split(e, a); split(n, b); printf "%.1f ms [%.1f-%.1f], %.2fx of no agent", a[1], a[2], a[3], a[1] / b[1] }')")
         fi
         if [[ $app == CheckpointedMain ]]; then
             notes+=("JDK $version, CheckpointedMain with the agent, last run: $(tr -d '\n' <"$WORK/with.lastout");" \

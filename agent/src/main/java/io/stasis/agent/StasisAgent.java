@@ -1,6 +1,7 @@
 package io.stasis.agent;
 
 import io.stasis.agent.internal.AgentRuntime;
+import io.stasis.agent.internal.BesideMain;
 import io.stasis.agent.internal.BootstrapInjector;
 import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.StartupFailure;
@@ -41,23 +42,7 @@ public final class StasisAgent {
     }
 
     private static synchronized void start(String argument, Instrumentation instrumentation, boolean attached) {
-        ImageRequest imageRequest = ImageRequest.parse(argument);
-        if (imageRequest != null) {
-            requestImage(imageRequest, instrumentation);
-            return;
-        }
-        AttachRequest attachRequest = AttachRequest.parse(argument);
-        if (attachRequest != null) {
-            try {
-                attachRequest.checkPrivate();
-            } catch (IOException | RuntimeException e) {
-                StartupFailure.stop(Log.describe(e), true);
-            }
-            if (attachRequest.kind() == AttachRequest.Kind.INCIDENT) {
-                requestIncident(attachRequest);
-            } else {
-                requestCheckpoint(attachRequest, instrumentation);
-            }
+        if (attached && request(argument, instrumentation)) {
             return;
         }
         AgentOptions options;
@@ -69,12 +54,45 @@ public final class StasisAgent {
         }
         Log.configure(options.log(), options.logLevel());
         try {
-            BootstrapInjector.inject(instrumentation);
-            AgentRuntime.start(instrumentation, options, attached);
+            if (!attached && BesideMain.suits(options)) {
+                BesideMain.start(instrumentation, options);
+            } else {
+                BootstrapInjector.inject(instrumentation);
+                AgentRuntime.start(instrumentation, options, attached);
+            }
             started = true;
         } catch (Exception | LinkageError e) {
             StartupFailure.stop(e, attached);
         }
+    }
+
+    /**
+     * Carries out a request that the command line attached with ({@code image}, {@code checkpoint},
+     * {@code incident}); they come only by attach, so {@code premain} never looks for one.
+     *
+     * @return false when {@code argument} is no request but the agent's options
+     */
+    private static boolean request(String argument, Instrumentation instrumentation) {
+        ImageRequest imageRequest = ImageRequest.parse(argument);
+        if (imageRequest != null) {
+            requestImage(imageRequest, instrumentation);
+            return true;
+        }
+        AttachRequest attachRequest = AttachRequest.parse(argument);
+        if (attachRequest == null) {
+            return false;
+        }
+        try {
+            attachRequest.checkPrivate();
+        } catch (IOException | RuntimeException e) {
+            StartupFailure.stop(Log.describe(e), true);
+        }
+        if (attachRequest.kind() == AttachRequest.Kind.INCIDENT) {
+            requestIncident(attachRequest);
+        } else {
+            requestCheckpoint(attachRequest, instrumentation);
+        }
+        return true;
     }
 
     /**
@@ -84,7 +102,7 @@ public final class StasisAgent {
     private static void requestImage(ImageRequest request, Instrumentation instrumentation) {
         try {
             if (started) {
-                AgentRuntime.awaitStarted();
+                BesideMain.awaitStarted();
             } else {
                 BootstrapInjector.inject(instrumentation);
                 started = true;
@@ -111,6 +129,7 @@ public final class StasisAgent {
                     String options = request.agentOptions();
                     start(options.isBlank() ? "restore=none" : options + ",restore=none", instrumentation, true);
                 }
+                BesideMain.awaitStarted(); // the bridge, too, may still be on its way
                 request.reply(FacadeBridge.checkpoint(request.reason()));
             } catch (RuntimeException | LinkageError e) {
                 request.fail(Log.describe(e));

@@ -12,6 +12,7 @@ import io.stasis.agent.internal.group.GroupRestore;
 import io.stasis.agent.internal.group.GroupSupport;
 import io.stasis.agent.internal.image.ImageHooks;
 import io.stasis.agent.internal.image.ImageSupport;
+import io.stasis.agent.internal.image.OrgCracRoute;
 import io.stasis.agent.internal.instrument.Instrumenter;
 import io.stasis.agent.internal.instrument.PatternUsage;
 import io.stasis.agent.internal.metrics.CheckpointStats;
@@ -47,12 +48,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
 
     private static final Duration WARM_UP_DELAY = Duration.ofSeconds(2);
-
-    /** The longest the application's owners and facade calls wait for start-up's second half. */
-    private static final Duration START_LIMIT = Duration.ofSeconds(60);
-
-    /** Start-up's second half, while it may still run; {@code null} when attached. */
-    private static volatile DeferredStart starting;
 
     private final AgentOptions options;
     private final StateRegistry registry;
@@ -98,142 +93,81 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
     }
 
     /**
-     * Starts the agent. At start-up, for a local store restoring its newest snapshot, only what must
-     * precede the application's first class is done here: options checked, the instrumentation,
-     * and the registry its classes report to. The rest runs beside {@code main}
-     * ({@link DeferredStart}); a failure there stops the JVM ({@link StartupFailure}). Otherwise,
-     * and when attached to a running JVM, everything is done before this returns.
+     * Starts the agent with everything done before this returns: when attached to a running JVM, and
+     * at start-up when its second half cannot run beside {@code main} ({@link BesideMain#suits}).
+     * The bridge is defined already.
      */
     public static void start(Instrumentation instrumentation, AgentOptions options, boolean attached)
             throws IOException {
-        if (attached || KryoBootstrap.beforeApplication()) {
-            KryoBootstrap.initialize();
-        }
-        ImageSupport.routeOrgCrac();
+        OrgCracRoute.route();
         StateRegistry registry = new StateRegistry(options.fields());
-        if (attached || !DeferredStart.suits(options)) {
-            Registrations.install(registry);
-            GateWaits.install();
-            PatternUsage patterns = Instrumenter.install(instrumentation, options, attached);
-            AgentRuntime runtime = finishStart(options, registry, patterns, new KryoPool(), true);
-            registry.setListener(runtime.restorer);
-            if (attached) {
-                registerLoadedClasses(instrumentation, registry);
-            }
-            FacadeBridge.install(runtime);
-            runtime.startTriggers(true);
-            runtime.logStarted();
-            return;
-        }
-        OpenedStore.checkBeforeOpening(options);
-        KryoPool restoreKryos = new KryoPool();
-        DeferredStart deferred = new DeferredStart(START_LIMIT, new RestorePreparation(options, restoreKryos));
-        registry.setListener(deferred);
-        FacadeBridge.install(deferred);
-        ImageSupport.install(deferred, options.imageDirOrDefault()); // its Resource before the application's
-        starting = deferred;
         Registrations.install(registry);
         GateWaits.install();
-        PatternUsage patterns = Instrumenter.install(instrumentation, options, false);
-        if (options.onExit()) {
-            Runtime.getRuntime().addShutdownHook(new ExitCheckpoint(deferred));
+        PatternUsage patterns = Instrumenter.install(instrumentation, options, attached, null);
+        AgentRuntime runtime = finishStart(options, registry, patterns, new KryoPool(), true);
+        registry.setListener(runtime.restorer);
+        if (attached) {
+            registerLoadedClasses(instrumentation, registry);
         }
-        new Remainder(options, registry, patterns, deferred, restoreKryos).start();
+        FacadeBridge.install(runtime);
+        runtime.startTriggers(true);
+        runtime.logStarted();
     }
 
     /**
-     * Starts making the restore's Kryo when the first owner of state appears before start-up's
-     * second half is done, if the store may hold a snapshot: that owner will wait for it. Made
-     * from the start instead, it was spent for nothing whenever the snapshot holds no roots (an
-     * application with no state yet), on the CPU the second half itself needs.
+     * What calls the bridge, once it is defined beside {@code main}: the registry that instrumented
+     * classes report to, the facade, the image hooks (the agent's Resource before the application's)
+     * and the gate's listener, all handing over to {@code deferred} until start-up is done.
      */
-    private static final class RestorePreparation implements Runnable {
-        private final AgentOptions options;
-        private final KryoPool kryos;
-
-        RestorePreparation(AgentOptions options, KryoPool kryos) {
-            this.options = options;
-            this.kryos = kryos;
-        }
-
-        @Override
-        public void run() {
-            if (mayRestore(options)) {
-                KryoBootstrap.initialize();
-                kryos.prepare(ClassLoader.getSystemClassLoader());
-            }
-        }
+    static StateRegistry connectBridge(AgentOptions options, DeferredStart deferred) {
+        StateRegistry registry = new StateRegistry(options.fields());
+        registry.setListener(deferred);
+        FacadeBridge.install(new DeferredFacade(deferred));
+        ImageSupport.install(deferred, options.imageDirOrDefault());
+        Registrations.install(registry);
+        GateWaits.install();
+        return registry;
     }
 
-    /** Whether start-up may restore something: restoring is not switched off and the store may hold a snapshot. */
-    private static boolean mayRestore(AgentOptions options) {
-        return !options.restore().equals(AgentOptions.RESTORE_NONE) && FileSnapshotStore.mayHoldSnapshots(options.dir());
-    }
-
-    /** Start-up's second half, beside {@code main}. Named classes, not lambdas: none is spun before main. */
-    private static final class Remainder extends Thread {
-        private final AgentOptions options;
-        private final StateRegistry registry;
-        private final PatternUsage patterns;
-        private final DeferredStart deferred;
-        private final KryoPool restoreKryos;
-
-        Remainder(AgentOptions options, StateRegistry registry, PatternUsage patterns, DeferredStart deferred,
-                KryoPool restoreKryos) {
-            super("stasis-start");
-            setDaemon(true);
-            this.options = options;
-            this.registry = registry;
-            this.patterns = patterns;
-            this.deferred = deferred;
-            this.restoreKryos = restoreKryos;
-        }
-
-        @Override
-        public void run() {
-            try {
-                AgentRuntime runtime = finishStart(options, registry, patterns, restoreKryos, false);
-                if (!deferred.complete(new DeferredStart.Started(runtime, runtime.restorer))) {
-                    runtime.giveUp();
-                    return;
-                }
-                registry.setListener(runtime.restorer);
-                FacadeBridge.install(runtime);
-                runtime.startTriggers(false);
-                runtime.logStarted();
-            } catch (Exception | LinkageError e) {
-                StartupFailure.stop(e, false);
-            }
-        }
-    }
-
-    /**
-     * The checkpoint on exit, once start-up is done, however soon the application ends: also when it
-     * has nothing to keep, since a failure found in start-up's second half must still stop the JVM.
-     */
-    private static final class ExitCheckpoint extends Thread {
+    /** The facade's calls while start-up's second half runs: each waits for it ({@link DeferredStart}). */
+    private static final class DeferredFacade implements FacadeBridge.Handler {
         private final DeferredStart deferred;
 
-        ExitCheckpoint(DeferredStart deferred) {
-            super("stasis-exit-checkpoint");
+        DeferredFacade(DeferredStart deferred) {
             this.deferred = deferred;
         }
 
         @Override
-        public void run() {
-            DeferredStart.Started started = deferred.await();
-            if (started != null) {
-                started.runtime().onExit();
-            }
+        public Map<String, Object> checkpoint(String reason) {
+            return deferred.runtime().checkpoint(reason);
+        }
+
+        @Override
+        public Map<String, Object> lastRestore() {
+            return deferred.runtime().lastRestore();
+        }
+
+        @Override
+        public String incident(String reason) {
+            return deferred.runtime().incident(reason);
         }
     }
 
-    /** Waits for start-up's second half (bounded), so that what follows sees the whole runtime. */
-    public static void awaitStarted() {
-        DeferredStart current = starting;
-        if (current != null) {
-            current.await();
+    /**
+     * Start-up's second half beside {@code main}, once the bridge is connected: the store, the
+     * snapshot to restore, and then the hand-over from {@code deferred} to the runtime.
+     */
+    static void finishBesideMain(AgentOptions options, StateRegistry registry, PatternUsage patterns,
+                                 DeferredStart deferred, KryoPool restoreKryos) throws IOException {
+        AgentRuntime runtime = finishStart(options, registry, patterns, restoreKryos, false);
+        if (!deferred.complete(new DeferredStart.Started(runtime, runtime.restorer))) {
+            runtime.giveUp();
+            return;
         }
+        registry.setListener(runtime.restorer);
+        FacadeBridge.install(runtime);
+        runtime.startTriggers(false);
+        runtime.logStarted();
     }
 
     /**
@@ -241,13 +175,13 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
      *
      * @param prepareEarly whether to start making the restore's Kryo before the store is read
      *                     (start-up before {@code main}); beside {@code main}, the first owner to
-     *                     appear starts it ({@link RestorePreparation}), or the restorer does once
+     *                     appear starts it ({@link BesideMain}), or the restorer does once
      *                     the snapshot turns out to hold roots
      */
     private static AgentRuntime finishStart(AgentOptions options, StateRegistry registry, PatternUsage patterns,
             KryoPool restoreKryos, boolean prepareEarly) throws IOException {
         KryoBootstrap.initialize(); // before any Kryo, the restore's prepared one included
-        if (prepareEarly && options.group() == null && mayRestore(options)) {
+        if (prepareEarly && options.group() == null && BesideMain.mayRestore(options)) {
             // On another core while the store is opened and its newest snapshot read: the two took
             // about as long, one after the other. Spent for nothing if that snapshot holds no roots.
             restoreKryos.prepare(ClassLoader.getSystemClassLoader());
@@ -489,7 +423,7 @@ public final class AgentRuntime implements FacadeBridge.Handler, ImageHooks {
         }
     }
 
-    private void onExit() {
+    void onExit() {
         logStarted();
         if (checkpointer == null || nothingToKeep(options, registry)) {
             return;

@@ -1,13 +1,10 @@
 package io.stasis.agent.internal;
 
-import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.image.ImageHooks;
 import io.stasis.agent.internal.state.OwnerType;
 import io.stasis.agent.internal.state.StateRegistry;
-import io.stasis.bootstrap.FacadeBridge;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -20,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * nothing checkpointed, since restoring some owners and not others, or checkpointing an owner that
  * missed its restore, would write over the state this JVM was meant to continue from.
  */
-final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.Handler, ImageHooks {
+final class DeferredStart implements StateRegistry.OwnerListener, ImageHooks {
 
     /** What the application's owners and facade calls are handed to once start-up is done. */
     record Started(AgentRuntime runtime, StateRegistry.OwnerListener restorer) {
@@ -33,18 +30,6 @@ final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.H
     private final Object lock = new Object();
     private Started started;
     private boolean givenUp;
-
-    /**
-     * Whether start-up's second half may run beside {@code main}: for a local store restoring its
-     * newest snapshot (or none). An explicit {@code restore=ID}, object storage and groups are set up
-     * before {@code main} as before: what can go wrong there (no such snapshot, a bucket that cannot
-     * be reached, a group that does not agree) must stop the JVM before the application runs.
-     */
-    static boolean suits(AgentOptions options) {
-        return options.s3() == null && options.mirror() == null && options.group() == null
-                && (options.restore().equals(AgentOptions.RESTORE_LATEST)
-                    || options.restore().equals(AgentOptions.RESTORE_NONE));
-    }
 
     DeferredStart(Duration limit, Runnable ownerBeforeStarted) {
         this.limit = limit;
@@ -134,22 +119,13 @@ final class DeferredStart implements StateRegistry.OwnerListener, FacadeBridge.H
         }
     }
 
-    @Override
-    public Map<String, Object> checkpoint(String reason) {
-        return runtime().checkpoint(reason);
-    }
-
-    @Override
-    public Map<String, Object> lastRestore() {
-        return runtime().lastRestore();
-    }
-
-    @Override
-    public String incident(String reason) {
-        return runtime().incident(reason);
-    }
-
-    private AgentRuntime runtime() {
+    /**
+     * The runtime, once start-up is done, for the facade's calls ({@code Stasis.checkpoint} and the
+     * like) made while it ran.
+     *
+     * @throws IllegalStateException if start-up was given up
+     */
+    AgentRuntime runtime() {
         Started current = await();
         if (current == null) {
             throw new IllegalStateException("the Stasis agent did not finish starting in this JVM");

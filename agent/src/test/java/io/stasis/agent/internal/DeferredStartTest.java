@@ -69,7 +69,7 @@ class DeferredStartTest {
 
         assertNull(deferred.await(), "given up after the limit");
         deferred.staticsAppeared(null); // an owner that appears now is left as it is
-        IllegalStateException facade = assertThrows(IllegalStateException.class, () -> deferred.lastRestore());
+        IllegalStateException facade = assertThrows(IllegalStateException.class, deferred::runtime);
         assertTrue(facade.getMessage().contains("did not finish starting"), facade.getMessage());
 
         assertFalse(deferred.complete(new DeferredStart.Started(null, restorer)),

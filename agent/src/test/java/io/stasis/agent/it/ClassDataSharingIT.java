@@ -92,7 +92,7 @@ class ClassDataSharingIT {
         List<String> notShared = agentClasses.stream().filter(l -> !l.contains("source: shared objects file")).toList();
         assertTrue(agentClasses.size() >= 100, "the agent started and checkpointed: " + String.join("\n", with));
         // Not all: the dump cannot verify the classes that name the bridge classes the agent defines
-        // at run time (AgentRuntime, DeferredStart and a few more: "Failed verification"), and JDK 25
+        // at run time (AgentRuntime, StateRegistry and a few more: "Failed verification"), and JDK 25
         // leaves out ASM's, whose class files are of Java 5 ("Old class has been linked").
         assertTrue(notShared.size() * 4 <= agentClasses.size(), agentClasses.size() + " of the agent's classes, "
                 + notShared.size() + " not from the archive:\n" + String.join("\n", notShared));

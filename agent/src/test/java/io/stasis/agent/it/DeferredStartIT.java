@@ -3,6 +3,7 @@ package io.stasis.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stasis.agent.it.apps.FacadeFirstApp;
 import io.stasis.agent.it.apps.QuickExitApp;
 import io.stasis.agent.it.apps.StateApp;
 import io.stasis.agent.testing.AgentLog;
@@ -20,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The part of start-up that runs beside {@code main} (opening the store, choosing the snapshot):
  * a JVM that ends before it is done loses nothing, and a failure found there still stops the JVM.
- * One that owns no state writes no exit snapshot: it has nothing to keep.
+ * One that owns no state writes no exit snapshot: it has nothing to keep. The bootstrap bridge is
+ * defined there too, or sooner by the first thread that needs it (here, the facade's).
  */
 class DeferredStartIT {
 
@@ -78,6 +80,16 @@ class DeferredStartIT {
             assertEquals(1, errors.size(), app.output());
             assertTrue(errors.get(0).startsWith("option 'dir': " + file + " is a file, not a directory"), errors.get(0));
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void theFacadeWorksFromMainsFirstLineThoughTheBridgeIsDefinedBesideMain(Jdk jdk, @TempDir Path dir)
+            throws Exception {
+        List<String> lines = run(jdk, "dir=" + dir, FacadeFirstApp.class);
+        assertTrue(lines.contains("active=true"), "the facade found the agent at once:\n" + String.join("\n", lines));
+        String id = lineStartingWith(lines, "checkpoint=").substring("checkpoint=".length());
+        assertTrue(AgentLog.has(lines, "INFO", "checkpoint " + id + " committed (first)"), String.join("\n", lines));
     }
 
     private static List<String> run(Jdk jdk, String options, Class<?> main, String... args) throws Exception {

@@ -27,8 +27,6 @@ import java.util.List;
  */
 public final class ImageSupport {
 
-    static final String COMPAT_PROPERTY = "org.crac.Core.Compat";
-    static final String COMPAT_PACKAGE = "io.stasis.crac.compat";
     /** How long a JVM that asked for its own image waits for the dumper to start CRIU. */
     private static final Duration SELF_IMAGE_TIMEOUT = Duration.ofMinutes(2);
 
@@ -41,19 +39,8 @@ public final class ImageSupport {
     }
 
     /**
-     * At start-up, before the application's code runs: {@code org.crac.Core} reads the compat
-     * property once, when it is initialized, so the application's Resources come to us however soon
-     * it registers them. Not on a CRaC JDK, where they go to {@code jdk.crac}.
-     */
-    public static void routeOrgCrac() {
-        if (System.getProperty(COMPAT_PROPERTY) == null && !CracEngine.available()) {
-            System.setProperty(COMPAT_PROPERTY, COMPAT_PACKAGE);
-        }
-    }
-
-    /**
      * Makes images possible: the agent's Resource registered, and {@code org.crac} routed to us
-     * unless {@link #routeOrgCrac} did so already.
+     * unless {@link OrgCracRoute#route} did so already.
      *
      * @param hooks     the running agent's, or {@code null} when it was attached only to take an image
      * @param selfImage where {@code Core.checkpointRestore()} writes the image
@@ -74,10 +61,10 @@ public final class ImageSupport {
             }
             return;
         }
-        routeOrgCrac();
-        String compat = System.getProperty(COMPAT_PROPERTY);
-        if (!compat.equals(COMPAT_PACKAGE)) {
-            Log.info(COMPAT_PROPERTY + "=" + compat + " is set: the application's org.crac Resources go there, "
+        OrgCracRoute.route();
+        String compat = System.getProperty(OrgCracRoute.COMPAT_PROPERTY);
+        if (!compat.equals(OrgCracRoute.COMPAT_PACKAGE)) {
+            Log.info(OrgCracRoute.COMPAT_PROPERTY + "=" + compat + " is set: the application's org.crac Resources go there, "
                     + "and images notify only the agent's own");
         }
         if (agentResource != null) {

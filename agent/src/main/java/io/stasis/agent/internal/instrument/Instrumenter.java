@@ -13,17 +13,35 @@ public final class Instrumenter {
     /**
      * @param attached whether the agent was attached to a running JVM, whose already loaded
      *                 classes must then be retransformed; at start-up there are none of ours yet
+     * @param bridge   makes sure the bridge is defined, before the first class is rewritten and when
+     *                 a class that calls it loads ({@code io.stasis.api.Stasis}, {@code org.crac.Core});
+     *                 throws if it cannot be; {@code null} when the bridge is defined already
      * @return which of the {@code fields} and {@code quiesce} patterns have matched so far
      */
-    public static PatternUsage install(Instrumentation instrumentation, AgentOptions options, boolean attached) {
+    public static PatternUsage install(Instrumentation instrumentation, AgentOptions options, boolean attached,
+                                       Runnable bridge) {
         PatternUsage usage = new PatternUsage(instrumentation, options);
         instrumentation.addTransformer(new MissingApiWarning(), false);
         ClassPrefilter prefilter = new ClassPrefilter(options);
-        instrumentation.addTransformer(new StateTransformer(prefilter, options, usage), true);
+        instrumentation.addTransformer(new StateTransformer(prefilter, options, usage, bridge), true);
         if (attached) {
             retransformLoaded(instrumentation, prefilter);
         }
         return usage;
+    }
+
+    /**
+     * Whether a class that calls the bridge without being rewritten ({@code io.stasis.api.Stasis},
+     * {@code org.crac.Core}) was loaded by the class path's loader before the transformer was there
+     * to see it: a JDK 24+ AOT cache loads the classes it holds before the agent starts.
+     */
+    public static boolean bridgeCallerLoadedEarly(Instrumentation instrumentation) {
+        for (Class<?> type : instrumentation.getInitiatedClasses(ClassLoader.getSystemClassLoader())) {
+            if (StateTransformer.BRIDGE_CALLERS.contains(type.getName().replace('.', '/'))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

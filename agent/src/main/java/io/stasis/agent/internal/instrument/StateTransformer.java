@@ -3,9 +3,11 @@ package io.stasis.agent.internal.instrument;
 import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.MemberPattern;
+import io.stasis.agent.internal.image.OrgCracRoute;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The agent's transformer: asks the {@link ClassPrefilter} first, so that most classes cost a scan
@@ -15,23 +17,39 @@ import java.util.List;
  */
 final class StateTransformer implements ClassFileTransformer {
 
+    /**
+     * Classes that call the bridge without being rewritten (the facade, {@code org.crac}'s entry
+     * point), or whose first use must find the agent's Resource registered ({@code jdk.crac}'s, on a
+     * CRaC JDK), so that the application's Resources come after it.
+     */
+    static final Set<String> BRIDGE_CALLERS = Set.of("io/stasis/api/Stasis", OrgCracRoute.ORG_CRAC_CORE, "jdk/crac/Core");
+
     private final ClassPrefilter prefilter;
     private final List<MemberPattern> fields;
     private final List<MemberPattern> quiesce;
     private final PatternUsage usage;
+    private final Runnable bridge;
 
-    StateTransformer(ClassPrefilter prefilter, AgentOptions options, PatternUsage usage) {
+    /** @param bridge see {@link Instrumenter#install} */
+    StateTransformer(ClassPrefilter prefilter, AgentOptions options, PatternUsage usage, Runnable bridge) {
         this.prefilter = prefilter;
         this.fields = options.fields();
         this.quiesce = options.quiesce();
         this.usage = usage;
+        this.bridge = bridge;
     }
 
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classFile) {
-        if (className == null || ClassPrefilter.ignored(className.replace('/', '.'))
-                || !prefilter.mayNeed(loader, className, classFile)) {
+        if (className == null) {
+            return null;
+        }
+        if (bridge != null && BRIDGE_CALLERS.contains(className)) {
+            bridgeReady();
+            return null;
+        }
+        if (ClassPrefilter.ignored(className.replace('/', '.')) || !prefilter.mayNeed(loader, className, classFile)) {
             return null;
         }
         try {
@@ -43,11 +61,27 @@ final class StateTransformer implements ClassFileTransformer {
             if (plan.declaresNothing() && !reportsInstances) {
                 return null;
             }
+            if (!bridgeReady()) {
+                return null; // start-up fails, and stops the JVM
+            }
             return ClassRewriter.rewrite(classFile, plan, reportsInstances, classBeingRedefined != null);
         } catch (Throwable t) {
             Log.error("could not instrument " + className.replace('/', '.')
                     + "; its state and units of work are not covered", t);
             return null;
+        }
+    }
+
+    /** Whether the bridge that rewritten code calls is defined (and connected), defining it if need be. */
+    private boolean bridgeReady() {
+        if (bridge == null) {
+            return true;
+        }
+        try {
+            bridge.run();
+            return true;
+        } catch (RuntimeException | LinkageError e) {
+            return false; // said by start-up, which stops the JVM
         }
     }
 }

@@ -134,7 +134,7 @@ class StateTransformerTest {
 
     private static StateTransformer transformer(String options) {
         AgentOptions parsed = OptionsParser.parse(options, new Properties());
-        return new StateTransformer(new ClassPrefilter(parsed), parsed, new PatternUsage(null, parsed));
+        return new StateTransformer(new ClassPrefilter(parsed), parsed, new PatternUsage(null, parsed), null);
     }
 
     private static String internalName(Class<?> type) {
