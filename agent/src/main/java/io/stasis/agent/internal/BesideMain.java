@@ -20,9 +20,10 @@ import java.time.Duration;
  *
  * <p>The bridge (the classes instrumented code, the facade and {@code org.crac} call) is defined by
  * that thread, or sooner by the thread that first needs it: one loading a class that the agent
- * rewrites, {@code io.stasis.api.Stasis} or {@code org.crac.Core} ({@link Bridge}); before
- * {@code main} when one of the latter two loaded before the agent (from an AOT cache). Nothing of it
- * is named by the classes loaded before {@code main}, which the JVM could not link without it.
+ * rewrites, {@code io.stasis.api.Stasis}, {@code org.crac.Core} or {@code jdk.crac.Core}
+ * ({@link Bridge}); before {@code main} when the facade or {@code org.crac.Core} loaded before the
+ * agent (from an AOT cache). No class loaded before {@code main} names a bridge class: the JVM
+ * could not link it.
  */
 public final class BesideMain {
 
