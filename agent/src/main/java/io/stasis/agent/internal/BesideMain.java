@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * Start-up for a local store restoring its newest snapshot (or none): before {@code main}, only
@@ -84,17 +85,15 @@ public final class BesideMain {
 
     /**
      * The bridge, defined and connected once ({@link AgentRuntime#connectBridge}), by whichever thread
-     * needs it first; others wait for it. As a {@link Runnable}, what the instrumentation runs first.
+     * needs it first; others wait for it. As a {@link BooleanSupplier}, what the instrumentation asks.
      */
-    static final class Bridge implements Runnable {
+    static final class Bridge implements BooleanSupplier {
         private final Instrumentation instrumentation;
         private final AgentOptions options;
         private final DeferredStart deferred;
         private StateRegistry registry; // guarded by this
         private IOException failed; // guarded by this
         private Thread connecting; // guarded by this
-        /** Set once connected: later rewrites take no lock. */
-        private volatile boolean connected;
 
         Bridge(Instrumentation instrumentation, AgentOptions options, DeferredStart deferred) {
             this.instrumentation = instrumentation;
@@ -114,7 +113,6 @@ public final class BesideMain {
                 try {
                     BootstrapInjector.inject(instrumentation);
                     registry = AgentRuntime.connectBridge(options, deferred);
-                    connected = true;
                 } catch (IOException e) {
                     failed = e;
                 } catch (RuntimeException | LinkageError e) {
@@ -129,14 +127,11 @@ public final class BesideMain {
             return registry;
         }
 
-        /** For the instrumentation, before a class is rewritten or a caller of the bridge loads. */
+        /** For the instrumentation: connects the bridge if need be; false only on the thread connecting it. */
         @Override
-        public void run() {
-            if (connected) {
-                return;
-            }
+        public boolean getAsBoolean() {
             try {
-                registry();
+                return registry() != null;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -3,6 +3,7 @@ package io.stasis.agent.internal.instrument;
 import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.config.AgentOptions;
 import java.lang.instrument.Instrumentation;
+import java.util.function.BooleanSupplier;
 
 /** Installs the agent's instrumentation ({@link StateTransformer}). */
 public final class Instrumenter {
@@ -14,12 +15,13 @@ public final class Instrumenter {
      * @param attached whether the agent was attached to a running JVM, whose already loaded
      *                 classes must then be retransformed; at start-up there are none of ours yet
      * @param bridge   makes sure the bridge is defined, before the first class is rewritten and when
-     *                 a class that calls it loads ({@code io.stasis.api.Stasis}, {@code org.crac.Core});
-     *                 throws if it cannot be; {@code null} when the bridge is defined already
+     *                 a class that calls it loads ({@code io.stasis.api.Stasis}, {@code org.crac.Core},
+     *                 {@code jdk.crac.Core}); true once it is connected (false only on the thread
+     *                 connecting it); throws if it cannot be; {@code null} when it is defined already
      * @return which of the {@code fields} and {@code quiesce} patterns have matched so far
      */
     public static PatternUsage install(Instrumentation instrumentation, AgentOptions options, boolean attached,
-                                       Runnable bridge) {
+                                       BooleanSupplier bridge) {
         PatternUsage usage = new PatternUsage(instrumentation, options);
         instrumentation.addTransformer(new MissingApiWarning(), false);
         ClassPrefilter prefilter = new ClassPrefilter(options);
@@ -32,7 +34,7 @@ public final class Instrumenter {
 
     /**
      * Whether a class that calls the bridge without being rewritten ({@code io.stasis.api.Stasis},
-     * {@code org.crac.Core}) was loaded by the class path's loader before the transformer was there
+     * {@code org.crac.Core}, {@code jdk.crac.Core}) was loaded by the class path's loader before the transformer was there
      * to see it: a JDK 24+ AOT cache loads the classes it holds before the agent starts.
      */
     public static boolean bridgeCallerLoadedEarly(Instrumentation instrumentation) {

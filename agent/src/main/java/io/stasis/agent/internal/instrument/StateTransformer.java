@@ -8,6 +8,7 @@ import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * The agent's transformer: asks the {@link ClassPrefilter} first, so that most classes cost a scan
@@ -22,21 +23,25 @@ final class StateTransformer implements ClassFileTransformer {
      * point), or whose first use must find the agent's Resource registered ({@code jdk.crac}'s, on a
      * CRaC JDK), so that the application's Resources come after it.
      */
-    static final Set<String> BRIDGE_CALLERS = Set.of("io/stasis/api/Stasis", OrgCracRoute.ORG_CRAC_CORE, "jdk/crac/Core");
+    static final Set<String> BRIDGE_CALLERS =
+            Set.of("io/stasis/api/Stasis", OrgCracRoute.ORG_CRAC_CORE, "jdk/crac/Core");
 
     private final ClassPrefilter prefilter;
     private final List<MemberPattern> fields;
     private final List<MemberPattern> quiesce;
     private final PatternUsage usage;
-    private final Runnable bridge;
+    private final BooleanSupplier bridge;
+    /** Set once the bridge is connected: from then on no class load asks for it. */
+    private volatile boolean bridgeConnected;
 
     /** @param bridge see {@link Instrumenter#install} */
-    StateTransformer(ClassPrefilter prefilter, AgentOptions options, PatternUsage usage, Runnable bridge) {
+    StateTransformer(ClassPrefilter prefilter, AgentOptions options, PatternUsage usage, BooleanSupplier bridge) {
         this.prefilter = prefilter;
         this.fields = options.fields();
         this.quiesce = options.quiesce();
         this.usage = usage;
         this.bridge = bridge;
+        this.bridgeConnected = bridge == null;
     }
 
     @Override
@@ -45,7 +50,7 @@ final class StateTransformer implements ClassFileTransformer {
         if (className == null) {
             return null;
         }
-        if (bridge != null && BRIDGE_CALLERS.contains(className)) {
+        if (!bridgeConnected && BRIDGE_CALLERS.contains(className)) {
             bridgeReady();
             return null;
         }
@@ -74,11 +79,11 @@ final class StateTransformer implements ClassFileTransformer {
 
     /** Whether the bridge that rewritten code calls is defined (and connected), defining it if need be. */
     private boolean bridgeReady() {
-        if (bridge == null) {
+        if (bridgeConnected) {
             return true;
         }
         try {
-            bridge.run();
+            bridgeConnected = bridge.getAsBoolean();
             return true;
         } catch (RuntimeException | LinkageError e) {
             return false; // said by start-up, which stops the JVM
