@@ -5,20 +5,9 @@ import io.stasis.agent.internal.BesideMain;
 import io.stasis.agent.internal.BootstrapInjector;
 import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.StartupFailure;
-import io.stasis.agent.internal.capture.AttachRequest;
 import io.stasis.agent.internal.config.AgentOptions;
-import io.stasis.agent.internal.config.OptionsException;
 import io.stasis.agent.internal.config.OptionsParser;
-import io.stasis.agent.internal.image.ImageRequest;
-import io.stasis.agent.internal.image.ImageSupport;
-import io.stasis.bootstrap.FacadeBridge;
-import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.lang.management.ManagementFactory;
-import javax.management.JMException;
-import javax.management.MBeanException;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 
 /**
  * The agent's entry points: {@code -javaagent:stasis-agent.jar=key=value,...} at start-up, or
@@ -27,8 +16,11 @@ import javax.management.ObjectName;
  */
 public final class StasisAgent {
 
-    /** Whether the bridges are on the bootstrap class path: the agent runs, or was attached for an image. */
-    private static boolean started;
+    /**
+     * Whether the bridges are on the bootstrap class path: the agent runs, or was attached for an
+     * image. Guarded by this class's lock, which {@link #start} holds.
+     */
+    static boolean started;
 
     private StasisAgent() {
     }
@@ -41,19 +33,13 @@ public final class StasisAgent {
         start(argument, instrumentation, true);
     }
 
-    private static synchronized void start(String argument, Instrumentation instrumentation, boolean attached) {
-        if (attached && request(argument, instrumentation)) {
+    static synchronized void start(String argument, Instrumentation instrumentation, boolean attached) {
+        if (attached && AttachRequests.carryOut(argument, instrumentation)) {
             return;
         }
-        AgentOptions options;
         try {
-            options = OptionsParser.parse(argument, System.getProperties());
-        } catch (OptionsException e) {
-            StartupFailure.stop(e.getMessage(), attached);
-            return;
-        }
-        Log.configure(options.log(), options.logLevel());
-        try {
+            AgentOptions options = OptionsParser.parse(argument, System.getProperties());
+            Log.configure(options.log(), options.logLevel());
             if (!attached && BesideMain.suits(options)) {
                 BesideMain.start(instrumentation, options);
             } else {
@@ -63,105 +49,6 @@ public final class StasisAgent {
             started = true;
         } catch (Exception | LinkageError e) {
             StartupFailure.stop(e, attached);
-        }
-    }
-
-    /**
-     * Carries out a request that the command line attached with ({@code image}, {@code checkpoint},
-     * {@code incident}); they come only by attach, so {@code premain} never looks for one.
-     *
-     * @return false when {@code argument} is no request but the agent's options
-     */
-    private static boolean request(String argument, Instrumentation instrumentation) {
-        ImageRequest imageRequest = ImageRequest.parse(argument);
-        if (imageRequest != null) {
-            requestImage(imageRequest, instrumentation);
-            return true;
-        }
-        AttachRequest attachRequest = AttachRequest.parse(argument);
-        if (attachRequest == null) {
-            return false;
-        }
-        try {
-            attachRequest.checkPrivate();
-        } catch (IOException | RuntimeException e) {
-            StartupFailure.stop(Log.describe(e), true);
-        }
-        if (attachRequest.kind() == AttachRequest.Kind.INCIDENT) {
-            requestIncident(attachRequest);
-        } else {
-            requestCheckpoint(attachRequest, instrumentation);
-        }
-        return true;
-    }
-
-    /**
-     * {@code java -jar stasis-agent.jar image PID} attached to take a full-process image. If the agent
-     * is not running in this JVM, only the image machinery is set up: no snapshots, no restore.
-     */
-    private static void requestImage(ImageRequest request, Instrumentation instrumentation) {
-        try {
-            if (started) {
-                BesideMain.awaitStarted();
-            } else {
-                BootstrapInjector.inject(instrumentation);
-                started = true;
-                ImageSupport.install(null, null);
-                Log.info("attached for a full-process image only; Resources registered through org.crac before now "
-                        + "are not notified");
-            }
-            ImageSupport.request(request);
-        } catch (Exception | LinkageError e) {
-            StartupFailure.stop("the image cannot be taken: " + Log.describe(e), true);
-        }
-    }
-
-    /**
-     * {@code java -jar stasis-agent.jar checkpoint PID} attached to take a snapshot now, starting the
-     * agent first if it is not running. It answers in the request's directory, never by failing the
-     * attach, so the command can say why.
-     */
-    private static void requestCheckpoint(AttachRequest request, Instrumentation instrumentation) {
-        try {
-            try {
-                if (!started) {
-                    // The application's state is live: there is nothing to restore into it.
-                    String options = request.agentOptions();
-                    start(options.isBlank() ? "restore=none" : options + ",restore=none", instrumentation, true);
-                }
-                BesideMain.awaitStarted(); // the bridge, too, may still be on its way
-                request.reply(FacadeBridge.checkpoint(request.reason()));
-            } catch (RuntimeException | LinkageError e) {
-                request.fail(Log.describe(e));
-            }
-        } catch (IOException e) {
-            Log.error("cannot answer the checkpoint request in " + request.dir(), e);
-        }
-    }
-
-    /**
-     * {@code java -jar stasis-agent.jar incident PID} attached to capture a forensic bundle now,
-     * through the forensics control in this JVM's own MBean server: no connector, nothing listening.
-     */
-    private static void requestIncident(AttachRequest request) {
-        try {
-            try {
-                ObjectName name = new ObjectName("io.stasis:type=Forensics");
-                MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-                if (!server.isRegistered(name)) {
-                    request.fail("forensics is not active in process " + ProcessHandle.current().pid()
-                            + " (start it with -javaagent:stasis-agent.jar=forensics=on,forensics.recipients=age1...)");
-                    return;
-                }
-                request.reply(String.valueOf(server.invoke(name, "incident", new Object[] {request.reason()},
-                        new String[] {String.class.getName()})));
-            } catch (MBeanException e) {
-                request.fail(Log.describe(e.getCause() != null ? e.getCause() : e));
-            } catch (JMException | RuntimeException | LinkageError e) {
-                request.fail(Log.describe(e));
-            }
-        } catch (IOException e) {
-            Log.error("cannot answer the incident request in " + request.dir(), e);
         }
     }
 }

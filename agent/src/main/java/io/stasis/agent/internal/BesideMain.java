@@ -55,7 +55,7 @@ public final class BesideMain {
             KryoBootstrap.initialize();
         }
         OrgCracRoute.route();
-        OpenedStore.checkBeforeOpening(options);
+        StoreCheck.beforeOpening(options);
         KryoPool restoreKryos = new KryoPool();
         DeferredStart deferred = new DeferredStart(START_LIMIT, new RestorePreparation(options, restoreKryos));
         starting = deferred;

@@ -54,23 +54,6 @@ record OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String not
         return writer == null ? null : mirrored != null ? mirrored : writer;
     }
 
-    /**
-     * What stops start-up and can be told without opening the store, checked before the
-     * application runs when the store is opened beside it: the key file, and a {@code dir} that
-     * exists but is not this user's private directory.
-     */
-    static void checkBeforeOpening(AgentOptions options) throws IOException {
-        readKey(options.encryptionKey());
-        Path dir = options.dir();
-        if (dir != null && Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            try {
-                PrivateFiles.checkDirectory(dir);
-            } catch (UnsafePathException e) {
-                throw new OptionsException("option 'dir': " + e.getMessage());
-            }
-        }
-    }
-
     static OpenedStore open(AgentOptions options) throws IOException {
         StoreKey key = readKey(options.encryptionKey());
         if (options.s3() != null) {
@@ -227,7 +210,7 @@ record OpenedStore(FileSnapshotStore store, FileSnapshotStore writer, String not
         return Log.describe(e);
     }
 
-    private static StoreKey readKey(Path file) {
+    static StoreKey readKey(Path file) {
         if (file == null) {
             return null;
         }

@@ -92,8 +92,39 @@ class DeferredStartIT {
         assertTrue(AgentLog.has(lines, "INFO", "checkpoint " + id + " committed (first)"), String.join("\n", lines));
     }
 
+    /**
+     * What {@code premain} must not load for an application that may have no state: the store, the
+     * serializer's allow-list, the restore and the attach requests wait for their first use, on the
+     * thread beside {@code main} at the soonest. The lines of the thread that runs {@code main} are
+     * compared (the other thread may be ahead of it). From JDK 24 on, Kryo's {@code Util} class is
+     * initialized before the application (see KryoBootstrap), but nothing more of Kryo.
+     */
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void premainLoadsNothingTheFirstCheckpointOrRestoreNeeds(Jdk jdk, @TempDir Path dir) throws Exception {
+        List<String> loaded = run(jdk, "dir=" + dir, List.of("-Xlog:class+load=info:stdout:tid"), QuickExitApp.class);
+        String mainLoad = loaded.get(indexOfLine(loaded, QuickExitApp.class.getName() + " source:"));
+        String mainThread = mainLoad.substring(0, mainLoad.indexOf(']') + 1);
+        List<String> beforeMain = loaded.subList(0, loaded.indexOf(mainLoad)).stream()
+                .filter(l -> l.startsWith(mainThread)).toList();
+        assertTrue(beforeMain.stream().anyMatch(l -> l.contains("io.stasis.agent.internal.BesideMain ")),
+                "the thread's class loading is logged:\n" + String.join("\n", loaded));
+        for (String unwanted : List.of("internal.OpenedStore ", "store.FileSnapshotStore ", "kryo.AllowedClasses ",
+                "esotericsoftware.kryo.Kryo ", "restore.Restorer ", "capture.AttachRequest ", "image.ImageRequest ",
+                "jackson")) {
+            assertTrue(beforeMain.stream().noneMatch(l -> l.contains(unwanted)),
+                    unwanted.trim() + " loaded before main:\n" + String.join("\n", beforeMain));
+        }
+    }
+
     private static List<String> run(Jdk jdk, String options, Class<?> main, String... args) throws Exception {
-        try (ForkedJvm app = ForkedJvm.on(jdk).agent(options).classPath(CLASS_PATH).main(main, args).start()) {
+        return run(jdk, options, List.of(), main, args);
+    }
+
+    private static List<String> run(Jdk jdk, String options, List<String> jvmOptions, Class<?> main, String... args)
+            throws Exception {
+        try (ForkedJvm app = ForkedJvm.on(jdk).jvmOption(jvmOptions.toArray(String[]::new)).agent(options)
+                .classPath(CLASS_PATH).main(main, args).start()) {
             assertEquals(0, app.awaitExit(TIMEOUT), app.output());
             assertTrue(AgentLog.messages(app.lines(), "ERROR").isEmpty(), app.output());
             return app.lines();
@@ -107,6 +138,15 @@ class DeferredStartIT {
             }
         }
         return -1;
+    }
+
+    private static int indexOfLine(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line with " + text + " in\n" + String.join("\n", lines));
     }
 
     private static String lineStartingWith(List<String> lines, String prefix) {

@@ -20,7 +20,8 @@ import java.util.List;
  * @param quiesce        method patterns treated as {@code @QuiescePoint}
  * @param fields         field patterns treated as {@code @Checkpointed}
  * @param quiesceTimeout how long a cut waits for units of work to drain
- * @param allowed        classes a snapshot may name beyond those reachable from each root's fields
+ * @param allow          packages ({@code com.acme.*}) and classes a snapshot may name beyond the JDK's
+ *                       types and those reachable from each root's fields ({@code allow}), checked
  * @param encryptionKey  the key file that encrypts snapshots at rest, or {@code null}
  * @param imageDir       where {@code Core.checkpointRestore()} writes a full-process image, or
  *                       {@code null} for {@code dir/image}
@@ -43,7 +44,7 @@ import java.util.List;
  */
 public record AgentOptions(Path dir, String restore, Duration interval, boolean onExit, int keep,
                            List<MemberPattern> quiesce, List<MemberPattern> fields, Duration quiesceTimeout,
-                           AllowedClasses allowed, Path encryptionKey, Path imageDir,
+                           List<String> allow, Path encryptionKey, Path imageDir,
                            io.stasis.forensics.ForensicsConfig forensics, boolean acceptPlain,
                            Log.Target log, Log.Level logLevel, Duration maxAge, CadenceOptions cadence,
                            S3Location s3, S3Location mirror, S3Location forensicsUpload, GroupOptions group,
@@ -60,6 +61,14 @@ public record AgentOptions(Path dir, String restore, Duration interval, boolean 
         return s3 != null ? s3.url() : dir.toAbsolutePath().normalize().toString();
     }
 
+    /**
+     * The classes a snapshot may name beyond those reachable from each root's fields. Made when
+     * asked, so that {@code premain} loads none of Kryo's classes.
+     */
+    public AllowedClasses allowed() {
+        return allow.isEmpty() ? AllowedClasses.jdk() : AllowedClasses.jdk().andPackages(allow);
+    }
+
     /** Where {@code Core.checkpointRestore()} writes a full-process image. */
     public Path imageDirOrDefault() {
         return imageDir != null ? imageDir : dir.resolve("image");
@@ -68,5 +77,6 @@ public record AgentOptions(Path dir, String restore, Duration interval, boolean 
     public AgentOptions {
         quiesce = List.copyOf(quiesce);
         fields = List.copyOf(fields);
+        allow = List.copyOf(allow);
     }
 }

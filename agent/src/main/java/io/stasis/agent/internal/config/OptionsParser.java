@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Reads the agent's options from the agent argument ({@code key=value,key=value}), system
@@ -80,7 +81,7 @@ public final class OptionsParser {
                 patterns("quiesce", values.get("quiesce")),
                 patterns("fields", values.get("fields")),
                 duration("quiesce-timeout", values.getOrDefault("quiesce-timeout", "10s")),
-                allowed(values.get("allow")),
+                allow(values.get("allow")),
                 values.containsKey("encryption-key") ? path("encryption-key", values.get("encryption-key")) : null,
                 values.containsKey("image-dir") ? path("image-dir", values.get("image-dir")) : null,
                 ForensicsOptions.parse(values),
@@ -424,16 +425,21 @@ public final class OptionsParser {
         throw bad(key, value, "a whole number of at least 1");
     }
 
-    /** The JDK types, and the packages or classes in {@code allow}; each root adds its reachable types. */
-    private static AllowedClasses allowed(String value) {
+    /**
+     * The packages or classes in {@code allow}, checked; the JDK types and each root's reachable
+     * types are allowed besides ({@link AgentOptions#allowed}).
+     */
+    private static List<String> allow(String value) {
         if (value == null || value.isBlank()) {
-            return AllowedClasses.jdk();
+            return List.of();
         }
+        List<String> patterns = Stream.of(value.split(";")).map(String::trim).toList();
         try {
-            return AllowedClasses.jdk().andPackages(List.of(value.split(";")).stream().map(String::trim).toList());
+            AllowedClasses.jdk().andPackages(patterns);
         } catch (IllegalArgumentException e) {
             throw bad("allow", value, "packages or classes separated by ';' (com.acme.model.*;com.acme.Money)");
         }
+        return patterns;
     }
 
     private static List<MemberPattern> patterns(String key, String value) {
