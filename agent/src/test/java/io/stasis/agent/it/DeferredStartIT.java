@@ -3,6 +3,7 @@ package io.stasis.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stasis.agent.it.apps.CounterApp;
 import io.stasis.agent.it.apps.FacadeFirstApp;
 import io.stasis.agent.it.apps.QuickExitApp;
 import io.stasis.agent.it.apps.StateApp;
@@ -114,6 +115,32 @@ class DeferredStartIT {
                 "jackson")) {
             assertTrue(beforeMain.stream().noneMatch(l -> l.contains(unwanted)),
                     unwanted.trim() + " loaded before main:\n" + String.join("\n", beforeMain));
+        }
+    }
+
+    /**
+     * An owner's marks come from its class file as the instrumentation read it: finding and restoring
+     * it makes no annotation instance, whose first one in a JVM spins proxy classes (20 to 30 ms).
+     * (Kryo itself asks each class it meets for its annotations: this owner's classes have none.)
+     */
+    @ParameterizedTest
+    @MethodSource("io.stasis.agent.testing.Jdks#all")
+    void ownersAreFoundWithoutAnnotationInstances(Jdk jdk, @TempDir Path dir) throws Exception {
+        String options = "dir=" + dir + ",interval=100ms";
+        String classPath = ForkedJvm.classPathOf(CounterApp.class, Stasis.class);
+        try (ForkedJvm first = ForkedJvm.on(jdk).agent(options).classPath(classPath).main(CounterApp.class).start()) {
+            first.awaitLine(l -> l.startsWith("count=") && !l.equals("count=0"), TIMEOUT);
+            first.awaitLineContaining("committed", TIMEOUT);
+        }
+        try (ForkedJvm second = ForkedJvm.on(jdk).jvmOption("-Xlog:class+load=info").agent(options).classPath(classPath)
+                .main(CounterApp.class).start()) {
+            String start = second.awaitLineContaining("start count=", TIMEOUT);
+            List<String> lines = second.lines();
+            assertTrue(!start.equals("start count=0"), "restored:\n" + String.join("\n", lines));
+            assertTrue(lines.stream().anyMatch(l -> l.contains("io.stasis.agent.internal.state.OwnerType ")),
+                    "class loading is logged:\n" + String.join("\n", lines));
+            assertTrue(lines.stream().noneMatch(l -> l.contains("sun.reflect.annotation.AnnotationInvocationHandler ")),
+                    "an annotation was instantiated:\n" + String.join("\n", lines));
         }
     }
 

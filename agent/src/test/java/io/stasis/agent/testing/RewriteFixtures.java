@@ -1,5 +1,6 @@
 package io.stasis.agent.testing;
 
+import io.stasis.api.CheckpointKey;
 import io.stasis.api.Checkpointed;
 import io.stasis.api.QuiescePoint;
 import io.stasis.bootstrap.QuiesceGate;
@@ -103,6 +104,30 @@ public final class RewriteFixtures {
 
         public boolean work() {
             return QuiesceGate.isInsideUnit();
+        }
+    }
+
+    /** Marks of every kind the instrumentation records for {@code OwnerType}. */
+    public static class Keyed {
+        @Checkpointed
+        public static long created;
+
+        @CheckpointKey
+        public String id = "a";
+
+        @Checkpointed
+        public long count;
+
+        public long other;
+
+        @CheckpointKey
+        public String key() {
+            return id;
+        }
+
+        @CheckpointKey
+        public String keyFor(String prefix) {
+            return prefix + id;
         }
     }
 }

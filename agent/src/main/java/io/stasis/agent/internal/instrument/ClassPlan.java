@@ -2,9 +2,12 @@ package io.stasis.agent.internal.instrument;
 
 import io.stasis.agent.internal.config.MemberPattern;
 import io.stasis.agent.internal.state.Annotations;
+import io.stasis.agent.internal.state.DeclaredMarks;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.objectweb.asm.AnnotationVisitor;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
@@ -16,12 +19,15 @@ import org.objectweb.asm.Opcodes;
  * What one class file needs, read from its bytes: whether it declares state (static or per
  * instance, by {@code @Checkpointed} or the {@code fields} option), and which of its methods are
  * units of work (by {@code @QuiescePoint} or the {@code quiesce} option), each with the number of
- * local variable slots its code uses, so that the gate's passage can be kept in the next one.
+ * local variable slots its code uses, so that the gate's passage can be kept in the next one; and
+ * which members carry {@code @Checkpointed} and {@code @CheckpointKey} ({@code marks}, for
+ * {@link DeclaredMarks}).
  */
 record ClassPlan(String superclass, int version, boolean isInterface, boolean staticState, boolean instanceState,
-                 boolean hasTypeInitializer, Map<String, Integer> unitsOfWork) {
+                 boolean hasTypeInitializer, Map<String, Integer> unitsOfWork, Map<String, Set<String>> marks) {
 
     private static final String CHECKPOINTED = descriptor(Annotations.CHECKPOINTED);
+    private static final String CHECKPOINT_KEY = descriptor(Annotations.CHECKPOINT_KEY);
     private static final String QUIESCE_POINT = descriptor(Annotations.QUIESCE_POINT);
 
     /** Whether nothing in the class itself needs instrumentation (an inherited state may still). */
@@ -42,7 +48,7 @@ record ClassPlan(String superclass, int version, boolean isInterface, boolean st
         Scanner scanner = new Scanner(fields, quiesce, usage);
         new ClassReader(classFile).accept(scanner, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
         return new ClassPlan(scanner.superclass, scanner.version, scanner.isInterface, scanner.staticState,
-                scanner.instanceState, scanner.hasTypeInitializer, Map.copyOf(scanner.units));
+                scanner.instanceState, scanner.hasTypeInitializer, Map.copyOf(scanner.units), Map.copyOf(scanner.marks));
     }
 
     private static String descriptor(String annotation) {
@@ -65,6 +71,7 @@ record ClassPlan(String superclass, int version, boolean isInterface, boolean st
         private final List<MemberPattern> quiesce;
         private final PatternUsage usage;
         private final Map<String, Integer> units = new HashMap<>();
+        private final Map<String, Set<String>> marks = new HashMap<>();
         private String owner;
         private String superclass;
         private int version;
@@ -99,10 +106,22 @@ record ClassPlan(String superclass, int version, boolean isInterface, boolean st
                 public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
                     if (visible && annotation.equals(CHECKPOINTED)) {
                         markState(isStatic);
+                        mark(Annotations.CHECKPOINTED, name);
+                    } else if (visible && annotation.equals(CHECKPOINT_KEY)) {
+                        mark(Annotations.CHECKPOINT_KEY, name);
                     }
                     return null;
                 }
             };
+        }
+
+        private void mark(String annotation, String member) {
+            Set<String> members = marks.get(annotation);
+            if (members == null) {
+                members = new HashSet<>();
+                marks.put(annotation, members);
+            }
+            members.add(member);
         }
 
         private void markState(boolean isStatic) {
@@ -129,6 +148,9 @@ record ClassPlan(String superclass, int version, boolean isInterface, boolean st
                 @Override
                 public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
                     annotated |= visible && annotation.equals(QUIESCE_POINT);
+                    if (visible && annotation.equals(CHECKPOINT_KEY) && descriptor.startsWith("()")) {
+                        mark(Annotations.CHECKPOINT_KEY, DeclaredMarks.methodKey(name, descriptor));
+                    }
                     return null;
                 }
 

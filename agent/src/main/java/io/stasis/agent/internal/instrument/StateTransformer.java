@@ -4,6 +4,7 @@ import io.stasis.agent.internal.Log;
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.MemberPattern;
 import io.stasis.agent.internal.image.OrgCracRoute;
+import io.stasis.agent.internal.state.DeclaredMarks;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.List;
@@ -59,6 +60,9 @@ final class StateTransformer implements ClassFileTransformer {
         }
         try {
             ClassPlan plan = ClassPlan.read(classFile, fields, quiesce, usage);
+            if (!plan.marks().isEmpty()) {
+                DeclaredMarks.record(loader, className.replace('/', '.'), plan.marks());
+            }
             if (plan.isInterface() && plan.unitsOfWork().isEmpty()) {
                 return null; // an interface's fields are constants, and it has no constructor
             }

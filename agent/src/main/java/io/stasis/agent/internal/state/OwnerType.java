@@ -36,26 +36,28 @@ public final class OwnerType {
 
     static OwnerType of(Class<?> type, List<MemberPattern> fieldPatterns) {
         Map<String, Field> statics = new LinkedHashMap<>();
+        DeclaredMarks typeMarks = DeclaredMarks.of(type);
         for (Field field : sorted(type.getDeclaredFields())) {
-            if (Modifier.isStatic(field.getModifiers()) && isCheckpointed(field, fieldPatterns)) {
+            if (Modifier.isStatic(field.getModifiers()) && isCheckpointed(field, typeMarks, fieldPatterns)) {
                 statics.put(field.getName(), field);
             }
         }
         List<Field> instance = new ArrayList<>();
         AccessibleObject key = null;
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            DeclaredMarks marks = DeclaredMarks.of(c);
             for (Field field : sorted(c.getDeclaredFields())) {
-                if (!Modifier.isStatic(field.getModifiers()) && isCheckpointed(field, fieldPatterns)) {
+                if (!Modifier.isStatic(field.getModifiers()) && isCheckpointed(field, marks, fieldPatterns)) {
                     instance.add(field);
                 }
                 if (key == null && !Modifier.isStatic(field.getModifiers())
-                        && Annotations.has(field, Annotations.CHECKPOINT_KEY)) {
+                        && marked(field, marks, Annotations.CHECKPOINT_KEY)) {
                     key = accessible(field);
                 }
             }
             for (Method method : c.getDeclaredMethods()) {
                 if (key == null && method.getParameterCount() == 0 && !Modifier.isStatic(method.getModifiers())
-                        && Annotations.has(method, Annotations.CHECKPOINT_KEY)) {
+                        && marked(method, marks, Annotations.CHECKPOINT_KEY)) {
                     key = accessible(method);
                 }
             }
@@ -101,8 +103,8 @@ public final class OwnerType {
         return value instanceof Enum<?> constant ? constant.name() : String.valueOf(value);
     }
 
-    private static boolean isCheckpointed(Field field, List<MemberPattern> patterns) {
-        boolean marked = Annotations.has(field, Annotations.CHECKPOINTED)
+    private static boolean isCheckpointed(Field field, DeclaredMarks marks, List<MemberPattern> patterns) {
+        boolean marked = marked(field, marks, Annotations.CHECKPOINTED)
                 || patterns.stream().anyMatch(p -> p.matches(field.getDeclaringClass().getName(), field.getName()));
         if (marked && Modifier.isFinal(field.getModifiers())) {
             Log.warn("ignoring " + describe(field) + ": final fields cannot be checkpointed");
@@ -114,6 +116,14 @@ public final class OwnerType {
             return false;
         }
         return marked;
+    }
+
+    /**
+     * Whether the member carries the annotation: as its class file said when the instrumentation read
+     * it, or else by reflection ({@link DeclaredMarks}).
+     */
+    private static <M extends AccessibleObject & Member> boolean marked(M member, DeclaredMarks marks, String annotation) {
+        return marks != null ? marks.marks(member, annotation) : Annotations.has(member, annotation);
     }
 
     private static Map<String, Field> names(List<Field> fields) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.internal.config.AgentOptions;
 import io.stasis.agent.internal.config.OptionsParser;
+import io.stasis.agent.internal.state.Annotations;
 import io.stasis.agent.testing.PrefilterFixtures;
 import io.stasis.agent.testing.RewriteFixtures;
 import io.stasis.bootstrap.QuiesceGate;
@@ -18,7 +19,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,6 +109,17 @@ class StateTransformerTest {
         Object instance = loader.loadClass(legacy).getConstructor().newInstance();
         assertEquals(List.of(instance), reported);
         assertEquals(true, call(instance, "work"));
+    }
+
+    @Test
+    void theMembersAClassFileMarksAreReadFromItsBytes() throws IOException {
+        AgentOptions options = OptionsParser.parse("dir=x", new Properties());
+        ClassPlan plan = ClassPlan.read(classFile(RewriteFixtures.Keyed.class), options.fields(), options.quiesce(),
+                new PatternUsage(null, options));
+        assertEquals(Map.of(Annotations.CHECKPOINTED, Set.of("created", "count"),
+                Annotations.CHECKPOINT_KEY, Set.of("id", "key()Ljava/lang/String;")), plan.marks(),
+                "a key method with parameters is not one");
+        assertTrue(plan.staticState() && plan.instanceState());
     }
 
     @Test
