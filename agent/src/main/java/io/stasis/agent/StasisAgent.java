@@ -11,8 +11,9 @@ import java.lang.instrument.Instrumentation;
 
 /**
  * The agent's entry points: {@code -javaagent:stasis-agent.jar=key=value,...} at start-up, or
- * attach to a running JVM. Start-up stays small: parse options, publish the bootstrap bridge,
- * install the instrumentation, restore lazily.
+ * attach to a running JVM. Start-up stays small: parse the options, install the instrumentation,
+ * and do the rest beside {@code main} where it can ({@link BesideMain}). What the command line
+ * attaches with is {@code AttachRequests}'s.
  */
 public final class StasisAgent {
 

@@ -50,20 +50,15 @@ public final class CollectionWrapperSerializers {
 
     private static Map<Class<?>, Function<Object, Object>> unmodifiableFactories() {
         Map<Class<?>, Function<Object, Object>> factories = new LinkedHashMap<>();
-        factories.put(Collections.unmodifiableCollection(new ArrayList<>()).getClass(),
-                c -> Collections.unmodifiableCollection((Collection<?>) c));
-        factories.put(Collections.unmodifiableList(new ArrayList<>()).getClass(), c -> Collections.unmodifiableList((List<?>) c));
-        factories.put(Collections.unmodifiableList(new LinkedList<>()).getClass(), c -> Collections.unmodifiableList((List<?>) c));
-        factories.put(Collections.unmodifiableSet(new HashSet<>()).getClass(), c -> Collections.unmodifiableSet((Set<?>) c));
-        factories.put(Collections.unmodifiableSortedSet(new TreeSet<>()).getClass(),
-                c -> Collections.unmodifiableSortedSet((SortedSet<?>) c));
-        factories.put(Collections.unmodifiableNavigableSet(new TreeSet<>()).getClass(),
-                c -> Collections.unmodifiableNavigableSet((NavigableSet<?>) c));
-        factories.put(Collections.unmodifiableMap(new HashMap<>()).getClass(), c -> Collections.unmodifiableMap((Map<?, ?>) c));
-        factories.put(Collections.unmodifiableSortedMap(new TreeMap<>()).getClass(),
-                c -> Collections.unmodifiableSortedMap((SortedMap<?, ?>) c));
-        factories.put(Collections.unmodifiableNavigableMap(new TreeMap<>()).getClass(),
-                c -> Collections.unmodifiableNavigableMap((NavigableMap<?, ?>) c));
+        put(factories, Rewrap.UNMODIFIABLE_COLLECTION, new ArrayList<>());
+        put(factories, Rewrap.UNMODIFIABLE_LIST, new ArrayList<>());
+        put(factories, Rewrap.UNMODIFIABLE_LIST, new LinkedList<>());
+        put(factories, Rewrap.UNMODIFIABLE_SET, new HashSet<>());
+        put(factories, Rewrap.UNMODIFIABLE_SORTED_SET, new TreeSet<>());
+        put(factories, Rewrap.UNMODIFIABLE_NAVIGABLE_SET, new TreeSet<>());
+        put(factories, Rewrap.UNMODIFIABLE_MAP, new HashMap<>());
+        put(factories, Rewrap.UNMODIFIABLE_SORTED_MAP, new TreeMap<>());
+        put(factories, Rewrap.UNMODIFIABLE_NAVIGABLE_MAP, new TreeMap<>());
         // JDK 21 and later: Collections.unmodifiableSequencedCollection/Set/Map.
         addIfPresent(factories, "unmodifiableSequencedCollection", "java.util.SequencedCollection", new ArrayDeque<>());
         addIfPresent(factories, "unmodifiableSequencedSet", "java.util.SequencedSet", new java.util.LinkedHashSet<>());
@@ -73,21 +68,22 @@ public final class CollectionWrapperSerializers {
 
     private static Map<Class<?>, Function<Object, Object>> synchronizedFactories() {
         Map<Class<?>, Function<Object, Object>> factories = new LinkedHashMap<>();
-        factories.put(Collections.synchronizedCollection(new ArrayList<>()).getClass(),
-                c -> Collections.synchronizedCollection((Collection<?>) c));
-        factories.put(Collections.synchronizedList(new ArrayList<>()).getClass(), c -> Collections.synchronizedList((List<?>) c));
-        factories.put(Collections.synchronizedList(new LinkedList<>()).getClass(), c -> Collections.synchronizedList((List<?>) c));
-        factories.put(Collections.synchronizedSet(new HashSet<>()).getClass(), c -> Collections.synchronizedSet((Set<?>) c));
-        factories.put(Collections.synchronizedSortedSet(new TreeSet<>()).getClass(),
-                c -> Collections.synchronizedSortedSet((SortedSet<?>) c));
-        factories.put(Collections.synchronizedNavigableSet(new TreeSet<>()).getClass(),
-                c -> Collections.synchronizedNavigableSet((NavigableSet<?>) c));
-        factories.put(Collections.synchronizedMap(new HashMap<>()).getClass(), c -> Collections.synchronizedMap((Map<?, ?>) c));
-        factories.put(Collections.synchronizedSortedMap(new TreeMap<>()).getClass(),
-                c -> Collections.synchronizedSortedMap((SortedMap<?, ?>) c));
-        factories.put(Collections.synchronizedNavigableMap(new TreeMap<>()).getClass(),
-                c -> Collections.synchronizedNavigableMap((NavigableMap<?, ?>) c));
+        put(factories, Rewrap.SYNCHRONIZED_COLLECTION, new ArrayList<>());
+        put(factories, Rewrap.SYNCHRONIZED_LIST, new ArrayList<>());
+        put(factories, Rewrap.SYNCHRONIZED_LIST, new LinkedList<>());
+        put(factories, Rewrap.SYNCHRONIZED_SET, new HashSet<>());
+        put(factories, Rewrap.SYNCHRONIZED_SORTED_SET, new TreeSet<>());
+        put(factories, Rewrap.SYNCHRONIZED_NAVIGABLE_SET, new TreeSet<>());
+        put(factories, Rewrap.SYNCHRONIZED_MAP, new HashMap<>());
+        put(factories, Rewrap.SYNCHRONIZED_SORTED_MAP, new TreeMap<>());
+        put(factories, Rewrap.SYNCHRONIZED_NAVIGABLE_MAP, new TreeMap<>());
         return Collections.unmodifiableMap(factories);
+    }
+
+    /** Registers {@code factory} for the class of the wrapper it makes of {@code sample}. */
+    private static void put(Map<Class<?>, Function<Object, Object>> factories, Function<Object, Object> factory,
+                            Object sample) {
+        factories.putIfAbsent(factory.apply(sample).getClass(), factory);
     }
 
     private static List<Class<?>> checkedClasses() {
@@ -107,17 +103,61 @@ public final class CollectionWrapperSerializers {
     private static void addIfPresent(Map<Class<?>, Function<Object, Object>> factories, String method, String parameterType,
             Object sample) {
         try {
-            Method factory = Collections.class.getMethod(method, Class.forName(parameterType));
-            Function<Object, Object> wrap = c -> {
-                try {
-                    return factory.invoke(null, c);
-                } catch (ReflectiveOperationException e) {
-                    throw new KryoException(e);
-                }
-            };
-            factories.putIfAbsent(wrap.apply(sample).getClass(), wrap);
+            put(factories, new ReflectiveRewrap(Collections.class.getMethod(method, Class.forName(parameterType))), sample);
         } catch (ReflectiveOperationException e) {
             // not on this JDK
+        }
+    }
+
+    /**
+     * {@code Collections}' wrapper factories. One enum rather than a lambda each: a lambda is a class
+     * spun when it is first made, and these are made with the restore's Kryo, which the
+     * application's first class with state waits for.
+     */
+    private enum Rewrap implements Function<Object, Object> {
+        UNMODIFIABLE_COLLECTION, UNMODIFIABLE_LIST, UNMODIFIABLE_SET, UNMODIFIABLE_SORTED_SET, UNMODIFIABLE_NAVIGABLE_SET,
+        UNMODIFIABLE_MAP, UNMODIFIABLE_SORTED_MAP, UNMODIFIABLE_NAVIGABLE_MAP,
+        SYNCHRONIZED_COLLECTION, SYNCHRONIZED_LIST, SYNCHRONIZED_SET, SYNCHRONIZED_SORTED_SET, SYNCHRONIZED_NAVIGABLE_SET,
+        SYNCHRONIZED_MAP, SYNCHRONIZED_SORTED_MAP, SYNCHRONIZED_NAVIGABLE_MAP;
+
+        @Override
+        public Object apply(Object c) {
+            return switch (this) {
+                case UNMODIFIABLE_COLLECTION -> Collections.unmodifiableCollection((Collection<?>) c);
+                case UNMODIFIABLE_LIST -> Collections.unmodifiableList((List<?>) c);
+                case UNMODIFIABLE_SET -> Collections.unmodifiableSet((Set<?>) c);
+                case UNMODIFIABLE_SORTED_SET -> Collections.unmodifiableSortedSet((SortedSet<?>) c);
+                case UNMODIFIABLE_NAVIGABLE_SET -> Collections.unmodifiableNavigableSet((NavigableSet<?>) c);
+                case UNMODIFIABLE_MAP -> Collections.unmodifiableMap((Map<?, ?>) c);
+                case UNMODIFIABLE_SORTED_MAP -> Collections.unmodifiableSortedMap((SortedMap<?, ?>) c);
+                case UNMODIFIABLE_NAVIGABLE_MAP -> Collections.unmodifiableNavigableMap((NavigableMap<?, ?>) c);
+                case SYNCHRONIZED_COLLECTION -> Collections.synchronizedCollection((Collection<?>) c);
+                case SYNCHRONIZED_LIST -> Collections.synchronizedList((List<?>) c);
+                case SYNCHRONIZED_SET -> Collections.synchronizedSet((Set<?>) c);
+                case SYNCHRONIZED_SORTED_SET -> Collections.synchronizedSortedSet((SortedSet<?>) c);
+                case SYNCHRONIZED_NAVIGABLE_SET -> Collections.synchronizedNavigableSet((NavigableSet<?>) c);
+                case SYNCHRONIZED_MAP -> Collections.synchronizedMap((Map<?, ?>) c);
+                case SYNCHRONIZED_SORTED_MAP -> Collections.synchronizedSortedMap((SortedMap<?, ?>) c);
+                case SYNCHRONIZED_NAVIGABLE_MAP -> Collections.synchronizedNavigableMap((NavigableMap<?, ?>) c);
+            };
+        }
+    }
+
+    /** A wrapper factory this code cannot name: newer than the JDK it is compiled for. */
+    private static final class ReflectiveRewrap implements Function<Object, Object> {
+        private final Method factory;
+
+        ReflectiveRewrap(Method factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        public Object apply(Object c) {
+            try {
+                return factory.invoke(null, c);
+            } catch (ReflectiveOperationException e) {
+                throw new KryoException(e);
+            }
         }
     }
 
