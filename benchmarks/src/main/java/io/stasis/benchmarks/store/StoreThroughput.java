@@ -6,6 +6,7 @@ import io.stasis.agent.internal.store.FileSnapshotStore;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
+import io.stasis.agent.internal.store.StoreKey;
 import io.stasis.kryo.AllowedClasses;
 import io.stasis.kryo.SnapshotKryo;
 import io.stasis.kryo.ValueGraph;
@@ -28,10 +29,11 @@ import java.util.stream.Stream;
  * checkpoint writes when 1% of the state changed (in 100 places, in 10,000 places, and at random
  * keys of a {@code HashMap<Integer, byte[1000]>} serialized as a checkpoint does).
  *
- * <pre>java -Xmx12g -cp benchmarks/target/benchmarks.jar io.stasis.benchmarks.store.StoreThroughput DIR MB RUNS [lz4|none]</pre>
+ * <pre>java -Xmx12g -cp benchmarks/target/benchmarks.jar io.stasis.benchmarks.store.StoreThroughput DIR MB RUNS [lz4|none] [encrypted]</pre>
  *
- * The last argument is the agent's {@code compression} option for the write and read (default
- * {@code lz4}); the incremental cases always compress.
+ * The fourth argument is the agent's {@code compression} option for the write and read (default
+ * {@code lz4}); {@code encrypted} writes and reads them with a random {@code encryption-key}. The
+ * incremental cases always compress, without a key.
  */
 public final class StoreThroughput {
 
@@ -46,9 +48,13 @@ public final class StoreThroughput {
         if (!compression.equals("lz4") && !compression.equals("none")) {
             throw new IllegalArgumentException("compression is lz4 or none, not " + compression);
         }
+        if (args.length > 4 && !args[4].equals("encrypted")) {
+            throw new IllegalArgumentException("the last argument is encrypted or nothing, not " + args[4]);
+        }
+        StoreKey key = args.length > 4 ? randomKey() : null;
         byte[] state = state(megabytes << 20, 1);
-        System.out.printf("state: %d MB of serialized-like records; %d runs; compression=%s; medians%n", megabytes,
-                runs, compression);
+        System.out.printf("state: %d MB of serialized-like records; %d runs; compression=%s%s; medians%n", megabytes,
+                runs, compression, key == null ? "" : ", encrypted");
         List<Double> ddWrite = new ArrayList<>();
         List<Double> ddRead = new ArrayList<>();
         List<Double> write = new ArrayList<>();
@@ -62,7 +68,8 @@ public final class StoreThroughput {
             ddWrite.add(dd("if=/dev/zero", "of=" + dir.resolve("dd.bin"), "bs=1M", "count=" + megabytes, "conv=fsync"));
             ddRead.add(dd("if=" + dir.resolve("dd.bin"), "of=/dev/null", "bs=1M"));
             Files.delete(dir.resolve("dd.bin"));
-            try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir.resolve("store"))) {
+            try (FileSnapshotStore store = key == null ? FileSnapshotStore.openForWriting(dir.resolve("store"))
+                    : FileSnapshotStore.openForWriting(dir.resolve("store"), key)) {
                 if (compression.equals("none")) { // only then: the default store of an earlier commit runs this too
                     store.compressChunks(false);
                 }
@@ -169,6 +176,19 @@ public final class StoreThroughput {
 
     private static Snapshot snapshot(long sequence, Root root) {
         return new Snapshot(sequence, Instant.now(), "benchmark", 0, List.of(root));
+    }
+
+    /** A key as {@code openssl rand -hex 32} makes one, read as the agent reads {@code encryption-key=FILE}. */
+    private static StoreKey randomKey() throws IOException {
+        byte[] master = new byte[32];
+        new java.security.SecureRandom().nextBytes(master);
+        Path file = Files.createTempFile("stasis-bench-key", "");
+        try {
+            Files.writeString(file, java.util.HexFormat.of().formatHex(master));
+            return StoreKey.read(file);
+        } finally {
+            Files.delete(file);
+        }
     }
 
     /** Records like a serialized map of accounts: ids, names, amounts; compressible about 2:1. */

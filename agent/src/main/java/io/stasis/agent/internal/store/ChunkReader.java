@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +25,11 @@ final class ChunkReader implements AutoCloseable {
     private final ChunkWorkers workers;
     private final Map<String, BlobStore.Reader> open = new LinkedHashMap<>();
     /**
-     * Where runs of adjacent chunks are read, kept for the reader's life: one buffer of a few MiB
-     * each time would be a humongous allocation to G1 (half a region or more) per run.
+     * Where a batch's stored chunks are read, two in turn (the workers decode one batch while the
+     * next is read), kept for the reader's life: a buffer of a MiB or more each time would be a
+     * humongous allocation to G1 (half a region or more) per batch.
      */
-    private ByteBuffer runs;
+    private final ByteBuffer[] batches = new ByteBuffer[2];
 
     /** @param codec the codec of the snapshot's key */
     ChunkReader(BlobStore blobs, ChunkCodec codec, ChunkWorkers workers) {
@@ -45,33 +45,38 @@ final class ChunkReader implements AutoCloseable {
     void read(SnapshotRef ref, List<Manifest.ChunkRef> refs, byte[] data, Set<String> checked) throws IOException {
         int at = 0;
         ChunkWorkers.Pending<Boolean> decoding = null;
-        for (int batch = 0; batch < refs.size(); batch += ChunkWorkers.BATCH) {
+        for (int batch = 0, turn = 0; batch < refs.size(); batch += ChunkWorkers.BATCH, turn ^= 1) {
             int end = Math.min(refs.size(), batch + ChunkWorkers.BATCH);
             List<Manifest.ChunkRef> part = new ArrayList<>(refs.subList(batch, end));
             if (data == null) {
                 part.removeIf(chunk -> !checked.add(chunk.name()));
             }
             // this batch is read while the workers decode the one before, each into its place in data
-            List<byte[]> stored = stored(ref, part);
+            byte[] stored = stored(ref, part, turn);
+            int[] from = new int[part.size()];
             int[] into = new int[part.size()];
-            for (int i = 0; i < part.size(); i++) {
+            for (int i = 0, next = 0; i < part.size(); i++) {
+                from[i] = next;
+                next += (int) part.get(i).length();
                 into[i] = at;
                 at += data == null ? 0 : (int) part.get(i).bytes();
             }
             if (decoding != null) {
                 decoding.results();
             }
-            decoding = workers.start(part.size(), i -> {
-                byte[] content;
-                try {
-                    content = decodeExactly(part.get(i), stored.get(i));
-                } catch (CorruptSnapshotException e) {
-                    throw located(ref, part.get(i), e);
-                }
-                if (data != null) {
-                    System.arraycopy(content, 0, data, into[i], content.length);
-                }
-                return Boolean.TRUE;
+            decoding = workers.start(part.size(), () -> {
+                ChunkCodec.Coder coder = codec.coder();
+                return i -> {
+                    Manifest.ChunkRef chunk = part.get(i);
+                    int bytes = (int) chunk.bytes();
+                    try {
+                        coder.decode(chunk.name(), stored, from[i], (int) chunk.length(),
+                                data == null ? new byte[bytes] : data, into[i], bytes);
+                    } catch (CorruptSnapshotException e) {
+                        throw located(ref, chunk, e);
+                    }
+                    return Boolean.TRUE;
+                };
             });
         }
         if (decoding != null) {
@@ -80,20 +85,28 @@ final class ChunkReader implements AutoCloseable {
     }
 
     /**
-     * The stored forms of {@code part}, each location checked first; chunks that lie one after the
-     * other in a pack (all of a snapshot's new ones) are read in one call rather than one a chunk.
+     * Reads the stored forms of {@code part}, one after the other, into the buffer of this
+     * {@code turn}, and returns its array; each location is checked first. Chunks that lie one after
+     * the other in a pack (all of a snapshot's new ones) are read in one call rather than one a chunk.
      */
-    private List<byte[]> stored(SnapshotRef ref, List<Manifest.ChunkRef> part) throws IOException {
-        List<byte[]> stored = new ArrayList<>(part.size());
+    private byte[] stored(SnapshotRef ref, List<Manifest.ChunkRef> part, int turn) throws IOException {
+        long total = 0;
+        for (Manifest.ChunkRef chunk : part) {
+            try {
+                checked(chunk);
+            } catch (CorruptSnapshotException e) {
+                throw located(ref, chunk, e);
+            }
+            total += chunk.length();
+        }
+        if (batches[turn] == null || batches[turn].capacity() < total) {
+            batches[turn] = ByteBuffer.allocate(Math.toIntExact(total)); // at most a batch of the longest chunks
+        }
+        ByteBuffer buffer = batches[turn];
         int i = 0;
+        int at = 0;
         while (i < part.size()) {
             Manifest.ChunkRef first = part.get(i);
-            BlobStore.Reader channel;
-            try {
-                channel = checked(first);
-            } catch (CorruptSnapshotException e) {
-                throw located(ref, first, e);
-            }
             int run = i + 1;
             long runEnd = first.offset() + first.length();
             while (run < part.size() && runEnd - first.offset() < MAX_READ) {
@@ -101,57 +114,26 @@ final class ChunkReader implements AutoCloseable {
                 if (!next.pack().equals(first.pack()) || next.offset() != runEnd) {
                     break;
                 }
-                try {
-                    checked(next);
-                } catch (CorruptSnapshotException e) {
-                    throw located(ref, next, e);
-                }
                 runEnd += next.length();
                 run++;
             }
             int length = Math.toIntExact(runEnd - first.offset());
-            ByteBuffer buffer;
-            if (run == i + 1) {
-                buffer = ByteBuffer.allocate(length);
-            } else {
-                if (runs == null || runs.capacity() < length) {
-                    runs = ByteBuffer.allocate((int) Math.max(length, MAX_READ + ChunkCodec.MAX_STORED));
-                }
-                buffer = runs.clear().limit(length);
-            }
             try {
-                channel.read(first.offset(), buffer);
+                open.get(first.pack()).read(first.offset(), buffer.slice(at, length));
             } catch (EOFException e) {
                 throw located(ref, first,
                         new CorruptSnapshotException(StoreDirectory.PACKS + "/" + first.pack() + " ended early"));
             }
-            byte[] bytes = buffer.array();
-            if (run == i + 1) {
-                stored.add(bytes);
-            } else {
-                for (int at = 0; i < run; i++) {
-                    stored.add(Arrays.copyOfRange(bytes, at, at + part.get(i).length()));
-                    at += part.get(i).length();
-                }
-            }
+            at += length;
             i = run;
         }
-        return stored;
+        return buffer.array();
     }
 
     private static CorruptSnapshotException located(SnapshotRef ref, Manifest.ChunkRef chunk,
                                                     CorruptSnapshotException e) {
         return new CorruptSnapshotException(StoreDirectory.PACKS + "/" + chunk.pack() + " at offset " + chunk.offset()
                 + " (snapshot " + ref.id() + "): " + e.getMessage());
-    }
-
-    private byte[] decodeExactly(Manifest.ChunkRef chunk, byte[] stored) throws CorruptSnapshotException {
-        byte[] content = codec.decode(chunk.name(), stored);
-        if (content.length != chunk.bytes()) {
-            throw new CorruptSnapshotException("chunk " + chunk.name() + " has " + content.length
-                    + " bytes, its manifest says " + chunk.bytes());
-        }
-        return content;
     }
 
     /** The pack of a chunk, open, the chunk's location checked against its size before anything is allocated. */

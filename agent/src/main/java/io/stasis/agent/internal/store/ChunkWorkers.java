@@ -2,6 +2,7 @@ package io.stasis.agent.internal.store;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /** Chunks hashed and compressed (or read back and checked) together, on up to four cores, in order. */
 final class ChunkWorkers implements AutoCloseable {
@@ -21,6 +23,8 @@ final class ChunkWorkers implements AutoCloseable {
 
     private ExecutorService workers;
     private ExecutorService appender;
+    /** Where a pack is gathered for the appending thread ({@link PackWriter}); kept, as one pack is written at a time. */
+    private final ByteBuffer[] staging = new ByteBuffer[2];
 
     /** A function that may find a chunk damaged. */
     @FunctionalInterface
@@ -29,16 +33,19 @@ final class ChunkWorkers implements AutoCloseable {
     }
 
     /**
-     * Starts {@code work} for indexes 0 to {@code count - 1}, split across the workers, and returns
-     * at once, so that the caller can cut the next batch or write the last one meanwhile.
+     * Starts work for indexes 0 to {@code count - 1}, split across the workers, and returns at once,
+     * so that the caller can cut the next batch or write the last one meanwhile. Each part of the
+     * split runs a {@link ChunkWork} of its own from {@code perPart}, on one thread: what that keeps
+     * from index to index (a cipher, a digest) needs no locking.
      */
-    <T> Pending<T> start(int count, ChunkWork<T> work) {
+    <T> Pending<T> start(int count, Supplier<ChunkWork<T>> perPart) {
         List<Callable<List<T>>> tasks = new ArrayList<>();
         int per = Math.max(1, (count + WORKERS - 1) / WORKERS);
         for (int t = 0; t < count; t += per) {
             int first = t;
             int last = Math.min(count, t + per);
             tasks.add(() -> {
+                ChunkWork<T> work = perPart.get();
                 List<T> part = new ArrayList<>(last - first);
                 for (int i = first; i < last; i++) {
                     part.add(work.apply(i));
@@ -134,6 +141,18 @@ final class ChunkWorkers implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             throw new IOException("the store was closed while a pack was written", e);
         }
+    }
+
+    /**
+     * One of the two buffers that a pack is staged in on its way to the appending thread, made the
+     * first time and kept for the store's life: outside the heap, so that a channel writes it without
+     * copying it first, and not one per checkpoint, as such memory is only given back by a GC.
+     */
+    synchronized ByteBuffer staging(int turn) {
+        if (staging[turn] == null) {
+            staging[turn] = ByteBuffer.allocateDirect(PackWriter.STAGING);
+        }
+        return staging[turn];
     }
 
     private synchronized ExecutorService appender() {

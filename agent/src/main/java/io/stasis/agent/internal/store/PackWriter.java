@@ -4,7 +4,6 @@ import io.stasis.agent.internal.events.WriteTrace;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +17,9 @@ import java.util.concurrent.Future;
  */
 final class PackWriter implements AutoCloseable {
 
+    /** The size of each staging buffer: a few hundred chunks, as many as a batch usually holds. */
+    static final int STAGING = 1 << 20;
+
     private final BlobStore.Upload out;
     private final String packName;
     private final ChunkCodec codec;
@@ -28,8 +30,14 @@ final class PackWriter implements AutoCloseable {
     private final Map<String, Manifest.ChunkRef> added = new HashMap<>();
     private final WriteTrace trace;
     private long offset;
-    /** The last batch handed to the appending thread, written while the next is cut and encoded. */
+    /** The last bytes handed to the appending thread, written while the next are cut, encoded and staged. */
     private Future<?> appending;
+    /**
+     * Where new chunks are gathered for the appending thread ({@link ChunkWorkers#staging}), two in
+     * turn: one fills while the other is written.
+     */
+    private final ByteBuffer[] staging = new ByteBuffer[2];
+    private int filling;
 
     /**
      * @param packName the pack's name, as manifests give it
@@ -83,24 +91,53 @@ final class PackWriter implements AutoCloseable {
     }
 
     private void appendBatch(List<Encoded> encoded, List<Manifest.ChunkRef> chunks) throws IOException {
-        List<byte[]> fresh = new ArrayList<>();
         for (Encoded piece : encoded) {
             Manifest.ChunkRef chunk = known.containsKey(piece.name()) ? known.get(piece.name()) : added.get(piece.name());
             if (chunk == null) {
-                fresh.add(piece.stored());
+                stage(piece.stored());
                 chunk = new Manifest.ChunkRef(piece.name(), packName, offset, piece.stored().length, piece.bytes());
                 offset += piece.stored().length;
                 added.put(piece.name(), chunk);
             }
             chunks.add(chunk);
         }
-        if (!fresh.isEmpty()) {
-            ByteBuffer batch = concatenated(fresh); // one write a batch, not one a chunk of about 4 KiB
-            finish();
-            appending = workers.append(() -> {
-                out.write(batch);
-                return null;
-            });
+        handOff(); // a batch at a time at least: the next is cut and encoded meanwhile
+    }
+
+    /** Copies {@code bytes} to the staging buffer being filled, handing it over whenever it is full. */
+    private void stage(byte[] bytes) throws IOException {
+        for (int at = 0; at < bytes.length; ) {
+            if (staging[filling] == null) {
+                staging[filling] = workers.staging(filling).duplicate().clear(); // positions of its own
+            }
+            ByteBuffer buffer = staging[filling];
+            int length = Math.min(buffer.remaining(), bytes.length - at);
+            buffer.put(bytes, at, length);
+            at += length;
+            if (!buffer.hasRemaining()) {
+                handOff();
+            }
+        }
+    }
+
+    /**
+     * Hands what is staged to the appending thread once it has written what it was handed before,
+     * and goes on filling the other buffer, written by then.
+     */
+    private void handOff() throws IOException {
+        ByteBuffer staged = staging[filling];
+        if (staged == null || staged.position() == 0) {
+            return;
+        }
+        finish();
+        ByteBuffer written = staged.flip().duplicate(); // its own position: the buffer is filled again later
+        appending = workers.append(() -> {
+            out.write(written);
+            return null;
+        });
+        filling ^= 1;
+        if (staging[filling] != null) {
+            staging[filling].clear();
         }
     }
 
@@ -126,22 +163,20 @@ final class PackWriter implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer concatenated(List<byte[]> pieces) {
-        ByteBuffer all = ByteBuffer.allocate(pieces.stream().mapToInt(p -> p.length).sum());
-        pieces.forEach(all::put);
-        return all.flip();
-    }
-
     /** A chunk's name, its length, and its stored form ({@code null} when the store holds it already). */
     private record Encoded(String name, int bytes, byte[] stored) {
     }
 
     /** Starts naming and encoding the chunks of {@code data} from {@code start} to each of {@code ends}. */
     private ChunkWorkers.Pending<Encoded> encode(byte[] data, int start, int[] ends) {
-        return workers.start(ends.length, i -> {
-            byte[] content = Arrays.copyOfRange(data, i == 0 ? start : ends[i - 1], ends[i]);
-            String name = codec.name(content);
-            return new Encoded(name, content.length, known.containsKey(name) ? null : codec.encode(name, content, compress));
+        return workers.start(ends.length, () -> {
+            ChunkCodec.Coder coder = codec.coder();
+            return i -> {
+                int from = i == 0 ? start : ends[i - 1];
+                int length = ends[i] - from;
+                String name = coder.name(data, from, length);
+                return new Encoded(name, length, known.containsKey(name) ? null : coder.encode(name, data, from, length, compress));
+            };
         });
     }
 }

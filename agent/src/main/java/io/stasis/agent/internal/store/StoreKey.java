@@ -51,12 +51,12 @@ public final class StoreKey {
         return encryption;
     }
 
-    /** The chunk name of {@code content}. */
-    byte[] name(byte[] content) {
+    /** A MAC that names chunks (HMAC-SHA-256 with the naming key), ready for the first; one thread at a time. */
+    Mac namingMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(naming);
-            return mac.doFinal(content);
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }

@@ -18,6 +18,38 @@ class ChunkerTest {
 
     private static final int ENTRY = 1000;
 
+    /**
+     * Chunks are named by content, so a version that cut elsewhere would store everything anew
+     * after an upgrade: the boundaries of these inputs are those the first release of format 2 cut
+     * (random bytes, text of four letters, zeros with a little noise every kilobyte, and mostly zeros).
+     */
+    @Test
+    void cutsWhereEveryEarlierVersionCut() {
+        String[] expected = {"896 7d9059eb", "902 c2f470d7", "193 946a4644", "892 f6624bcf"};
+        for (int kind = 0; kind < expected.length; kind++) {
+            SplittableRandom random = new SplittableRandom(11 + kind);
+            byte[] data = new byte[4 << 20];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = switch (kind) {
+                    case 0 -> (byte) random.nextInt(256);
+                    case 1 -> (byte) ('a' + random.nextInt(4));
+                    case 2 -> i % 1000 < 990 ? 0 : (byte) random.nextInt(256);
+                    default -> (byte) (random.nextInt(100) < 90 ? 0 : random.nextInt(256));
+                };
+            }
+            int[] ends = Chunker.boundaries(data, 0, data.length);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(toBytes(ends));
+            assertEquals(expected[kind], ends.length + " " + String.format("%08x", crc.getValue()), "input " + kind);
+        }
+    }
+
+    private static byte[] toBytes(int[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(4 * values.length);
+        bytes.asIntBuffer().put(values);
+        return bytes.array();
+    }
+
     /** A writer cutting batch after batch gets the very boundaries of cutting all at once. */
     @Test
     void batchesCutTheSameBoundariesAsTheWhole() {

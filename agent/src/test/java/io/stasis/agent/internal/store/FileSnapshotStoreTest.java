@@ -72,7 +72,8 @@ class FileSnapshotStoreTest {
 
     @Test
     void chunksWrittenWithoutCompressionTakeTheirSizeAndReadBackBesideCompressedOnes() throws Exception {
-        // over 4 MiB each: read back in several runs of adjacent chunks through one buffer
+        // over 4 MiB each: written through several staging buffers, chunks split across them, and
+        // read back in several runs of adjacent chunks through one buffer
         byte[] first = state(10 << 20, 1);
         byte[] second = state(10 << 20, 2);
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {

@@ -66,7 +66,7 @@ public final class ForgedManifests {
         long sequence = newest(store).sequence() + 1;
         byte[] content = new byte[Chunker.MAX];
         String name = ChunkCodec.PLAIN_CODEC.name(content);
-        byte[] stored = ChunkCodec.PLAIN_CODEC.encode(name, content, true);
+        byte[] stored = ChunkCodec.PLAIN_CODEC.coder().encode(name, content, 0, content.length, true);
         String pack = String.format("pack-%016d.pack", sequence);
         Files.write(store.resolve("packs").resolve(pack), stored);
         Manifest.ChunkRef chunk = new Manifest.ChunkRef(name, pack, 0, stored.length, content.length);

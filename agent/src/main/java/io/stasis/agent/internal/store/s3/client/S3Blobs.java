@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -163,14 +164,7 @@ public final class S3Blobs implements BlobStore {
 
         @Override
         public void write(ByteBuffer bytes) {
-            if (bytes.hasArray()) {
-                buffer.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
-                bytes.position(bytes.limit());
-            } else {
-                byte[] copy = new byte[bytes.remaining()];
-                bytes.get(copy);
-                buffer.write(copy, 0, copy.length);
-            }
+            buffer.write(bytes);
         }
 
         @Override
@@ -196,6 +190,16 @@ public final class S3Blobs implements BlobStore {
 
     /** Its array, not a copy of it, is what a request reads (again on each retry). */
     private static final class Buffer extends ByteArrayOutputStream {
+        /** Takes what remains of {@code bytes}, straight into the array (heap or not). */
+        void write(ByteBuffer bytes) {
+            int length = bytes.remaining();
+            if (buf.length - count < length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, Math.addExact(count, length)));
+            }
+            bytes.get(buf, count, length);
+            count += length;
+        }
+
         InputStream stream() {
             return new ByteArrayInputStream(buf, 0, count);
         }
