@@ -100,13 +100,8 @@ public final class StoreThroughput {
         System.out.printf("restore read, CPU         %8.2f s of all threads (%.0f MB per CPU-second)%n",
                 median(readCpu), megabytes / median(readCpu));
         for (int places : new int[] {100, 10_000}) {
-            byte[] changed = state.clone();
-            byte[] fresh = state(state.length / 100, 2);
-            int piece = fresh.length / places;
-            for (int i = 0; i < places; i++) {
-                System.arraycopy(fresh, i * piece, changed, (int) ((long) i * state.length / places), piece);
-            }
-            incremental("1% changed in " + String.format("%,6d", places) + " places", dir, root(state), root(changed));
+            incremental("1% changed in " + String.format("%,6d", places) + " places", dir, root(state),
+                    root(changedInPlaces(state, places)));
         }
         int mapMegabytes = Math.min(megabytes, 100); // Kryo's Output holds at most 1 GB
         Root[] map = mapStates(mapMegabytes);
@@ -134,12 +129,23 @@ public final class StoreThroughput {
                 100.0 * secondBytes / firstBytes, firstBytes, firstManifest, 100.0 * firstManifest / first.data().length);
     }
 
+    /** A copy of {@code state} with 1 % of it replaced by new records, in {@code places} pieces spread evenly. */
+    static byte[] changedInPlaces(byte[] state, int places) {
+        byte[] changed = state.clone();
+        byte[] fresh = state(state.length / 100, 2);
+        int piece = fresh.length / places;
+        for (int i = 0; i < places; i++) {
+            System.arraycopy(fresh, i * piece, changed, (int) ((long) i * state.length / places), piece);
+        }
+        return changed;
+    }
+
     /**
      * A {@code HashMap<Integer, byte[1000]>} of about {@code megabytes} MB of random values, serialized
      * as a checkpoint does (Kryo with references, entry starts noted), before and after 1 % of its
      * keys, at random, got new values.
      */
-    private static Root[] mapStates(int megabytes) {
+    static Root[] mapStates(int megabytes) {
         Kryo kryo = SnapshotKryo.create(StoreThroughput.class.getClassLoader(), AllowedClasses.jdk());
         Random random = new Random(3);
         int entries = (int) ((long) megabytes << 20) / 1000;
