@@ -2,9 +2,11 @@ package io.stasis.benchmarks.store;
 
 import io.stasis.agent.internal.store.Root;
 import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -48,11 +50,13 @@ public final class DeltaChunkStudy {
     }
 
     private final LZ4Compressor lz4 = LZ4Factory.safeInstance().fastCompressor();
+    private final MessageDigest sha256;
 
-    private DeltaChunkStudy() {
+    private DeltaChunkStudy() throws NoSuchAlgorithmException {
+        sha256 = MessageDigest.getInstance("SHA-256");
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws NoSuchAlgorithmException {
         int megabytes = Integer.parseInt(args[0]);
         DeltaChunkStudy study = new DeltaChunkStudy();
         if (args.length > 1 && args[1].equals("map")) {
@@ -144,9 +148,10 @@ public final class DeltaChunkStudy {
         return FRAMING + lz4.compress(data, from, to - from, block, 0, block.length);
     }
 
-    /** Content identity for the study: a stand-in for the chunk's name, collisions being harmless here. */
-    private static String identity(byte[] data, int from, int to) {
-        return Arrays.hashCode(Arrays.copyOfRange(data, from, to)) + ":" + (to - from);
+    /** The chunk's name, as a store without a key names it: the SHA-256 of its content. */
+    private String identity(byte[] data, int from, int to) {
+        sha256.update(data, from, to - from);
+        return HexFormat.of().formatHex(sha256.digest());
     }
 
     /** {@code Chunker}'s cuts (minimum a quarter of the average, 64 KiB maximum) for another average. */

@@ -63,6 +63,7 @@ public interface BlobStore extends AutoCloseable {
     /** An object being written: appended to, then published once. */
     interface Upload extends AutoCloseable {
 
+        /** Appends what remains of {@code bytes}, taken before it returns: the caller fills the buffer again. */
         void write(ByteBuffer bytes) throws IOException;
 
         /**

@@ -20,11 +20,12 @@ class ChunkerTest {
 
     /**
      * Chunks are named by content, so a version that cut elsewhere would store everything anew
-     * after an upgrade: the boundaries of these inputs are those the first release of format 2 cut
-     * (random bytes, text of four letters, zeros with a little noise every kilobyte, and mostly zeros).
+     * after an upgrade: the boundaries of these inputs are those every writer of format 3 has cut,
+     * where no entry starts are known (random bytes, text of four letters, zeros with a little noise
+     * every kilobyte, and mostly zeros).
      */
     @Test
-    void cutsWhereEveryEarlierVersionCut() {
+    void cutsWhereEveryWriterOfFormatThreeCut() {
         String[] expected = {"896 7d9059eb", "902 c2f470d7", "193 946a4644", "892 f6624bcf"};
         for (int kind = 0; kind < expected.length; kind++) {
             SplittableRandom random = new SplittableRandom(11 + kind);
