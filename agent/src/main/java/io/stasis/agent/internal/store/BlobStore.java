@@ -57,6 +57,15 @@ public interface BlobStore extends AutoCloseable {
     default void releaseWriter() throws IOException {
     }
 
+    /**
+     * Whether reading a few KiB from an object costs about what reading a local file does: a writer
+     * then reads back the chunks it stores new ones as deltas against. An object store answers each
+     * read in milliseconds, so its writers store changed chunks whole.
+     */
+    default boolean smallReadsCheap() {
+        return true;
+    }
+
     /** Starts a new object; nothing is visible under {@code name} until {@link Upload#commit}. */
     Upload create(String name) throws IOException;
 

@@ -223,6 +223,23 @@ final class ChunkCodec {
             inflate(name, block, content, at);
         }
 
+        /**
+         * Decodes the chunk stored as a delta ({@link ChunkDelta}) in {@code length} bytes of
+         * {@code stored} from {@code from}, against the content of its base, straight into
+         * {@code content} at {@code at}, verified as {@link #decode} does.
+         *
+         * @throws CorruptSnapshotException if the stored bytes and the base do not make a chunk named
+         *     {@code name} of {@code bytes} bytes
+         */
+        void decodeDelta(String name, byte[] stored, int from, int length, byte[] base, byte[] content, int at,
+                         int bytes) throws CorruptSnapshotException {
+            Block block = open(name, stored, from, length);
+            byte[] delta = new byte[block.plainLength()];
+            decompress(name, block, delta, 0);
+            ChunkDelta.apply(name, delta, delta.length, base, content, at, bytes);
+            check(name, content, at, bytes);
+        }
+
         /** The block inside a stored form, its frame checked: the form, the lengths, and the CRC or the tag. */
         private Block open(String name, byte[] stored, int from, int length) throws CorruptSnapshotException {
             if (length < MIN_STORED) {
@@ -260,6 +277,11 @@ final class ChunkCodec {
 
         /** Decompresses the block into {@code content} at {@code at} and checks the content against its name. */
         private void inflate(String name, Block block, byte[] content, int at) throws CorruptSnapshotException {
+            decompress(name, block, content, at);
+            check(name, content, at, block.plainLength());
+        }
+
+        private void decompress(String name, Block block, byte[] content, int at) throws CorruptSnapshotException {
             int plainLength = block.plainLength();
             try {
                 int decoded = Reading.LZ4.decompress(block.bytes(), block.from(), block.to() - block.from(), content, at,
@@ -270,7 +292,10 @@ final class ChunkCodec {
             } catch (net.jpountz.lz4.LZ4Exception | IndexOutOfBoundsException e) {
                 throw new CorruptSnapshotException("chunk " + name + " does not decompress: " + e.getMessage());
             }
-            if (!name(content, at, plainLength).equals(name)) {
+        }
+
+        private void check(String name, byte[] content, int at, int bytes) throws CorruptSnapshotException {
+            if (!name(content, at, bytes).equals(name)) {
                 throw new CorruptSnapshotException("chunk " + name + " does not match its content");
             }
         }

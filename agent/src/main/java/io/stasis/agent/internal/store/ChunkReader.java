@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,8 @@ import java.util.Set;
 /**
  * Where a chunk is read: from its pack (opened without following links, kept open until
  * {@link #close}), its location checked against the pack's size, then decoded and checked against
- * the length its manifest declares. A failure names the pack, the offset and the snapshot.
+ * the length its manifest declares; a chunk stored as a delta is read with its base and checked once
+ * applied. A failure names the pack, the offset and the snapshot.
  */
 final class ChunkReader implements AutoCloseable {
 
@@ -51,15 +53,28 @@ final class ChunkReader implements AutoCloseable {
             if (data == null) {
                 part.removeIf(chunk -> !checked.add(chunk.name()));
             }
+            // the bases of its deltas are read after it, each once
+            List<Manifest.ChunkRef> pieces = new ArrayList<>(part);
+            Map<String, Integer> bases = new HashMap<>();
+            int[] base = new int[part.size()];
+            for (int i = 0; i < part.size(); i++) {
+                Manifest.ChunkRef whole = part.get(i).base();
+                base[i] = whole == null ? -1 : bases.computeIfAbsent(whole.name(), name -> {
+                    pieces.add(whole);
+                    return pieces.size() - 1;
+                });
+            }
             // this batch is read while the workers decode the one before, each into its place in data
-            byte[] stored = stored(ref, part, turn);
-            int[] from = new int[part.size()];
+            byte[] stored = stored(ref, pieces, turn);
+            int[] from = new int[pieces.size()];
             int[] into = new int[part.size()];
-            for (int i = 0, next = 0; i < part.size(); i++) {
+            for (int i = 0, next = 0; i < pieces.size(); i++) {
                 from[i] = next;
-                next += (int) part.get(i).length();
+                next += pieces.get(i).length();
+            }
+            for (int i = 0; i < part.size(); i++) {
                 into[i] = at;
-                at += data == null ? 0 : (int) part.get(i).bytes();
+                at += data == null ? 0 : part.get(i).bytes();
             }
             if (decoding != null) {
                 decoding.results();
@@ -68,12 +83,19 @@ final class ChunkReader implements AutoCloseable {
                 ChunkCodec.Coder coder = codec.coder();
                 return i -> {
                     Manifest.ChunkRef chunk = part.get(i);
-                    int bytes = (int) chunk.bytes();
-                    try {
-                        coder.decode(chunk.name(), stored, from[i], (int) chunk.length(),
-                                data == null ? new byte[bytes] : data, into[i], bytes);
-                    } catch (CorruptSnapshotException e) {
-                        throw located(ref, chunk, e);
+                    byte[] content = data == null ? new byte[chunk.bytes()] : data;
+                    if (base[i] < 0) {
+                        decode(ref, coder, chunk, stored, from[i], content, into[i]);
+                    } else {
+                        Manifest.ChunkRef whole = chunk.base();
+                        byte[] baseContent = new byte[whole.bytes()];
+                        decode(ref, coder, whole, stored, from[base[i]], baseContent, 0);
+                        try {
+                            coder.decodeDelta(chunk.name(), stored, from[i], chunk.length(), baseContent, content, into[i],
+                                    chunk.bytes());
+                        } catch (CorruptSnapshotException e) {
+                            throw located(ref, chunk, e);
+                        }
                     }
                     return Boolean.TRUE;
                 };
@@ -81,6 +103,16 @@ final class ChunkReader implements AutoCloseable {
         }
         if (decoding != null) {
             decoding.results();
+        }
+    }
+
+    /** Decodes a chunk stored whole, failing with its location. */
+    private static void decode(SnapshotRef ref, ChunkCodec.Coder coder, Manifest.ChunkRef chunk, byte[] stored, int from,
+                               byte[] content, int at) throws CorruptSnapshotException {
+        try {
+            coder.decode(chunk.name(), stored, from, chunk.length(), content, at, chunk.bytes());
+        } catch (CorruptSnapshotException e) {
+            throw located(ref, chunk, e);
         }
     }
 

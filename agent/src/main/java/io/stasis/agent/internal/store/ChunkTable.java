@@ -8,24 +8,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A root's chunk list in a manifest of format 3: binary (Base64 in the manifest's JSON), some 42
- * bytes a chunk where format 2 spent about 170 of pretty-printed JSON. Against a base snapshot, a
+ * A root's chunk list in a manifest of format 3 or 4: binary (Base64 in the manifest's JSON), some
+ * 42 bytes a chunk where format 2 spent about 170 of pretty-printed JSON. Against a base snapshot, a
  * run of chunks that the base lists in the same order is one {@code COPY} of its place in the
  * base's list (all its roots, in order), so the manifest after a small change lists little more
- * than the changed chunks:
+ * than the changed chunks. Format 4 adds chunks stored as a delta ({@link ChunkDelta}) against a
+ * whole chunk, which the entry names and locates:
  *
  * <pre>
  * COPY   byte 0  varint start  varint count                              the base's chunks [start, start + count)
  * CHUNK  byte 1  byte[32] name  varint pack  varint offset  varint length  varint bytes
+ * DELTA  byte 2  the chunk as CHUNK has it, then its base's the same way   (format 4)
  * </pre>
  *
- * A varint is the unsigned LEB128 form of a {@code long} (a negative number takes ten bytes): what a
- * table declares is decoded whole, then bounded, never trusted.
+ * Numbers are {@link Varints}: what a table declares is decoded whole, then bounded, never trusted.
  */
 final class ChunkTable {
 
     private static final int COPY = 0;
     private static final int CHUNK = 1;
+    private static final int DELTA = 2;
     private static final int NAME = 32;
 
     private ChunkTable() {
@@ -77,34 +79,43 @@ final class ChunkTable {
                     count++;
                 }
                 out.write(COPY);
-                varint(out, start);
-                varint(out, count);
+                Varints.write(out, start);
+                Varints.write(out, count);
                 i += count;
             } else {
-                out.write(CHUNK);
-                out.writeBytes(HexFormat.of().parseHex(chunk.name()));
-                Integer pack = packs.get(chunk.pack());
-                if (pack == null) {
-                    pack = packs.size();
-                    packs.put(chunk.pack(), pack);
+                out.write(chunk.base() == null ? CHUNK : DELTA);
+                location(out, chunk, packs);
+                if (chunk.base() != null) {
+                    location(out, chunk.base(), packs);
                 }
-                varint(out, pack);
-                varint(out, chunk.offset());
-                varint(out, chunk.length());
-                varint(out, chunk.bytes());
                 i++;
             }
         }
         return out.toByteArray();
     }
 
+    /** A chunk's name and where it lies, as {@code CHUNK} lists it. */
+    private static void location(ByteArrayOutputStream out, Manifest.ChunkRef chunk, Map<String, Integer> packs) {
+        out.writeBytes(HexFormat.of().parseHex(chunk.name()));
+        Integer pack = packs.get(chunk.pack());
+        if (pack == null) {
+            pack = packs.size();
+            packs.put(chunk.pack(), pack);
+        }
+        Varints.write(out, pack);
+        Varints.write(out, chunk.offset());
+        Varints.write(out, chunk.length());
+        Varints.write(out, chunk.bytes());
+    }
+
     /**
      * Decodes a table, every number bounded.
      *
      * @param room how many chunks the manifest may still list: copies cannot inflate it past that
+     * @param deltas whether it may list deltas (format 4)
      * @throws IllegalArgumentException if it is not a valid table for these packs and this base
      */
-    static List<Manifest.ChunkRef> decode(byte[] table, List<String> packs, Base base, int room) {
+    static List<Manifest.ChunkRef> decode(byte[] table, List<String> packs, Base base, int room, boolean deltas) {
         List<Manifest.ChunkRef> chunks = new ArrayList<>();
         int[] at = {0};
         while (at[0] < table.length) {
@@ -116,21 +127,17 @@ final class ChunkTable {
                     throw new IllegalArgumentException("more chunks than a manifest may list");
                 }
                 chunks.addAll(base.chunks.subList(start, start + count));
-            } else if (op == CHUNK) {
-                if (table.length - at[0] < NAME) {
-                    throw new IllegalArgumentException("a chunk table ends early");
+            } else if (op == CHUNK || op == DELTA && deltas) {
+                Manifest.ChunkRef chunk = location(table, at, packs);
+                if (op == DELTA) {
+                    Manifest.ChunkRef whole = location(table, at, packs);
+                    chunk = new Manifest.ChunkRef(chunk.name(), chunk.pack(), chunk.offset(), chunk.length(), chunk.bytes(),
+                            whole);
                 }
-                String name = HexFormat.of().formatHex(table, at[0], at[0] + NAME);
-                at[0] += NAME;
-                String pack = packs.get((int) ManifestCodec.within("pack", varint(table, at), 0, packs.size() - 1L));
-                long offset = ManifestCodec.within("offset", varint(table, at), 0, Long.MAX_VALUE - ChunkCodec.MAX_STORED);
-                int length = (int) ManifestCodec.within("length", varint(table, at), ChunkCodec.MIN_STORED,
-                        ChunkCodec.MAX_STORED);
-                int bytes = (int) ManifestCodec.within("bytes", varint(table, at), 0, Chunker.MAX);
                 if (chunks.size() >= room) {
                     throw new IllegalArgumentException("more chunks than a manifest may list");
                 }
-                chunks.add(new Manifest.ChunkRef(name, pack, offset, length, bytes));
+                chunks.add(chunk);
             } else {
                 throw new IllegalArgumentException("a chunk table has an unknown entry " + op);
             }
@@ -138,26 +145,22 @@ final class ChunkTable {
         return chunks;
     }
 
-    private static void varint(ByteArrayOutputStream out, long value) {
-        while ((value & ~0x7FL) != 0) {
-            out.write((int) (value & 0x7F) | 0x80);
-            value >>>= 7;
+    /** A chunk's name and where it lies, as {@code CHUNK} lists it, every number bounded. */
+    private static Manifest.ChunkRef location(byte[] table, int[] at, List<String> packs) {
+        if (table.length - at[0] < NAME) {
+            throw new IllegalArgumentException("a chunk table ends early");
         }
-        out.write((int) value);
+        String name = HexFormat.of().formatHex(table, at[0], at[0] + NAME);
+        at[0] += NAME;
+        String pack = packs.get((int) ManifestCodec.within("pack", varint(table, at), 0, packs.size() - 1L));
+        long offset = ManifestCodec.within("offset", varint(table, at), 0, Long.MAX_VALUE - ChunkCodec.MAX_STORED);
+        int length = (int) ManifestCodec.within("length", varint(table, at), ChunkCodec.MIN_STORED,
+                ChunkCodec.MAX_STORED);
+        int bytes = (int) ManifestCodec.within("bytes", varint(table, at), 0, Chunker.MAX);
+        return new Manifest.ChunkRef(name, pack, offset, length, bytes);
     }
 
     private static long varint(byte[] table, int[] at) {
-        long value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (at[0] >= table.length) {
-                throw new IllegalArgumentException("a chunk table ends early");
-            }
-            int b = table[at[0]++];
-            value |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return value;
-            }
-        }
-        throw new IllegalArgumentException("a chunk table has a number longer than 64 bits");
+        return Varints.read(table, at, table.length, "a chunk table");
     }
 }

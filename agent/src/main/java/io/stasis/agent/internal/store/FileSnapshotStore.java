@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * Snapshots in one store ({@link BlobStore}: a directory, or a bucket) as content-addressed chunks in pack files plus one small JSON
- * manifest per snapshot (format 3, {@code docs/format.md}; formats 1 and 2 are still read):
+ * manifest per snapshot (format 4, {@code docs/format.md}; formats 1 to 3 are still read):
  *
  * <pre>
  * dir/.lock                                   the writer's lock
@@ -273,8 +273,9 @@ public final class FileSnapshotStore implements SnapshotStore {
         int chunkCount = 0;
         PackWriter pack;
         try {
-            try (BlobStore.Upload out = blobs.create(StoreNames.PACKS + "/" + packName);
-                 PackWriter writing = new PackWriter(out, packName, codec, workers, compress, known, trace)) {
+            try (ParentChunks parent = parentChunks();
+                 BlobStore.Upload out = blobs.create(StoreNames.PACKS + "/" + packName);
+                 PackWriter writing = new PackWriter(out, packName, codec, workers, compress, known, parent, trace)) {
                 pack = writing;
                 for (Root root : snapshot.roots()) {
                     Manifest.StoredRoot stored = pack.append(root);
@@ -344,6 +345,22 @@ public final class FileSnapshotStore implements SnapshotStore {
             return usable ? base : null;
         } catch (IOException | RuntimeException e) {
             return null; // not readable now: this snapshot lists every chunk, and stands alone
+        }
+    }
+
+    /**
+     * The chunks of the snapshot written last, which new chunks are stored as deltas against, if it
+     * reads under this writer's key and the store reads small pieces cheaply ({@link BlobStore#smallReadsCheap}).
+     */
+    private ParentChunks parentChunks() {
+        if (lastWritten < 0 || !blobs.smallReadsCheap()) {
+            return ParentChunks.NONE;
+        }
+        try {
+            Manifest last = manifest(new SnapshotRef(String.valueOf(lastWritten), lastWritten, 0));
+            return Objects.equals(last.keyId(), codec.keyId()) ? new ParentChunks(blobs, last) : ParentChunks.NONE;
+        } catch (IOException | RuntimeException e) {
+            return ParentChunks.NONE; // every new chunk is stored whole
         }
     }
 

@@ -2,6 +2,8 @@ package io.stasis.agent.internal.store;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What one snapshot holds, as stored: its metadata and, per root, the chunks of its data in order.
@@ -18,7 +20,7 @@ import java.util.List;
 record Manifest(long sequence, Instant time, String reason, long parent, long base, long pauseNanos, long writeNanos,
                 String agent, String jvm, String keyId, List<String> classes, List<StoredRoot> roots) {
 
-    static final int FORMAT = 3;
+    static final int FORMAT = 4;
     /** The format before chunk lists were stored against a base; still read. */
     static final int FORMAT_2 = 2;
 
@@ -37,9 +39,26 @@ record Manifest(long sequence, Instant time, String reason, long parent, long ba
 
     /**
      * One chunk of a root's data: its name, the pack file holding it, where, its stored length and
-     * its length once decoded.
+     * its length once decoded; stored as a delta against {@code base}, a whole chunk, or whole itself
+     * ({@code base} is {@code null}).
      */
-    record ChunkRef(String name, String pack, long offset, int length, int bytes) {
+    record ChunkRef(String name, String pack, long offset, int length, int bytes, ChunkRef base) {
+
+        ChunkRef {
+            if (base != null && base.base() != null) {
+                throw new IllegalArgumentException("chunk " + name + " is a delta against a delta");
+            }
+        }
+
+        /** A chunk stored whole. */
+        ChunkRef(String name, String pack, long offset, int length, int bytes) {
+            this(name, pack, offset, length, bytes, null);
+        }
+
+        /** The whole chunk that a new version of this one would be stored against: its base, or itself. */
+        ChunkRef whole() {
+            return base == null ? this : base;
+        }
     }
 
     /** This manifest listing every chunk itself, against no base. */
@@ -50,6 +69,20 @@ record Manifest(long sequence, Instant time, String reason, long parent, long ba
     /** Every chunk of every root, in order. */
     List<ChunkRef> chunks() {
         return roots.stream().flatMap(r -> r.chunks().stream()).toList();
+    }
+
+    /** The packs its chunks are read from, their bases' included: what retention keeps for it. */
+    Set<String> packs() {
+        Set<String> packs = new TreeSet<>();
+        for (StoredRoot root : roots) {
+            for (ChunkRef chunk : root.chunks()) {
+                packs.add(chunk.pack());
+                if (chunk.base() != null) {
+                    packs.add(chunk.base().pack());
+                }
+            }
+        }
+        return packs;
     }
 
     long storedBytes() {

@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Copies one committed snapshot of a local store to its mirror, object by object as they are
@@ -50,9 +49,7 @@ final class MirrorCopy {
             }
             throw new Conflict("the mirror " + to.location() + " holds another snapshot " + sequence);
         }
-        Set<String> packs = new TreeSet<>();
-        local.manifest(new SnapshotRef(String.valueOf(sequence), sequence, json.length)).roots()
-                .forEach(root -> root.chunks().forEach(chunk -> packs.add(chunk.pack())));
+        Set<String> packs = local.manifest(new SnapshotRef(String.valueOf(sequence), sequence, json.length)).packs();
         Map<String, Long> there = new HashMap<>();
         for (BlobStore.Entry entry : to.list(StoreNames.PACKS + "/pack-")) {
             there.put(entry.name(), entry.size());

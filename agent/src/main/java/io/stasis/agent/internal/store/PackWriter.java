@@ -11,7 +11,9 @@ import java.util.concurrent.Future;
 
 /**
  * One checkpoint's pack: cuts each root's data into chunks ({@link Chunker}), names and encodes
- * them on the workers, and appends those the store does not hold yet to the pack. Pipelined: while
+ * them on the workers, and appends those the store does not hold yet to the pack; a new chunk is
+ * stored as a delta against the parent's chunk at its place when that is less than half its size
+ * ({@link ParentChunks}). Pipelined: while
  * the workers name and encode one batch, the caller's thread cuts the next, and the appending thread
  * ({@link ChunkWorkers#append}) writes the one before. {@link #finish} waits for the last write.
  */
@@ -27,6 +29,7 @@ final class PackWriter implements AutoCloseable {
     private final boolean compress;
     /** The chunks the store holds already, by name: referenced, not stored again. */
     private final Map<String, Manifest.ChunkRef> known;
+    private final ParentChunks parent;
     private final Map<String, Manifest.ChunkRef> added = new HashMap<>();
     private final WriteTrace trace;
     private long offset;
@@ -44,13 +47,14 @@ final class PackWriter implements AutoCloseable {
      * @param compress LZ4-compress new chunks ({@code compression=lz4}), or store them as they are
      */
     PackWriter(BlobStore.Upload out, String packName, ChunkCodec codec, ChunkWorkers workers, boolean compress,
-            Map<String, Manifest.ChunkRef> known, WriteTrace trace) {
+            Map<String, Manifest.ChunkRef> known, ParentChunks parent, WriteTrace trace) {
         this.out = out;
         this.packName = packName;
         this.codec = codec;
         this.workers = workers;
         this.compress = compress;
         this.known = known;
+        this.parent = parent;
         this.trace = trace;
     }
 
@@ -58,16 +62,17 @@ final class PackWriter implements AutoCloseable {
     Manifest.StoredRoot append(Root root) throws IOException {
         List<Manifest.ChunkRef> chunks = new ArrayList<>();
         byte[] data = root.data();
+        ParentChunks.Places places = parent.of(root);
         long stage = System.nanoTime();
         int[] batch = Chunker.boundaries(data, root.entryStarts(), 0, ChunkWorkers.BATCH);
         trace.chunking(System.nanoTime() - stage);
-        ChunkWorkers.Pending<Encoded> pending = batch.length == 0 ? null : encode(data, 0, batch);
+        ChunkWorkers.Pending<Encoded> pending = batch.length == 0 ? null : encode(data, places, 0, batch);
         while (pending != null) {
             int nextStart = batch[batch.length - 1];
             stage = System.nanoTime();
             int[] next = Chunker.boundaries(data, root.entryStarts(), nextStart, ChunkWorkers.BATCH);
             trace.chunking(System.nanoTime() - stage);
-            ChunkWorkers.Pending<Encoded> following = next.length == 0 ? null : encode(data, nextStart, next);
+            ChunkWorkers.Pending<Encoded> following = next.length == 0 ? null : encode(data, places, nextStart, next);
             stage = System.nanoTime();
             List<Encoded> encoded = pending.results();
             trace.encoding(System.nanoTime() - stage);
@@ -95,7 +100,8 @@ final class PackWriter implements AutoCloseable {
             Manifest.ChunkRef chunk = known.containsKey(piece.name()) ? known.get(piece.name()) : added.get(piece.name());
             if (chunk == null) {
                 stage(piece.stored());
-                chunk = new Manifest.ChunkRef(piece.name(), packName, offset, piece.stored().length, piece.bytes());
+                chunk = new Manifest.ChunkRef(piece.name(), packName, offset, piece.stored().length, piece.bytes(),
+                        piece.base());
                 offset += piece.stored().length;
                 added.put(piece.name(), chunk);
             }
@@ -163,19 +169,37 @@ final class PackWriter implements AutoCloseable {
         }
     }
 
-    /** A chunk's name, its length, and its stored form ({@code null} when the store holds it already). */
-    private record Encoded(String name, int bytes, byte[] stored) {
+    /**
+     * A chunk's name, its length, its stored form ({@code null} when the store holds it already), and
+     * the whole chunk that form is a delta against ({@code null}: stored whole).
+     */
+    private record Encoded(String name, int bytes, byte[] stored, Manifest.ChunkRef base) {
     }
 
-    /** Starts naming and encoding the chunks of {@code data} from {@code start} to each of {@code ends}. */
-    private ChunkWorkers.Pending<Encoded> encode(byte[] data, int start, int[] ends) {
+    /**
+     * Starts naming and encoding the chunks of {@code data} from {@code start} to each of {@code ends};
+     * {@code places} are the parent's chunks of the same root, or {@code null}.
+     */
+    private ChunkWorkers.Pending<Encoded> encode(byte[] data, ParentChunks.Places places, int start, int[] ends) {
         return workers.start(ends.length, () -> {
             ChunkCodec.Coder coder = codec.coder();
             return i -> {
                 int from = i == 0 ? start : ends[i - 1];
                 int length = ends[i] - from;
                 String name = coder.name(data, from, length);
-                return new Encoded(name, length, known.containsKey(name) ? null : coder.encode(name, data, from, length, compress));
+                if (known.containsKey(name)) {
+                    return new Encoded(name, length, null, null);
+                }
+                if (places != null) {
+                    ParentChunks.Base base = places.baseFor(from, length);
+                    byte[] baseContent = parent.content(base.chunk(), coder);
+                    byte[] delta = baseContent == null ? null
+                            : ChunkDelta.encode(baseContent, base.shift(), data, from, length);
+                    if (delta != null) {
+                        return new Encoded(name, length, coder.encode(name, delta, 0, delta.length, compress), base.chunk());
+                    }
+                }
+                return new Encoded(name, length, coder.encode(name, data, from, length, compress), null);
             };
         });
     }

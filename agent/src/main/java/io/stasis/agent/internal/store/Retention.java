@@ -90,7 +90,7 @@ final class Retention {
         for (SnapshotRef ref : store.list()) {
             if (manifests.exists(ref.sequence())) {
                 try {
-                    manifests.get(ref).roots().forEach(r -> r.chunks().forEach(c -> referenced.add(c.pack())));
+                    referenced.addAll(manifests.get(ref).packs());
                 } catch (CorruptSnapshotException e) {
                     return removed;
                 }

@@ -61,10 +61,10 @@ final class StoreVerifier {
                 damaged.add(StoreNames.manifest(entry.getKey().sequence()) + ": snapshot " + manifest.parent()
                         + ", written before it, is missing");
             }
+            referenced.addAll(manifest.packs());
             Set<String> counted = new HashSet<>();
             for (Manifest.StoredRoot root : manifest.roots()) {
                 for (Manifest.ChunkRef chunk : root.chunks()) {
-                    referenced.add(chunk.pack());
                     if (counted.add(chunk.name())) {
                         chunks++;
                     }

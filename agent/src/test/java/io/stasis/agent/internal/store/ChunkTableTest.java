@@ -39,7 +39,7 @@ class ChunkTableTest {
         assertTrue(table.length < 3 * 6 + 2 * 42, table.length + " bytes");
         List<String> names = new ArrayList<>(Arrays.asList(new String[packs.size()]));
         packs.forEach((name, index) -> names.set(index, name));
-        assertEquals(now, ChunkTable.decode(table, names, base, ManifestCodec.MAX_CHUNKS));
+        assertEquals(now, ChunkTable.decode(table, names, base, ManifestCodec.MAX_CHUNKS, true));
     }
 
     @Test
@@ -52,7 +52,7 @@ class ChunkTableTest {
         for (int length = 0; length < table.length; length++) {
             byte[] truncated = Arrays.copyOf(table, length);
             try {
-                List<Manifest.ChunkRef> read = ChunkTable.decode(truncated, names, base, ManifestCodec.MAX_CHUNKS);
+                List<Manifest.ChunkRef> read = ChunkTable.decode(truncated, names, base, ManifestCodec.MAX_CHUNKS, true);
                 assertTrue(read.size() < now.size(), "truncated to " + length);
             } catch (IllegalArgumentException expected) {
                 // refused
@@ -60,14 +60,32 @@ class ChunkTableTest {
         }
         byte[] beyond = {0, 15, 6}; // chunks 15 to 20 of a base of 20
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ChunkTable.decode(beyond, names, base, ManifestCodec.MAX_CHUNKS));
+                () -> ChunkTable.decode(beyond, names, base, ManifestCodec.MAX_CHUNKS, true));
         assertEquals("'count' is 6, not a whole number from 1 to 5", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ChunkTable.decode(new byte[] {0, 0, 1}, names,
-                ChunkTable.Base.NONE, ManifestCodec.MAX_CHUNKS), "a copy with no base");
+                ChunkTable.Base.NONE, ManifestCodec.MAX_CHUNKS, true), "a copy with no base");
         assertThrows(IllegalArgumentException.class, () -> ChunkTable.decode(new byte[] {0, 0, 20, 0, 0, 20}, names,
-                base, 39), "copies beyond the room a manifest has");
+                base, 39, true), "copies beyond the room a manifest has");
         byte[] overlong = new byte[12];
         Arrays.fill(overlong, 1, 12, (byte) 0x80);
-        assertThrows(IllegalArgumentException.class, () -> ChunkTable.decode(overlong, names, base, 100));
+        assertThrows(IllegalArgumentException.class, () -> ChunkTable.decode(overlong, names, base, 100, true));
+    }
+
+    @Test
+    void deltasNameTheirBaseAndAreReadOnlyFromFormatFour() {
+        Manifest.ChunkRef whole = chunk(1, "pack-0000000000000001.pack");
+        Manifest.ChunkRef other = chunk(2, "pack-0000000000000002.pack");
+        List<Manifest.ChunkRef> now = List.of(new Manifest.ChunkRef(other.name(), other.pack(), other.offset(),
+                other.length(), other.bytes(), whole), chunk(3, "pack-0000000000000002.pack"));
+        Map<String, Integer> packs = new HashMap<>();
+        byte[] table = ChunkTable.encode(now, ChunkTable.Base.NONE, packs);
+        List<String> names = new ArrayList<>(Arrays.asList(new String[packs.size()]));
+        packs.forEach((name, index) -> names.set(index, name));
+        assertEquals(now, ChunkTable.decode(table, names, ChunkTable.Base.NONE, ManifestCodec.MAX_CHUNKS, true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ChunkTable.decode(table, names, ChunkTable.Base.NONE, ManifestCodec.MAX_CHUNKS, false));
+        assertEquals("a chunk table has an unknown entry 2", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Manifest.ChunkRef(whole.name(), whole.pack(), 0, 9, 9,
+                now.get(0)), "a delta against a delta");
     }
 }

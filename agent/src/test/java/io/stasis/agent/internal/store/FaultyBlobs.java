@@ -23,6 +23,8 @@ final class FaultyBlobs implements BlobStore {
     volatile boolean down;
     /** The next {@link #holdWriter} answers that the lease was taken just now, as after another writer's. */
     volatile boolean takeOver;
+    /** Whether it answers small reads as cheaply as a local file; if not, as an object store. */
+    volatile boolean smallReadsCheap = true;
 
     FaultyBlobs(Path dir) {
         this.blobs = new DirectoryBlobs(dir);
@@ -37,6 +39,11 @@ final class FaultyBlobs implements BlobStore {
     @Override
     public String location() {
         return blobs.location();
+    }
+
+    @Override
+    public boolean smallReadsCheap() {
+        return smallReadsCheap;
     }
 
     @Override

@@ -45,6 +45,9 @@ class StoreDamageTest {
                 data = data.clone();
                 byte[] change = FileSnapshotStoreTest.state(20 << 10, 10 + s);
                 System.arraycopy(change, 0, data, (int) (s * 150_000), change.length);
+                for (int spot = 0; spot < 20; spot++) { // small changes too: chunks stored as deltas (format 4)
+                    data[spot * 30_000 + (int) s] ^= 0x5A;
+                }
                 Snapshot snapshot = new Snapshot(s, java.time.Instant.ofEpochSecond(s), "test", 1, List.of(
                         new Root(Root.Kind.STATIC, "com.acme.Big", null, List.of("data"), data),
                         new Root(Root.Kind.INSTANCE, "com.acme.Small", "k" + s, List.of("x"), new byte[] {(byte) s})));

@@ -85,6 +85,12 @@ public final class S3Blobs implements BlobStore {
         return where.url();
     }
 
+    /** Each read is a request: changed chunks are stored whole rather than read back as bases. */
+    @Override
+    public boolean smallReadsCheap() {
+        return false;
+    }
+
     @Override
     public void prepareForWriting() throws IOException {
         checkBucket();
