@@ -14,7 +14,6 @@ import io.stasis.kryo.schema.GraphCounting;
  * the hashing of its collections exponential. Every way a serializer reads an object goes through
  * one of the methods overridden here; every object registered for references goes through
  * {@link Resolver#setReadObject}, and every reference to one through {@link Resolver#getReadObject}.
- * The same resolver notes where each object written starts, for {@link EntryStarts}.
  */
 final class BudgetedKryo extends Kryo implements GraphCounting {
 
@@ -23,13 +22,11 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
     private static final int OBJECT_OR_NULL = 2;
 
     private final ReadCost cost;
-    private final EntryStarts entryStarts;
     private long graph;
 
     private BudgetedKryo(AllowListClassResolver classes, Resolver references) {
         super(classes, references);
         this.cost = references.cost;
-        this.entryStarts = references.entryStarts;
     }
 
     static BudgetedKryo create(AllowListClassResolver classes) {
@@ -37,8 +34,8 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
     }
 
     /**
-     * Registers read objects with the cost as well, notes where written objects start, and keeps
-     * short strings out of the identity map ({@link ShortStrings}).
+     * Registers read objects with the cost as well, and keeps short strings out of the identity map
+     * ({@link ShortStrings}).
      */
     private static final class Resolver extends MapReferenceResolver {
         /**
@@ -50,7 +47,6 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
         private static final int SMALL_GRAPH = 2048;
 
         final ReadCost cost;
-        final EntryStarts entryStarts = new EntryStarts();
         private final ShortStrings shortStrings = new ShortStrings();
         /** The identity map of a graph past {@link #SMALL_GRAPH} objects, sized for the last such graph. */
         private final IdentityObjectIntMap<Object> large = new IdentityObjectIntMap<>();
@@ -60,17 +56,6 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
 
         Resolver(ReadCost cost) {
             this.cost = cost;
-        }
-
-        /**
-         * Kryo asks this once for every object it writes (not null), at the object's start (past its
-         * class, where the class is written): the one place to note that start without wrapping
-         * each of Kryo's writes in a frame of our own, which made a capture measurably slower.
-         */
-        @Override
-        public boolean useReferences(Class type) {
-            entryStarts.objectAt(kryo.getDepth());
-            return super.useReferences(type);
         }
 
         /** Ids are counted here, as Kryo counts them, since short strings are not in its map. */
@@ -176,10 +161,6 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
         }
         cost.exit(input);
         return object;
-    }
-
-    EntryStarts entryStarts() {
-        return entryStarts;
     }
 
     @Override

@@ -37,10 +37,6 @@ public final class ValueGraph {
      */
     public static void append(Kryo kryo, Output output, List<?> values) {
         kryo.setAutoReset(false);
-        EntryStarts entryStarts = kryo instanceof BudgetedKryo budgeted ? budgeted.entryStarts() : null;
-        if (entryStarts != null) {
-            entryStarts.begin(output);
-        }
         try {
             for (int i = 0; i < values.size(); i++) {
                 try {
@@ -50,22 +46,8 @@ public final class ValueGraph {
                 }
             }
         } finally {
-            if (entryStarts != null) {
-                entryStarts.finish();
-            }
             kryo.reset();
         }
-    }
-
-    /**
-     * Where, in the bytes of the graph this Kryo last wrote ({@link #write} or {@link #append}, counted
-     * from the graph's first byte), an object starts right after a
-     * sibling of at least 256 bytes (an entry of a collection of large entries, say), ascending:
-     * the places where a store may cut them so that a changed entry rewrites little besides
-     * itself. Empty for a Kryo not made by {@link SnapshotKryo}.
-     */
-    public static int[] entryStarts(Kryo kryo) {
-        return kryo instanceof BudgetedKryo budgeted ? budgeted.entryStarts().toArray() : new int[0];
     }
 
     /**

@@ -14,14 +14,14 @@ import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 
 /**
- * A design study for the store's next format, not a measurement of the store: what a second
- * checkpoint would store, against the first, if each new chunk were stored whole (as the store
- * does) or as a delta against the first snapshot's bytes at the same place in the root, for
+ * The design study behind the store's format 4, not a measurement of the store: what a second
+ * checkpoint would store, against the first, if each new chunk were stored whole (as format 3
+ * did) or as a delta against the first snapshot's bytes at the same place in the root, for
  * average chunk sizes of 4, 8 and 16 KiB, and how large a full manifest would be.
  *
  * <p>It models the store rather than running it: the same gear hash and normalized cuts as
- * {@code Chunker} (whose sizes are fixed by the format, hence a copy here with the average as a
- * parameter), each stored piece LZ4-compressed with 9 bytes of framing, a chunk table entry of
+ * {@code Chunker} (a copy here, with the average as a parameter), each stored piece
+ * LZ4-compressed with 9 bytes of framing, a chunk table entry of
  * 41 bytes in Base64 (format 3), a delta entry of twice that (the chunk and its base). A delta
  * holds the runs that differ (gaps under 16 bytes merged, 4 bytes of header each) where the
  * chunk's length is unchanged, else the part between the common prefix and suffix.

@@ -410,7 +410,7 @@ public final class Checkpointer {
         List<Root> roots = new ArrayList<>(captured.size());
         for (StateRegistry.Captured<CutBuffer.Span> root : captured) {
             CutBuffer.Span span = root.written();
-            roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), cut.bytes(span), span.entryStarts()));
+            roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), cut.bytes(span)));
         }
         return roots;
     }

@@ -37,18 +37,11 @@ final class CutBuffer {
     static final class Span {
         private final int from;
         private final int to;
-        private final int[] entryStarts;
         private byte[] copied;
 
-        private Span(int from, int to, int[] entryStarts) {
+        private Span(int from, int to) {
             this.from = from;
             this.to = to;
-            this.entryStarts = entryStarts;
-        }
-
-        /** Where, in the graph's bytes, its entries start ({@link ValueGraph#entryStarts}). */
-        int[] entryStarts() {
-            return entryStarts;
         }
     }
 
@@ -71,7 +64,7 @@ final class CutBuffer {
             output.reset();
             return append(kryo, values);
         }
-        Span span = new Span(from, output.position(), ValueGraph.entryStarts(kryo));
+        Span span = new Span(from, output.position());
         inBuffer.add(span);
         return span;
     }

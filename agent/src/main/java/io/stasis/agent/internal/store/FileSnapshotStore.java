@@ -480,9 +480,8 @@ public final class FileSnapshotStore implements SnapshotStore {
                 for (Manifest.StoredRoot root : manifest.roots()) {
                     byte[] data = keepData ? new byte[(int) root.bytes()] : null;
                     reader.read(ref, root.chunks(), data, checked);
-                    roots.add(data == null
-                            ? new Root(root.kind(), root.owner(), root.key(), root.fields(), new byte[0])
-                            : new Root(root.kind(), root.owner(), root.key(), root.fields(), data, ends(root.chunks())));
+                    roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(),
+                            data == null ? new byte[0] : data));
                 }
             }
             return new Snapshot(manifest.sequence(), manifest.time(), manifest.reason(), manifest.pauseNanos(), roots,
@@ -497,20 +496,6 @@ public final class FileSnapshotStore implements SnapshotStore {
             }
             throw e;
         }
-    }
-
-    /**
-     * Where chunks end inside a root, as the entry starts of the root read back: carried forward into
-     * a later snapshot (its owner not loaded yet), it is cut exactly as it was, and stores no chunk again.
-     */
-    private static int[] ends(List<Manifest.ChunkRef> chunks) {
-        int[] ends = new int[Math.max(0, chunks.size() - 1)];
-        int at = 0;
-        for (int i = 0; i < ends.length; i++) {
-            at += chunks.get(i).bytes();
-            ends[i] = at;
-        }
-        return ends;
     }
 
     /**

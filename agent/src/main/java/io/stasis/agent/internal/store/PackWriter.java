@@ -64,13 +64,13 @@ final class PackWriter implements AutoCloseable {
         byte[] data = root.data();
         ParentChunks.Places places = parent.of(root);
         long stage = System.nanoTime();
-        int[] batch = Chunker.boundaries(data, root.entryStarts(), 0, ChunkWorkers.BATCH);
+        int[] batch = Chunker.boundaries(data, 0, ChunkWorkers.BATCH);
         trace.chunking(System.nanoTime() - stage);
         ChunkWorkers.Pending<Encoded> pending = batch.length == 0 ? null : encode(data, places, 0, batch);
         while (pending != null) {
             int nextStart = batch[batch.length - 1];
             stage = System.nanoTime();
-            int[] next = Chunker.boundaries(data, root.entryStarts(), nextStart, ChunkWorkers.BATCH);
+            int[] next = Chunker.boundaries(data, nextStart, ChunkWorkers.BATCH);
             trace.chunking(System.nanoTime() - stage);
             ChunkWorkers.Pending<Encoded> following = next.length == 0 ? null : encode(data, places, nextStart, next);
             stage = System.nanoTime();

@@ -12,23 +12,13 @@ import java.util.List;
  * @param key    the instance's {@code @CheckpointKey} value; {@code null} for statics and singletons
  * @param fields the field names, in the order their values were written
  * @param data   the Kryo-serialized values
- * @param entryStarts where in {@code data} an entry starts after a large one, ascending: places the
- *               store may cut chunks so that a changed entry rewrites little besides itself (see
- *               {@code ValueGraph.entryStarts}); not stored, and empty where nothing is known
  */
-public record Root(Kind kind, String owner, String key, List<String> fields, byte[] data, int[] entryStarts) {
+public record Root(Kind kind, String owner, String key, List<String> fields, byte[] data) {
 
     public enum Kind { STATIC, INSTANCE }
 
-    private static final int[] NONE = new int[0];
-
     public Root {
         fields = List.copyOf(fields);
-    }
-
-    /** A root whose data's structure is not known: read back, or carried forward. */
-    public Root(Kind kind, String owner, String key, List<String> fields, byte[] data) {
-        this(kind, owner, key, fields, data, NONE);
     }
 
     /** How people see it: {@code static com.acme.Ledger}, {@code com.acme.Ledger}, {@code com.acme.Account[42]}. */

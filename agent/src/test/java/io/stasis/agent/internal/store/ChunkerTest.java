@@ -1,6 +1,5 @@
 package io.stasis.agent.internal.store;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,22 +10,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class ChunkerTest {
 
-    private static final int ENTRY = 1000;
-
     /**
      * Chunks are named by content, so a version that cut elsewhere would store everything anew
-     * after an upgrade: the boundaries of these inputs are those every writer of format 3 has cut,
-     * where no entry starts are known (random bytes, text of four letters, zeros with a little noise
-     * every kilobyte, and mostly zeros).
+     * after an upgrade: the boundaries of these inputs are those every writer of format 4 cuts
+     * (random bytes, text of four letters, zeros with a little noise every kilobyte, and mostly zeros).
      */
     @Test
-    void cutsWhereEveryWriterOfFormatThreeCut() {
-        String[] expected = {"896 7d9059eb", "902 c2f470d7", "193 946a4644", "892 f6624bcf"};
+    void cutsWhereEveryWriterOfFormatFourCuts() {
+        String[] expected = {"225 5c7f9f26", "224 13dbb441", "80 0ab79d6c", "222 e5b97bd4"};
         for (int kind = 0; kind < expected.length; kind++) {
             SplittableRandom random = new SplittableRandom(11 + kind);
             byte[] data = new byte[4 << 20];
@@ -55,98 +50,64 @@ class ChunkerTest {
     @Test
     void batchesCutTheSameBoundariesAsTheWhole() {
         byte[] data = random(3 << 20, 7);
-        for (int[] entryStarts : new int[][] {new int[0], entryStarts(data.length)}) {
-            for (int count : new int[] {1, 7, 256, 100_000}) {
-                List<Integer> batched = new ArrayList<>();
-                int start = 0;
-                for (int[] batch = Chunker.boundaries(data, entryStarts, 0, count); batch.length > 0;
-                        batch = Chunker.boundaries(data, entryStarts, start, count)) {
-                    for (int end : batch) {
-                        batched.add(end);
-                    }
-                    start = batch[batch.length - 1];
+        for (int count : new int[] {1, 7, 256, 100_000}) {
+            List<Integer> batched = new ArrayList<>();
+            int start = 0;
+            for (int[] batch = Chunker.boundaries(data, 0, count); batch.length > 0;
+                    batch = Chunker.boundaries(data, start, count)) {
+                for (int end : batch) {
+                    batched.add(end);
                 }
-                List<Integer> whole = new ArrayList<>();
-                for (int end : Chunker.boundaries(data, entryStarts, 0, data.length)) { // never more chunks than bytes
-                    whole.add(end);
-                }
-                assertEquals(whole, batched);
+                start = batch[batch.length - 1];
             }
+            List<Integer> whole = new ArrayList<>();
+            for (int end : Chunker.boundaries(data, 0, data.length)) { // never more chunks than bytes
+                whole.add(end);
+            }
+            assertEquals(whole, batched);
         }
         assertEquals(0, Chunker.boundaries(new byte[0], 0, 256).length);
         assertEquals(1, Chunker.boundaries(new byte[10], 0, 256).length);
     }
 
-    /** Entry starts beyond the data, unsorted or repeated are ignored, never a crash or a chunk past the end. */
+    /** Every chunk but the last is 4 to 64 KiB, and they average about 16 KiB. */
     @Test
-    void entryStartsOutsideTheDataAreIgnored() {
-        byte[] data = random(200_000, 3);
-        int[] odd = {-5, 0, 700, 700, 90_000, 1_500, 199_999, 200_000, 400_000, Integer.MAX_VALUE};
-        int[] ends = Chunker.boundaries(data, odd, 0, data.length);
-        assertEquals(data.length, ends[ends.length - 1]);
-        for (int i = 1; i < ends.length; i++) {
-            assertTrue(ends[i] > ends[i - 1]);
+    void chunksAreBetweenTheirBoundsAndAboutTheAverage() {
+        byte[] data = random(16 << 20, 9);
+        int[] ends = Chunker.boundaries(data, 0, data.length);
+        for (int i = 0, start = 0; i < ends.length - 1; start = ends[i++]) {
+            int size = ends[i] - start;
+            assertTrue(size >= Chunker.MIN && size <= Chunker.MAX, "chunk " + i + " has " + size + " bytes");
         }
-        int[] outside = {-5, 0, data.length, 400_000, Integer.MAX_VALUE};
-        assertArrayEquals(Chunker.boundaries(data, 0, data.length), Chunker.boundaries(data, outside, 0, data.length),
-                "starts at or outside the data's ends change nothing");
+        double average = (double) data.length / ends.length;
+        assertTrue(average > 12 << 10 && average < 24 << 10, average + " bytes on average");
     }
 
-    /**
-     * One changed entry of 1,000 bytes among 4,000: with the entries' starts known, the chunks not
-     * stored before add up to about its own size; without them, to the 4 KiB or so around it.
-     */
+    /** A changed spot changes the chunk around it and at most the boundaries next to it: the rest are stored already. */
     @Test
-    void aChangedEntryRewritesAboutItselfWhenEntriesAreKnown() {
-        byte[] data = random(4000 * ENTRY, 11);
-        int[] starts = entryStarts(data.length);
-        long withStarts = 0;
-        long without = 0;
+    void aChangedSpotChangesOnlyTheChunksAroundIt() {
+        byte[] data = random(4 << 20, 11);
+        Set<ByteBuffer> known = new HashSet<>(chunks(data));
         SplittableRandom random = new SplittableRandom(5);
-        int changes = 200;
-        for (int i = 0; i < changes; i++) {
+        for (int n = 0; n < 100; n++) {
             byte[] changed = data.clone();
-            System.arraycopy(random(ENTRY, 100 + i), 0, changed, random.nextInt(4000) * ENTRY, ENTRY);
-            withStarts += newBytes(data, changed, starts);
-            without += newBytes(data, changed, new int[0]);
-        }
-        double perChangeWith = (double) withStarts / changes;
-        double perChangeWithout = (double) without / changes;
-        assertTrue(perChangeWith < 2.5 * ENTRY, perChangeWith + " bytes rewritten a change");
-        assertTrue(perChangeWithout > 2 * perChangeWith, perChangeWithout + " against " + perChangeWith);
-    }
-
-    /** Cut again with its own chunks' ends as the entry starts, data is cut exactly as it was: how a root read back is written again. */
-    @Test
-    void theEndsOfItsChunksCutDataAgainAsBefore() {
-        byte[] data = random(3 << 20, 13);
-        for (int[] entryStarts : new int[][] {new int[0], entryStarts(data.length),
-                IntStream.iterate(300, at -> at < data.length, at -> at + 300).toArray()}) {
-            int[] ends = Chunker.boundaries(data, entryStarts, 0, data.length);
-            int[] again = Chunker.boundaries(data, Arrays.copyOf(ends, ends.length - 1), 0, data.length);
-            assertArrayEquals(ends, again);
+            int at = random.nextInt(data.length - 100);
+            for (int i = 0; i < 100; i++) {
+                changed[at + i] ^= (byte) (1 + random.nextInt(255));
+            }
+            long added = chunks(changed).stream().filter(chunk -> !known.contains(chunk)).count();
+            assertTrue(added >= 1 && added <= 3, added + " chunks new for one changed spot");
         }
     }
 
-    /** The bytes of the chunks of {@code after} that {@code before} does not have. */
-    private static long newBytes(byte[] before, byte[] after, int[] entryStarts) {
-        Set<ByteBuffer> known = new HashSet<>(chunks(before, entryStarts));
-        return chunks(after, entryStarts).stream().filter(chunk -> !known.contains(chunk))
-                .mapToLong(ByteBuffer::remaining).sum();
-    }
-
-    private static List<ByteBuffer> chunks(byte[] data, int[] entryStarts) {
+    private static List<ByteBuffer> chunks(byte[] data) {
         List<ByteBuffer> chunks = new ArrayList<>();
         int start = 0;
-        for (int end : Chunker.boundaries(data, entryStarts, 0, data.length)) {
+        for (int end : Chunker.boundaries(data, 0, data.length)) {
             chunks.add(ByteBuffer.wrap(Arrays.copyOfRange(data, start, end)));
             start = end;
         }
         return chunks;
-    }
-
-    private static int[] entryStarts(int length) {
-        return IntStream.iterate(ENTRY, at -> at < length, at -> at + ENTRY).toArray();
     }
 
     private static byte[] random(int size, long seed) {

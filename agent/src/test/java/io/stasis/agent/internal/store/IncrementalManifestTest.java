@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,16 +145,15 @@ class IncrementalManifestTest {
 
     /**
      * A root read back and written again unchanged (carried forward while its owner's class is not
-     * loaded yet) stores no chunk again, although it was first cut at its entries' starts.
+     * loaded yet) stores no chunk again.
      */
     @Test
     void aRootReadBackIsWrittenAgainWithoutNewChunks() throws Exception {
         byte[] data = new byte[1 << 20];
         new Random(5).nextBytes(data);
-        int[] entryStarts = IntStream.iterate(1000, at -> at < data.length, at -> at + 1000).toArray();
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
             store.write(new Snapshot(1, Instant.now(), "test", 1, List.of(
-                    new Root(Root.Kind.STATIC, "com.acme.Big", null, List.of("data"), data, entryStarts))));
+                    new Root(Root.Kind.STATIC, "com.acme.Big", null, List.of("data"), data))));
             Root readBack = store.read(store.list().get(0)).roots().get(0);
             store.write(new Snapshot(2, Instant.now(), "test", 1, List.of(readBack)));
             assertEquals(0, packBytes(2), "chunks stored again");
@@ -173,8 +171,8 @@ class IncrementalManifestTest {
             long first = packBytes(1) + manifestBytes(1);
             long second = packBytes(2) + manifestBytes(2);
             assertTrue(second < first * 4 / 100, second + " bytes written for 1 % changed, against " + first);
-            // each changed chunk is listed with the chunk it is a delta against
-            assertTrue(manifestBytes(2) < manifestBytes(1) / 10, manifestBytes(2) + " against " + manifestBytes(1));
+            // some 20 of 256 chunks changed, each listed with the chunk it is a delta against
+            assertTrue(manifestBytes(2) < manifestBytes(1) / 4, manifestBytes(2) + " against " + manifestBytes(1));
             assertEquals(1, store.manifest(store.list().get(0)).base());
         }
         try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
@@ -306,7 +304,8 @@ class IncrementalManifestTest {
 
     /**
      * Format 3 (binary chunk lists, 4 KiB chunks, whole), written by the version before format 4:
-     * snapshot 2 is stored against snapshot 1 as its base.
+     * snapshot 2 is stored against snapshot 1 as its base. Format 4 cuts 16 KiB chunks, so the first
+     * snapshot after the upgrade stores its data once more; small changes after it store little.
      */
     @Test
     void aStoreOfFormat3StillReadsAndTakesNewSnapshots() throws Exception {
@@ -318,12 +317,14 @@ class IncrementalManifestTest {
                 assertEquals(Instant.ofEpochMilli(1_700_000_000_000L + s), snapshot.time());
                 assertArrayEquals(recordsData((int) s, 400_000), snapshot.roots().get(0).data());
             }
-            write(store, 3, changed(recordsData(2, 400_000), 3, 100, 3));
+            write(store, 3, recordsData(2, 400_000));
+            write(store, 4, changed(recordsData(2, 400_000), 3, 100, 4));
             assertEquals(List.of(), store.verify().damaged());
-            assertTrue(packBytes(3) < 4 << 10, "a small change stores little: " + packBytes(3));
+            assertTrue(packBytes(4) < 4 << 10, "a small change stores little: " + packBytes(4));
         }
         try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
-            assertArrayEquals(written.get(3L), store.read(store.list().get(0)).roots().get(0).data());
+            assertArrayEquals(written.get(4L), store.read(store.list().get(0)).roots().get(0).data());
+            assertArrayEquals(written.get(3L), store.read(store.list().get(1)).roots().get(0).data());
         }
     }
 

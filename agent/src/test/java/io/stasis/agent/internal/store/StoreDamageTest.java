@@ -39,14 +39,14 @@ class StoreDamageTest {
     void damageIsDetectedAndNeverRestoredAsData() throws Exception {
         Path pristine = root.resolve("pristine");
         Map<Long, Snapshot> written = new HashMap<>();
-        byte[] data = FileSnapshotStoreTest.state(600 << 10, 1);
+        byte[] data = FileSnapshotStoreTest.state(2 << 20, 1);
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(pristine)) {
             for (long s = 1; s <= 3; s++) {
                 data = data.clone();
                 byte[] change = FileSnapshotStoreTest.state(20 << 10, 10 + s);
-                System.arraycopy(change, 0, data, (int) (s * 150_000), change.length);
-                for (int spot = 0; spot < 20; spot++) { // small changes too: chunks stored as deltas (format 4)
-                    data[spot * 30_000 + (int) s] ^= 0x5A;
+                System.arraycopy(change, 0, data, (int) (s * 500_000), change.length);
+                for (int spot = 0; spot < 4; spot++) { // small changes too: chunks stored as deltas (format 4)
+                    data[spot * 480_000 + (int) s] ^= 0x5A;
                 }
                 Snapshot snapshot = new Snapshot(s, java.time.Instant.ofEpochSecond(s), "test", 1, List.of(
                         new Root(Root.Kind.STATIC, "com.acme.Big", null, List.of("data"), data),
@@ -54,6 +54,9 @@ class StoreDamageTest {
                 store.write(snapshot);
                 written.put(s, snapshot);
             }
+            Manifest third = store.manifest(store.list().get(0));
+            assertEquals(1, third.base(), "snapshot 3 is stored against snapshot 1");
+            assertTrue(third.chunks().stream().anyMatch(c -> c.base() != null), "and holds deltas");
         }
         List<Path> files = files(pristine);
         Random random = new Random(42);
