@@ -32,7 +32,7 @@ final class ManifestCodec {
     /** The most data a root may have: one Java array. */
     static final long MAX_ROOT_BYTES = Integer.MAX_VALUE - 8;
     /**
-     * The most chunks a manifest lists once its copies are resolved: some 32 GB of state at the
+     * The most chunks a manifest lists once its copies are resolved: some 128 GB of state at the
      * average chunk size, so that copies cannot inflate a small manifest without bound.
      */
     static final int MAX_CHUNKS = 8 << 20;

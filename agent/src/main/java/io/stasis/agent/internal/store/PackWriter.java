@@ -13,13 +13,13 @@ import java.util.concurrent.Future;
  * One checkpoint's pack: cuts each root's data into chunks ({@link Chunker}), names and encodes
  * them on the workers, and appends those the store does not hold yet to the pack; a new chunk is
  * stored as a delta against the parent's chunk at its place when that is less than half its size
- * ({@link ParentChunks}). Pipelined: while
- * the workers name and encode one batch, the caller's thread cuts the next, and the appending thread
- * ({@link ChunkWorkers#append}) writes the one before. {@link #finish} waits for the last write.
+ * ({@link ParentChunks}). Pipelined: while the workers name and encode one batch, the caller's
+ * thread cuts the next, and the appending thread ({@link ChunkWorkers#append}) writes the one
+ * before. {@link #finish} waits for the last write.
  */
 final class PackWriter implements AutoCloseable {
 
-    /** The size of each staging buffer: a few hundred chunks, as many as a batch usually holds. */
+    /** The size of each staging buffer: some 60 to 80 new chunks; a batch fills several, each written once full. */
     static final int STAGING = 1 << 20;
 
     private final BlobStore.Upload out;

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The chunks of the snapshot written before, by root and place, for a writer to store a new chunk
  * as a delta ({@link ChunkDelta}) against the whole chunk at its place there: a changed value
- * then costs about its own bytes rather than the 4 KiB chunk around it. Those whole chunks are
+ * then costs about its own bytes rather than the 16 KiB chunk around it. Those whole chunks are
  * read back from their packs and checked as restore checks them; one that does not read is no
  * base, and the new chunk is stored whole.
  */

@@ -87,5 +87,15 @@ class ChunkTableTest {
         assertEquals("a chunk table has an unknown entry 2", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Manifest.ChunkRef(whole.name(), whole.pack(), 0, 9, 9,
                 now.get(0)), "a delta against a delta");
+        for (int length = 0; length < table.length; length++) {
+            byte[] truncated = Arrays.copyOf(table, length);
+            try {
+                List<Manifest.ChunkRef> read = ChunkTable.decode(truncated, names, ChunkTable.Base.NONE,
+                        ManifestCodec.MAX_CHUNKS, true);
+                assertTrue(read.size() < now.size() && now.subList(0, read.size()).equals(read), "truncated to " + length);
+            } catch (IllegalArgumentException expected) {
+                // refused
+            }
+        }
     }
 }
