@@ -103,6 +103,8 @@ public final class StoreThroughput {
             incremental("1% changed in " + String.format("%,6d", places) + " places", dir, root(state),
                     root(changedInPlaces(state, places)));
         }
+        // every chunk new: what reading back bases that no delta can use costs a checkpoint
+        incremental("every byte changed", dir, root(state), root(state(state.length, 2)));
         int mapMegabytes = Math.min(megabytes, 100); // Kryo's Output holds at most 1 GB
         Root[] map = mapStates(mapMegabytes);
         incremental("HashMap<Integer, byte[1000]> of " + mapMegabytes + " MB, 1% of the keys", dir, map[0], map[1]);
