@@ -224,6 +224,21 @@ final class ChunkCodec {
         }
 
         /**
+         * As {@link #decode}, but without hashing the content: for a base a writer reads back to
+         * store a delta against. The frame is checked as always (the CRC, or the tag), and a restore
+         * checks the base by its name whenever it reads a delta against it.
+         */
+        void decodeUnnamed(String name, byte[] stored, int from, int length, byte[] content, int bytes)
+                throws CorruptSnapshotException {
+            Block block = open(name, stored, from, length);
+            if (block.plainLength() != bytes) {
+                throw new CorruptSnapshotException("chunk " + name + " has " + block.plainLength()
+                        + " bytes, its manifest says " + bytes);
+            }
+            decompress(name, block, content, 0);
+        }
+
+        /**
          * Decodes the chunk stored as a delta ({@link ChunkDelta}) in {@code length} bytes of
          * {@code stored} from {@code from}, against the content of its base, straight into
          * {@code content} at {@code at}, verified as {@link #decode} does.

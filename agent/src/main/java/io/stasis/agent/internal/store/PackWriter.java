@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One checkpoint's pack: cuts each root's data into chunks ({@link Chunker}), names and encodes
@@ -18,6 +19,14 @@ import java.util.concurrent.Future;
  * before. {@link #finish} waits for the last write.
  */
 final class PackWriter implements AutoCloseable {
+
+    /**
+     * After this many new chunks in a row that no delta could store, a root's data was replaced
+     * rather than edited: its other chunks are stored whole without reading their bases back, but
+     * for one in every {@link #PROBE} of a batch, whose delta would start trying again.
+     */
+    private static final int GIVE_UP = 32;
+    private static final int PROBE = 64;
 
     /** The size of each staging buffer: some 60 to 80 new chunks; a batch fills several, each written once full. */
     static final int STAGING = 1 << 20;
@@ -63,16 +72,17 @@ final class PackWriter implements AutoCloseable {
         List<Manifest.ChunkRef> chunks = new ArrayList<>();
         byte[] data = root.data();
         ParentChunks.Places places = parent.of(root);
+        AtomicInteger misses = new AtomicInteger(); // new chunks in a row that no delta could store
         long stage = System.nanoTime();
         int[] batch = Chunker.boundaries(data, 0, ChunkWorkers.BATCH);
         trace.chunking(System.nanoTime() - stage);
-        ChunkWorkers.Pending<Encoded> pending = batch.length == 0 ? null : encode(data, places, 0, batch);
+        ChunkWorkers.Pending<Encoded> pending = batch.length == 0 ? null : encode(data, places, misses, 0, batch);
         while (pending != null) {
             int nextStart = batch[batch.length - 1];
             stage = System.nanoTime();
             int[] next = Chunker.boundaries(data, nextStart, ChunkWorkers.BATCH);
             trace.chunking(System.nanoTime() - stage);
-            ChunkWorkers.Pending<Encoded> following = next.length == 0 ? null : encode(data, places, nextStart, next);
+            ChunkWorkers.Pending<Encoded> following = next.length == 0 ? null : encode(data, places, misses, nextStart, next);
             stage = System.nanoTime();
             List<Encoded> encoded = pending.results();
             trace.encoding(System.nanoTime() - stage);
@@ -180,7 +190,8 @@ final class PackWriter implements AutoCloseable {
      * Starts naming and encoding the chunks of {@code data} from {@code start} to each of {@code ends};
      * {@code places} are the parent's chunks of the same root, or {@code null}.
      */
-    private ChunkWorkers.Pending<Encoded> encode(byte[] data, ParentChunks.Places places, int start, int[] ends) {
+    private ChunkWorkers.Pending<Encoded> encode(byte[] data, ParentChunks.Places places, AtomicInteger misses, int start,
+                                                 int[] ends) {
         return workers.start(ends.length, () -> {
             ChunkCodec.Coder coder = codec.coder();
             return i -> {
@@ -190,14 +201,16 @@ final class PackWriter implements AutoCloseable {
                 if (known.containsKey(name)) {
                     return new Encoded(name, length, null, null);
                 }
-                if (places != null) {
+                if (places != null && (misses.get() < GIVE_UP || i % PROBE == 0)) {
                     ParentChunks.Base base = places.baseFor(from, length);
                     byte[] baseContent = parent.content(base.chunk(), coder);
                     byte[] delta = baseContent == null ? null
                             : ChunkDelta.encode(baseContent, base.shift(), data, from, length);
                     if (delta != null) {
+                        misses.set(0);
                         return new Encoded(name, length, coder.encode(name, delta, 0, delta.length, compress), base.chunk());
                     }
+                    misses.incrementAndGet();
                 }
                 return new Encoded(name, length, coder.encode(name, data, from, length, compress), null);
             };

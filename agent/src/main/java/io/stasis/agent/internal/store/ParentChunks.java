@@ -11,8 +11,8 @@ import java.util.Map;
  * The chunks of the snapshot written before, by root and place, for a writer to store a new chunk
  * as a delta ({@link ChunkDelta}) against the whole chunk at its place there: a changed value
  * then costs about its own bytes rather than the 16 KiB chunk around it. Those whole chunks are
- * read back from their packs and checked as restore checks them; one that does not read is no
- * base, and the new chunk is stored whole.
+ * read back from their packs, their frames checked (restore checks them by name too); one that does
+ * not read is no base, and the new chunk is stored whole.
  */
 final class ParentChunks implements AutoCloseable {
 
@@ -79,8 +79,8 @@ final class ParentChunks implements AutoCloseable {
     }
 
     /**
-     * The content of a whole chunk of the parent, read back and checked against its name, or
-     * {@code null} if it does not read: the chunk that would be stored against it is stored whole.
+     * The content of a whole chunk of the parent, read back with its frame checked, or {@code null}
+     * if it does not read: the chunk that would be stored against it is stored whole.
      */
     byte[] content(Manifest.ChunkRef whole, ChunkCodec.Coder coder) {
         try {
@@ -97,7 +97,7 @@ final class ParentChunks implements AutoCloseable {
                 reader.read(whole.offset(), stored);
             }
             byte[] content = new byte[whole.bytes()];
-            coder.decode(whole.name(), stored.array(), 0, whole.length(), content, 0, whole.bytes());
+            coder.decodeUnnamed(whole.name(), stored.array(), 0, whole.length(), content, whole.bytes());
             return content;
         } catch (IOException | RuntimeException e) {
             return null;

@@ -174,6 +174,25 @@ class DeltaChunksTest {
         }
     }
 
+    /**
+     * Data replaced rather than edited: after some new chunks in a row that no delta could store,
+     * the writer stops reading bases back (but for a probe now and then), and stores them whole.
+     */
+    @Test
+    void dataReplacedWholesaleReadsFewBasesBack() throws Exception {
+        FaultyBlobs blobs = new FaultyBlobs(dir);
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(blobs, null, false)) {
+            store.write(FileSnapshotStoreTest.big(1, FileSnapshotStoreTest.state(16 << 20, 7)));
+            int before = blobs.reads.get();
+            store.write(FileSnapshotStoreTest.big(2, FileSnapshotStoreTest.state(16 << 20, 8)));
+            List<Manifest.ChunkRef> chunks = store.manifest(store.list().get(0)).roots().get(0).chunks();
+            int reads = blobs.reads.get() - before;
+            assertTrue(chunks.size() > 800, chunks.size() + " chunks");
+            assertTrue(reads < chunks.size() / 10, reads + " bases read back for " + chunks.size() + " new chunks");
+            assertTrue(chunks.stream().allMatch(c -> c.base() == null));
+        }
+    }
+
     /** An object store is not read back chunk by chunk: its writers store changed chunks whole. */
     @Test
     void aStoreWhoseSmallReadsAreCostlyStoresChangedChunksWhole() throws Exception {

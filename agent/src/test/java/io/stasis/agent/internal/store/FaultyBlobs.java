@@ -23,6 +23,8 @@ final class FaultyBlobs implements BlobStore {
     volatile boolean down;
     /** The next {@link #holdWriter} answers that the lease was taken just now, as after another writer's. */
     volatile boolean takeOver;
+    /** Reads from opened objects so far: chunks, and runs of chunks, read from packs. */
+    final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
     /** Whether it answers small reads as cheaply as a local file; if not, as an object store. */
     volatile boolean smallReadsCheap = true;
 
@@ -120,7 +122,24 @@ final class FaultyBlobs implements BlobStore {
     @Override
     public Reader open(String name) throws IOException {
         reachable();
-        return blobs.open(name);
+        Reader reader = blobs.open(name);
+        return new Reader() {
+            @Override
+            public long size() throws IOException {
+                return reader.size();
+            }
+
+            @Override
+            public void read(long position, java.nio.ByteBuffer into) throws IOException {
+                reads.incrementAndGet();
+                reader.read(position, into);
+            }
+
+            @Override
+            public void close() throws IOException {
+                reader.close();
+            }
+        };
     }
 
     @Override
