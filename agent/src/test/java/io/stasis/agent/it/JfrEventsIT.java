@@ -80,7 +80,10 @@ class JfrEventsIT {
         List<String> waiting = waits.stream().map(w -> w.get("eventThread").get("javaName").asText()).toList();
         assertTrue(waiting.contains("held-at-gate"), "the thread held at the gate: " + waits);
         JsonNode wait = waits.get(waiting.indexOf("held-at-gate"));
-        assertTrue(millis(wait) >= 100 && millis(wait) <= millis(held), "held while the cut lasted: " + wait);
+        // The wait ends when the thread runs again after the gate opens: on two busy CPUs that can come
+        // a few milliseconds after the cut's event ended, so the comparison allows for scheduling.
+        assertTrue(millis(wait) >= 100 && millis(wait) <= millis(held) + 100,
+                "held while the cut lasted (" + millis(held) + " ms): " + wait);
         assertFalse(events.containsKey("io.stasis.Restore"), "nothing was restored in the first run");
 
         Path second = dir.resolve("second.jfr");
