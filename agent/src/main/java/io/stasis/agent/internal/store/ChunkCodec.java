@@ -215,12 +215,8 @@ final class ChunkCodec {
          */
         void decode(String name, byte[] stored, int from, int length, byte[] content, int at, int bytes)
                 throws CorruptSnapshotException {
-            Block block = open(name, stored, from, length);
-            if (block.plainLength() != bytes) {
-                throw new CorruptSnapshotException("chunk " + name + " has " + block.plainLength()
-                        + " bytes, its manifest says " + bytes);
-            }
-            inflate(name, block, content, at);
+            decodeUnnamed(name, stored, from, length, content, at, bytes);
+            check(name, content, at, bytes);
         }
 
         /**
@@ -228,14 +224,14 @@ final class ChunkCodec {
          * store a delta against. The frame is checked as always (the CRC, or the tag), and a restore
          * checks the base by its name whenever it reads a delta against it.
          */
-        void decodeUnnamed(String name, byte[] stored, int from, int length, byte[] content, int bytes)
+        void decodeUnnamed(String name, byte[] stored, int from, int length, byte[] content, int at, int bytes)
                 throws CorruptSnapshotException {
             Block block = open(name, stored, from, length);
             if (block.plainLength() != bytes) {
                 throw new CorruptSnapshotException("chunk " + name + " has " + block.plainLength()
                         + " bytes, its manifest says " + bytes);
             }
-            decompress(name, block, content, 0);
+            decompress(name, block, content, at);
         }
 
         /**
@@ -288,12 +284,6 @@ final class ChunkCodec {
                 return block(name, stored, from + 1, end);
             }
             throw new CorruptSnapshotException("chunk " + name + " has an unknown form " + stored[from]);
-        }
-
-        /** Decompresses the block into {@code content} at {@code at} and checks the content against its name. */
-        private void inflate(String name, Block block, byte[] content, int at) throws CorruptSnapshotException {
-            decompress(name, block, content, at);
-            check(name, content, at, block.plainLength());
         }
 
         private void decompress(String name, Block block, byte[] content, int at) throws CorruptSnapshotException {

@@ -97,7 +97,7 @@ final class ParentChunks implements AutoCloseable {
                 reader.read(whole.offset(), stored);
             }
             byte[] content = new byte[whole.bytes()];
-            coder.decodeUnnamed(whole.name(), stored.array(), 0, whole.length(), content, whole.bytes());
+            coder.decodeUnnamed(whole.name(), stored.array(), 0, whole.length(), content, 0, whole.bytes());
             return content;
         } catch (IOException | RuntimeException e) {
             return null;
