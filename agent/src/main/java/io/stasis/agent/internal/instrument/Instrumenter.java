@@ -23,8 +23,9 @@ public final class Instrumenter {
     public static PatternUsage install(Instrumentation instrumentation, AgentOptions options, boolean attached,
                                        BooleanSupplier bridge) {
         PatternUsage usage = new PatternUsage(instrumentation, options);
-        instrumentation.addTransformer(new MissingApiWarning(), false);
+        // Made first: both transformers call it, and a class a transformer loads is transformed too.
         ClassPrefilter prefilter = new ClassPrefilter(options);
+        instrumentation.addTransformer(new MissingApiWarning(), false);
         instrumentation.addTransformer(new StateTransformer(prefilter, options, usage, bridge), true);
         if (attached) {
             retransformLoaded(instrumentation, prefilter);

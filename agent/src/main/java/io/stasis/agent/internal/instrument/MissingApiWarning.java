@@ -26,7 +26,9 @@ final class MissingApiWarning implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (loader == null || classBeingRedefined != null || indexOf(classfileBuffer, API_PACKAGE) < 0
+        // The JDK's classes and the agent's own (a third of what loads before main) are never read.
+        if (loader == null || classBeingRedefined != null || className == null
+                || ClassPrefilter.ignored(className.replace('/', '.')) || indexOf(classfileBuffer, API_PACKAGE) < 0
                 || warned.contains(loader)) {
             return null;
         }
