@@ -7,6 +7,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import io.stasis.kryo.schema.Problems;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -41,6 +42,8 @@ class EvolutionTest {
                         String id; int quantity; float price; long created; String note;
                         List<String> tags = new ArrayList<>(); Status status; Line line; long total; Order self;
                         Address address = new Address("1 Main St");
+                        String label = "lbl"; Object memo = "memo"; String none; String shared = "shared";
+                        String sharedToo = shared;
                         public Order() {}
                         public static Order sample() {
                             Order o = new Order(); o.id = "o-1"; o.quantity = 7; o.price = 2.5f; o.created = 1_700_000_000_000L;
@@ -72,6 +75,7 @@ class EvolutionTest {
                         long quantity; double price; @RenamedFrom("created") long createdAt;
                         Collection<String> tags = new ArrayList<>(); String added = "constructor value";
                         int total = 99; String id; @RenamedFrom("address") Location location;
+                        CharSequence label; String memo; String none = "constructor value"; Object shared; String sharedToo;
                         public Order() {}
                     }
                     """);
@@ -93,6 +97,28 @@ class EvolutionTest {
         Kryo writer = SnapshotKryo.create(v1, AllowedClasses.jdk().andReachableFrom(written.getClass()));
         byte[] bytes = ValueGraph.write(writer, new Output(256, -1), List.of(written));
 
+        Object order = assertRestoredIntoVersion2(bytes);
+        assertEquals("lbl", get(order, "label"), "a String field into a CharSequence field");
+        assertEquals("memo", get(order, "memo"), "a String an Object field held into a String field");
+        assertEquals(null, get(order, "none"), "a stored null replaces the constructor value");
+        assertTrue(get(order, "shared") == get(order, "sharedToo"), "a string shared by two fields stays shared");
+    }
+
+    /**
+     * Bytes the build before fields of type {@code String} were stored without their class wrote of
+     * version 1's sample ({@code evolving-form-before-string-kind/order.bin}): they restore as they
+     * did, every {@code String} read with its class.
+     */
+    @Test
+    void aGraphWrittenBeforeStringFieldsLostTheirClassStillRestores() throws Exception {
+        byte[] bytes;
+        try (InputStream fixture = getClass().getResourceAsStream("/evolving-form-before-string-kind/order.bin")) {
+            bytes = fixture.readAllBytes();
+        }
+        assertRestoredIntoVersion2(bytes);
+    }
+
+    private static Object assertRestoredIntoVersion2(byte[] bytes) throws Exception {
         Kryo reader = SnapshotKryo.create(v2, AllowedClasses.jdk().andReachableFrom(v2.loadClass("evo.Order")));
         Object order = ValueGraph.read(reader, bytes, 1).get(0);
         assertEquals("evo.Order", order.getClass().getName());
@@ -119,6 +145,7 @@ class EvolutionTest {
         List<String> problems = Problems.drain(reader);
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).startsWith("evo.Order.total was long and is now int"), problems.get(0));
+        return order;
     }
 
     @Test

@@ -2,10 +2,13 @@ package io.stasis.kryo.schema;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
 import java.util.Map;
 
-/** How a field's value is stored: a primitive in its compact form, or a reference with its class. */
+/**
+ * How a field's value is stored: a primitive in its compact form, a reference with its class, or,
+ * for a field declared {@code String} (a final class), the string or null without a class. Ordinals
+ * are stored in schemas: new kinds go last.
+ */
 enum Kind {
     REFERENCE(Object.class),
     BOOLEAN(boolean.class),
@@ -15,7 +18,8 @@ enum Kind {
     INT(int.class),
     LONG(long.class),
     FLOAT(float.class),
-    DOUBLE(double.class);
+    DOUBLE(double.class),
+    STRING(String.class);
 
     private static final Kind[] VALUES = values();
     private static final Map<Kind, Integer> WIDENING_RANK = Map.of(BYTE, 1, SHORT, 2, INT, 3, LONG, 4, FLOAT, 5, DOUBLE, 6);
@@ -56,21 +60,6 @@ enum Kind {
         return from != null && to != null && from < to && !(this == BYTE && target == CHAR);
     }
 
-    /** Writes a value of this kind; primitives arrive boxed only on the slow path. */
-    void write(Kryo kryo, Output output, Object value) {
-        switch (this) {
-            case BOOLEAN -> output.writeBoolean((Boolean) value);
-            case BYTE -> output.writeByte((Byte) value);
-            case CHAR -> output.writeChar((Character) value);
-            case SHORT -> output.writeShort((Short) value);
-            case INT -> output.writeVarInt((Integer) value, false);
-            case LONG -> output.writeVarLong((Long) value, false);
-            case FLOAT -> output.writeFloat((Float) value);
-            case DOUBLE -> output.writeDouble((Double) value);
-            default -> kryo.writeClassAndObject(output, value);
-        }
-    }
-
     /** Reads a value of this kind, boxed. */
     Object read(Kryo kryo, Input input) {
         return switch (this) {
@@ -82,6 +71,7 @@ enum Kind {
             case LONG -> input.readVarLong(false);
             case FLOAT -> input.readFloat();
             case DOUBLE -> input.readDouble();
+            case STRING -> kryo.readObjectOrNull(input, String.class);
             default -> kryo.readClassAndObject(input);
         };
     }
