@@ -328,6 +328,52 @@ class IncrementalManifestTest {
         }
     }
 
+    /**
+     * Format 4 (16 KiB chunks, changed ones as deltas), written by the version before format 5:
+     * snapshot 2's changed chunk is a delta against snapshot 1's. Format 5 cuts as format 4 does, so
+     * the first snapshot after the upgrade stores nothing again, and new manifests say format 5.
+     */
+    @Test
+    void aStoreOfFormat4StillReadsAndTakesNewSnapshots() throws Exception {
+        copyFixture("store-format-v4");
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            assertTrue(store.manifest(store.list().get(0)).roots().get(0).chunks().stream().anyMatch(c -> c.base() != null),
+                    "the fixture holds a delta");
+            for (long s = 1; s <= 2; s++) {
+                Snapshot snapshot = store.read(store.list().get(2 - (int) s));
+                assertEquals(Instant.ofEpochMilli(1_700_000_000_000L + s), snapshot.time());
+                assertArrayEquals(recordsData((int) s, 400_000), snapshot.roots().get(0).data());
+            }
+            write(store, 3, recordsData(2, 400_000));
+            assertEquals(0, packBytes(3), "nothing stored again");
+            write(store, 4, changed(recordsData(2, 400_000), 3, 100, 4));
+            assertEquals(List.of(), store.verify().damaged());
+            assertTrue(packBytes(4) < 4 << 10, "a small change stores little: " + packBytes(4));
+        }
+        assertTrue(Files.readString(dir.resolve("manifests/snapshot-0000000000000004.json")).contains("\"format\" : 5"));
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            assertArrayEquals(written.get(4L), store.read(store.list().get(0)).roots().get(0).data());
+            assertArrayEquals(written.get(3L), store.read(store.list().get(1)).roots().get(0).data());
+        }
+    }
+
+    /** What a reader of an older version meets in a store of a newer one: a format it does not know is damage, never half read. */
+    @Test
+    void aManifestOfALaterFormatIsRefusedAsDamaged() throws Exception {
+        byte[] data = FileSnapshotStoreTest.state(1 << 16, 1);
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            write(store, 1, data);
+            write(store, 2, changed(data, 1, 100, 2));
+        }
+        Path newest = dir.resolve("manifests/snapshot-0000000000000002.json");
+        Files.writeString(newest, Files.readString(newest).replace("\"format\" : 5", "\"format\" : 6"));
+        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
+            CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, () -> store.read(store.list().get(0)));
+            assertTrue(e.getMessage().contains("has format 6; this version reads 2 to 5"), e.getMessage());
+            assertArrayEquals(data, store.read(store.list().get(1)).roots().get(0).data());
+        }
+    }
+
     private void copyFixture(String fixtureDir) throws IOException {
         for (String file : List.of("manifests/snapshot-0000000000000001.json", "manifests/snapshot-0000000000000002.json",
                 "packs/pack-0000000000000001.pack", "packs/pack-0000000000000002.pack")) {
