@@ -11,7 +11,7 @@ import java.lang.reflect.Field;
  * Application objects in a form that survives the next version of the application. The class's
  * schema (field names and kinds) is written the first time the class appears in an object graph;
  * after that each object is only its values, in schema order: primitives in their compact form,
- * strings of fields declared {@code String} as they are, other references with their class. Reading maps stored fields to local ones by name (or an earlier name
+ * references with their class. Reading maps stored fields to local ones by name (or an earlier name
  * from {@code @RenamedFrom}): added fields keep their constructor values, removed ones are skipped,
  * primitives widen ({@code int} to {@code long}, {@code float} to {@code double}), and a reference
  * restores into any field whose type accepts it. Anything else is reported through
@@ -75,7 +75,6 @@ public final class EvolvingSerializer<T> extends Serializer<T> {
             case LONG -> output.writeVarLong(field.getLong(object), false);
             case FLOAT -> output.writeFloat(field.getFloat(object));
             case DOUBLE -> output.writeDouble(field.getDouble(object));
-            case STRING -> kryo.writeObjectOrNull(output, field.get(object), String.class);
             default -> kryo.writeClassAndObject(output, field.get(object));
         }
     }

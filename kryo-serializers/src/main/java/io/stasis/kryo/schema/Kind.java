@@ -4,11 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import java.util.Map;
 
-/**
- * How a field's value is stored: a primitive in its compact form, a reference with its class, or,
- * for a field declared {@code String} (a final class), the string or null without a class. Ordinals
- * are stored in schemas: new kinds go last.
- */
+/** How a field's value is stored: a primitive in its compact form, or a reference with its class. */
 enum Kind {
     REFERENCE(Object.class),
     BOOLEAN(boolean.class),
@@ -18,8 +14,7 @@ enum Kind {
     INT(int.class),
     LONG(long.class),
     FLOAT(float.class),
-    DOUBLE(double.class),
-    STRING(String.class);
+    DOUBLE(double.class);
 
     private static final Kind[] VALUES = values();
     private static final Map<Kind, Integer> WIDENING_RANK = Map.of(BYTE, 1, SHORT, 2, INT, 3, LONG, 4, FLOAT, 5, DOUBLE, 6);
@@ -71,7 +66,6 @@ enum Kind {
             case LONG -> input.readVarLong(false);
             case FLOAT -> input.readFloat();
             case DOUBLE -> input.readDouble();
-            case STRING -> kryo.readObjectOrNull(input, String.class);
             default -> kryo.readClassAndObject(input);
         };
     }

@@ -18,7 +18,7 @@ import java.util.Map;
  */
 final class ReadPlan {
 
-    private enum Mode { SAME, REFERENCE, STRING, CONVERT, DISCARD }
+    private enum Mode { SAME, REFERENCE, CONVERT, DISCARD }
 
     private static final Map<Class<?>, Kind> KIND_OF_BOX = Map.of(Boolean.class, Kind.BOOLEAN, Byte.class, Kind.BYTE,
             Character.class, Kind.CHAR, Short.class, Kind.SHORT, Integer.class, Kind.INT, Long.class, Kind.LONG,
@@ -54,11 +54,7 @@ final class ReadPlan {
             }
             Kind to = local.kinds[j];
             if (from == to) {
-                modes[i] = switch (from) {
-                    case REFERENCE -> Mode.REFERENCE;
-                    case STRING -> Mode.STRING;
-                    default -> Mode.SAME;
-                };
+                modes[i] = from == Kind.REFERENCE ? Mode.REFERENCE : Mode.SAME;
             } else if (from != Kind.REFERENCE && to != Kind.REFERENCE && !from.widensTo(to)) {
                 problems.add(describe(local, j) + " was " + from.type.getName() + " and is now "
                         + to.type.getName() + ", which does not hold every " + from.type.getName()
@@ -86,7 +82,6 @@ final class ReadPlan {
                 switch (modes[i]) {
                     case SAME -> readSame(input, local.fields[j], object, stored[i]);
                     case REFERENCE -> assign(kryo, j, object, kryo.readClassAndObject(input));
-                    case STRING -> local.fields[j].set(object, kryo.readObjectOrNull(input, String.class));
                     case CONVERT -> assign(kryo, j, object, convert(local.kinds[j], stored[i].read(kryo, input)));
                     default -> stored[i].read(kryo, input);
                 }
@@ -111,7 +106,6 @@ final class ReadPlan {
                         put(arguments, slot, j, value);
                     }
                 }
-                case STRING -> put(arguments, slot, j, kryo.readObjectOrNull(input, String.class));
                 case CONVERT -> {
                     Object value = convert(local.kinds[j], stored[i].read(kryo, input));
                     if (accepts(kryo, j, value)) {

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A root's chunk list in a manifest of format 3 to 5: binary (Base64 in the manifest's JSON), some
+ * A root's chunk list in a manifest of format 3 or 4: binary (Base64 in the manifest's JSON), some
  * 42 bytes a chunk where format 2 spent about 170 of pretty-printed JSON. Against a base snapshot, a
  * run of chunks that the base lists in the same order is one {@code COPY} of its place in the
  * base's list (all its roots, in order), so the manifest after a small change lists little more
@@ -18,7 +18,7 @@ import java.util.Map;
  * <pre>
  * COPY   byte 0  varint start  varint count                              the base's chunks [start, start + count)
  * CHUNK  byte 1  byte[32] name  varint pack  varint offset  varint length  varint bytes
- * DELTA  byte 2  the chunk as CHUNK has it, then its base's the same way   (format 4 on)
+ * DELTA  byte 2  the chunk as CHUNK has it, then its base's the same way   (format 4)
  * </pre>
  *
  * Numbers are {@link Varints}: what a table declares is decoded whole, then bounded, never trusted.
@@ -112,7 +112,7 @@ final class ChunkTable {
      * Decodes a table, every number bounded.
      *
      * @param room how many chunks the manifest may still list: copies cannot inflate it past that
-     * @param deltas whether it may list deltas (format 4 on)
+     * @param deltas whether it may list deltas (format 4)
      * @throws IllegalArgumentException if it is not a valid table for these packs and this base
      */
     static List<Manifest.ChunkRef> decode(byte[] table, List<String> packs, Base base, int room, boolean deltas) {

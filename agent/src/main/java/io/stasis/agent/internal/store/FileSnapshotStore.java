@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * Snapshots in one store ({@link BlobStore}: a directory, or a bucket) as content-addressed chunks in pack files plus one small JSON
- * manifest per snapshot (format 5, {@code docs/format.md}; formats 1 to 4 are still read):
+ * manifest per snapshot (format 4, {@code docs/format.md}; formats 1 to 3 are still read):
  *
  * <pre>
  * dir/.lock                                   the writer's lock

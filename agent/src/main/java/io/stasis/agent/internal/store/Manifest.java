@@ -20,14 +20,7 @@ import java.util.TreeSet;
 record Manifest(long sequence, Instant time, String reason, long parent, long base, long pauseNanos, long writeNanos,
                 String agent, String jvm, String keyId, List<String> classes, List<StoredRoot> roots) {
 
-    /**
-     * Written. 5 is 4 whose roots' data may hold a field kind that readers of format 4 do not know
-     * (the evolving form's {@code String} fields): they refuse the manifest, and fall back to a
-     * snapshot of their own, rather than skip those roots.
-     */
-    static final int FORMAT = 5;
-    /** The first format with chunks stored as deltas. */
-    static final int FORMAT_4 = 4;
+    static final int FORMAT = 4;
     /** The format before chunk lists were stored against a base; still read. */
     static final int FORMAT_2 = 2;
 

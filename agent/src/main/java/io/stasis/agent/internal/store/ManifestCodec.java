@@ -45,9 +45,8 @@ final class ManifestCodec {
     }
 
     /**
-     * A manifest of the format written ({@link Manifest#FORMAT}). Its roots' chunk lists are stored
-     * against {@code base} when the manifest names one ({@link Manifest#base}), every chunk listed
-     * otherwise.
+     * A manifest of format 4. Its roots' chunk lists are stored against {@code base} when the
+     * manifest names one ({@link Manifest#base}), every chunk listed otherwise.
      *
      * @param base the manifest of snapshot {@code manifest.base()}, or {@code null} when that is -1
      */
@@ -94,14 +93,14 @@ final class ManifestCodec {
         return JsonTrees.write(node, true);
     }
 
-    /** Finds the manifest a manifest of format 3 to 5 is stored against. */
+    /** Finds the manifest a manifest of format 3 or 4 is stored against. */
     @FunctionalInterface
     interface Bases {
         Manifest manifest(long sequence) throws IOException;
     }
 
     /**
-     * Parses and verifies a manifest; one of format 3 to 5 stored against a base is resolved with it.
+     * Parses and verifies a manifest; one of format 3 or 4 stored against a base is resolved with it.
      *
      * @param bases where its base is read; {@code null} when it is read as a base, which must have none
      * @throws CorruptSnapshotException if it is not a manifest, or not the one its checksum vouches for
@@ -159,7 +158,7 @@ final class ManifestCodec {
                 required(r, "fields").forEach(f -> fields.add(f.asText()));
                 List<Manifest.ChunkRef> chunks = format == Manifest.FORMAT_2 ? chunksOfFormat2(r)
                         : ChunkTable.decode(Base64.getDecoder().decode(text(r, "chunks")), packs, table, room,
-                                format >= Manifest.FORMAT_4);
+                                format >= Manifest.FORMAT);
                 room -= chunks.size();
                 long declared = chunks.stream().mapToLong(Manifest.ChunkRef::bytes).sum();
                 long rootBytes = number(r, "bytes", 0, MAX_ROOT_BYTES);
