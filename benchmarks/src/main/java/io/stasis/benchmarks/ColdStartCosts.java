@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -156,16 +157,27 @@ public final class ColdStartCosts {
 
     private static double[] fork(String piece) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ColdStartCosts.class.getName(), "--piece", piece).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IllegalStateException(piece + " failed: " + output);
+        Path log = Files.createTempFile("cold-start-costs", ".txt");
+        try {
+            // To a file, so that the bounded wait comes first: a pipe read would wait as long as the child.
+            Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    ColdStartCosts.class.getName(), "--piece", piece).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(piece + " did not finish within 60 s");
+            }
+            String output = Files.readString(log).trim();
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(piece + " failed: " + output);
+            }
+            String[] parts = output.substring(output.lastIndexOf('\n') + 1).split(" ");
+            return new double[] {Long.parseLong(parts[0]) / 1e6, Long.parseLong(parts[1]) / 1e6};
+        } finally {
+            Files.deleteIfExists(log);
         }
-        String[] parts = output.substring(output.lastIndexOf('\n') + 1).split(" ");
-        return new double[] {Long.parseLong(parts[0]) / 1e6, Long.parseLong(parts[1]) / 1e6};
     }
+
 
     private static double median(List<double[]> values, int index) {
         double[] sorted = values.stream().mapToDouble(v -> v[index]).sorted().toArray();

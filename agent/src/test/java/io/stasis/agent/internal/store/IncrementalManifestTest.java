@@ -312,20 +312,11 @@ class IncrementalManifestTest {
         copyFixture("store-format-v3");
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
             assertEquals(1, store.manifest(store.list().get(0)).base());
-            for (long s = 1; s <= 2; s++) {
-                Snapshot snapshot = store.read(store.list().get(2 - (int) s));
-                assertEquals(Instant.ofEpochMilli(1_700_000_000_000L + s), snapshot.time());
-                assertArrayEquals(recordsData((int) s, 400_000), snapshot.roots().get(0).data());
-            }
+            assertRecordsFixtureReads(store);
             write(store, 3, recordsData(2, 400_000));
-            write(store, 4, changed(recordsData(2, 400_000), 3, 100, 4));
-            assertEquals(List.of(), store.verify().damaged());
-            assertTrue(packBytes(4) < 4 << 10, "a small change stores little: " + packBytes(4));
+            writeASmallChangeAs4(store);
         }
-        try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
-            assertArrayEquals(written.get(4L), store.read(store.list().get(0)).roots().get(0).data());
-            assertArrayEquals(written.get(3L), store.read(store.list().get(1)).roots().get(0).data());
-        }
+        assertSnapshots3And4Read();
     }
 
     /**
@@ -339,17 +330,31 @@ class IncrementalManifestTest {
         try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
             assertTrue(store.manifest(store.list().get(0)).roots().get(0).chunks().stream().anyMatch(c -> c.base() != null),
                     "the fixture holds a delta");
-            for (long s = 1; s <= 2; s++) {
-                Snapshot snapshot = store.read(store.list().get(2 - (int) s));
-                assertEquals(Instant.ofEpochMilli(1_700_000_000_000L + s), snapshot.time());
-                assertArrayEquals(recordsData((int) s, 400_000), snapshot.roots().get(0).data());
-            }
+            assertRecordsFixtureReads(store);
             write(store, 3, recordsData(2, 400_000));
             assertEquals(0, packBytes(3), "nothing stored again");
-            write(store, 4, changed(recordsData(2, 400_000), 3, 100, 4));
-            assertEquals(List.of(), store.verify().damaged());
-            assertTrue(packBytes(4) < 4 << 10, "a small change stores little: " + packBytes(4));
+            writeASmallChangeAs4(store);
         }
+        assertSnapshots3And4Read();
+    }
+
+    /** A fixture's snapshots 1 and 2 hold {@link #recordsData} of their number, taken a millisecond apart. */
+    private static void assertRecordsFixtureReads(FileSnapshotStore store) throws IOException {
+        for (long s = 1; s <= 2; s++) {
+            Snapshot snapshot = store.read(store.list().get(2 - (int) s));
+            assertEquals(Instant.ofEpochMilli(1_700_000_000_000L + s), snapshot.time());
+            assertArrayEquals(recordsData((int) s, 400_000), snapshot.roots().get(0).data());
+        }
+    }
+
+    /** Snapshot 4: snapshot 3's data changed in three places, which stores little; the store verifies. */
+    private void writeASmallChangeAs4(FileSnapshotStore store) throws IOException {
+        write(store, 4, changed(written.get(3L), 3, 100, 4));
+        assertEquals(List.of(), store.verify().damaged());
+        assertTrue(packBytes(4) < 4 << 10, "a small change stores little: " + packBytes(4));
+    }
+
+    private void assertSnapshots3And4Read() throws IOException {
         try (FileSnapshotStore store = FileSnapshotStore.openForReading(dir)) {
             assertArrayEquals(written.get(4L), store.read(store.list().get(0)).roots().get(0).data());
             assertArrayEquals(written.get(3L), store.read(store.list().get(1)).roots().get(0).data());
