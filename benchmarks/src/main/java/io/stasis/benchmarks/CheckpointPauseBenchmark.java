@@ -53,7 +53,10 @@ import org.openjdk.jmh.runner.IterationType;
  * </ul>
  *
  * <p>The state is {@link MixedState}, sized so that Kryo writes about {@code stateMb} MB
- * (calibrated at set-up; the real byte counts are printed as {@code # state ...}).
+ * (calibrated at set-up; the real byte counts are printed as {@code # state ...}). With
+ * {@code roots} above 1 it is split into that many {@code MixedState}s of equal size, each the
+ * state of its own owner class ({@link StateHolder#OWNERS}), so each is a root of its own; the
+ * raw Kryo baselines then write the same graphs one after the other, each a graph of its own.
  *
  * <p>Sample mode times every call, so JMH reports the median ({@code p0.50}) next to the mean; the
  * 100 MB case, seconds per call, is better run with {@code -bm ss} (one call per iteration).
@@ -72,6 +75,12 @@ public class CheckpointPauseBenchmark {
     @Param({"1", "10", "100"})
     public int stateMb;
 
+    @Param({"1"})
+    public int roots;
+
+    /** The graphs the state is made of: one per root. */
+    private MixedState[] parts;
+
     private Checkpointer checkpointer;
     private DiscardingStore store;
     private Kryo kryo;
@@ -85,7 +94,7 @@ public class CheckpointPauseBenchmark {
     private int samples;
 
     /** What the agent allows this state: the JDK's types and the types reachable from the holder's field. */
-    private static final AllowedClasses ALLOWED = AllowedClasses.jdk().andReachableFrom(StateHolder.class);
+    private static final AllowedClasses ALLOWED = AllowedClasses.jdk().andReachableFrom(MixedState.class);
 
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) throws CheckpointException {
@@ -95,14 +104,26 @@ public class CheckpointPauseBenchmark {
 
         long calibrationBytes = serializedSize(MixedState.generate(CALIBRATION_UNITS, 42));
         int units = (int) Math.max(1, stateMb * MB * CALIBRATION_UNITS / calibrationBytes);
-        StateHolder.state = MixedState.generate(units, 42);
+        if (roots < 1 || roots > StateHolder.OWNERS.size()) {
+            throw new IllegalArgumentException("roots must be 1 to " + StateHolder.OWNERS.size());
+        }
+        parts = new MixedState[roots];
+        for (int i = 0; i < roots; i++) {
+            parts[i] = MixedState.generate(units / roots, 42 + i);
+        }
+        StateHolder.set(parts);
 
         StateRegistry registry = new StateRegistry(List.of());
-        registry.initialized(StateHolder.class);
+        for (Class<?> owner : StateHolder.OWNERS.subList(0, roots)) {
+            registry.initialized(owner);
+        }
         store = new DiscardingStore();
         checkpointer = new Checkpointer(registry, store, null, Duration.ofSeconds(10), 1000, AllowedClasses.jdk());
 
-        long rawBytes = serializedSize(StateHolder.state);
+        long rawBytes = 0;
+        for (MixedState part : parts) {
+            rawBytes += serializedSize(part);
+        }
         String noReferences = "";
         if (params.getBenchmark().endsWith(".rawKryoNoReferences")) {
             // Only in its own forks, so that the other benchmarks' profiles never see this path.
@@ -122,9 +143,10 @@ public class CheckpointPauseBenchmark {
         Checkpointer.Committed first = checkpointer.checkpoint("size check");
         Runtime rt = Runtime.getRuntime();
         System.gc();
-        System.out.printf(Locale.ROOT, "%n# state %s stateMb=%d: units=%d accounts=%d, raw Kryo %d bytes (%.2f MB), "
+        System.out.printf(Locale.ROOT, "%n# state %s stateMb=%d roots=%d: units=%d accounts=%d, raw Kryo %d bytes (%.2f MB), "
                         + "checkpoint root data %d bytes (%.2f MB)%s, heap used after GC %.0f MB%n",
-                params.getBenchmark().replaceAll(".*\\.", ""), stateMb, units, StateHolder.state.accounts(),
+                params.getBenchmark().replaceAll(".*\\.", ""), stateMb, roots, units,
+                Arrays.stream(parts).mapToInt(MixedState::accounts).sum(),
                 rawBytes, rawBytes / (double) MB, first.ref().bytes(), first.ref().bytes() / (double) MB, noReferences,
                 (rt.totalMemory() - rt.freeMemory()) / (double) MB);
     }
@@ -151,9 +173,9 @@ public class CheckpointPauseBenchmark {
         long[] t = Arrays.copyOf(totals, samples);
         Arrays.sort(p);
         Arrays.sort(t);
-        System.out.printf(Locale.ROOT, "%n# pause stateMb=%d: %d measured checkpoints; pauseNanos median %.3f ms "
+        System.out.printf(Locale.ROOT, "%n# pause stateMb=%d roots=%d: %d measured checkpoints; pauseNanos median %.3f ms "
                         + "(min %.3f, p90 %.3f, max %.3f); whole checkpoint() median %.3f ms; data %d bytes%n",
-                stateMb, samples, p[samples / 2] / 1e6, p[0] / 1e6, p[(int) (samples * 0.9)] / 1e6, p[samples - 1] / 1e6,
+                stateMb, roots, samples, p[samples / 2] / 1e6, p[0] / 1e6, p[(int) (samples * 0.9)] / 1e6, p[samples - 1] / 1e6,
                 t[samples / 2] / 1e6, store.lastDataBytes());
     }
 
@@ -175,37 +197,32 @@ public class CheckpointPauseBenchmark {
 
     @Benchmark
     public long rawKryo() {
-        output.reset();
-        kryo.writeClassAndObject(output, StateHolder.state);
-        long bytes = output.total();
-        kryo.reset();
-        return bytes;
+        return writeAll(kryo);
     }
 
     @Benchmark
     public byte[] rawKryoToBytes() {
+        writeAll(kryo);
+        return output.toBytes();
+    }
+
+    /** Every part, each a graph of its own, one after the other into the output. */
+    private long writeAll(Kryo with) {
         output.reset();
-        kryo.writeClassAndObject(output, StateHolder.state);
-        byte[] bytes = output.toBytes();
-        kryo.reset();
-        return bytes;
+        for (MixedState part : parts) {
+            with.writeClassAndObject(output, part);
+            with.reset();
+        }
+        return output.total();
     }
 
     @Benchmark
     public long rawKryoNoReferences() {
-        output.reset();
-        kryoNoReferences.writeClassAndObject(output, StateHolder.state);
-        long bytes = output.total();
-        kryoNoReferences.reset();
-        return bytes;
+        return writeAll(kryoNoReferences);
     }
 
     @Benchmark
     public long stockKryo() {
-        output.reset();
-        stockKryo.writeClassAndObject(output, StateHolder.state);
-        long bytes = output.total();
-        stockKryo.reset();
-        return bytes;
+        return writeAll(stockKryo);
     }
 }

@@ -21,20 +21,29 @@ import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * Takes checkpoints, one at a time: closes the quiesce gate, waits for units of work in flight to
- * drain, serializes every root into a buffer kept from cut to cut ({@link CutBuffer}), opens the
- * gate, and only then copies each root's bytes out and writes them to the store. The pause that
- * the application sees covers the drain and serialization, not new memory, compression or I/O.
+ * drain, serializes every root into a buffer kept from cut to cut ({@link CutBuffer}), on several
+ * cores when the last cut had more than one large root ({@link CutLanes}), opens the gate, and
+ * only then copies each root's bytes out and writes them to the store. The pause that the
+ * application sees covers the drain and serialization, not new memory, compression or I/O.
  */
 public final class Checkpointer {
 
     /** Enough writes for the hottest paths to leave the interpreter; a fraction of a millisecond each. */
     private static final int WARM_UP_WRITES = 200;
+    /**
+     * The bytes the roots other than the largest must have had in the last cut for the next one to
+     * be written on several cores: a lane's thread takes a fraction of a millisecond to wake, about
+     * what writing this much takes.
+     */
+    static final long PARALLEL_FROM_BYTES = 256 * 1024;
 
     private final StateRegistry registry;
     private final SnapshotStore store;
@@ -43,12 +52,15 @@ public final class Checkpointer {
     private final int keep;
     private final AllowedClasses allowed;
     private final CheckpointStats stats;
-    private Kryo kryo;
+    private CutLanes lanes;
     /** The classes the current cut's roots name, for the manifest's class table. */
     private final java.util.SortedSet<String> classesOfCut = new java.util.TreeSet<>();
     /** The roots restore had not applied when the current cut began, by name. */
     private Map<String, Root> pendingAtCut = Map.of();
-    private CutBuffer cut;
+    /** How many bytes each root had in the last cut, by name: which roots to hand out first, and whether to use the lanes. */
+    private Map<String, Integer> lastRootBytes = Map.of();
+    /** How many lanes wrote the last cut's roots. */
+    private int lanesOfLastCut;
     /** What the last snapshot this JVM committed holds, and that snapshot. */
     private StateDigest lastDigest;
     private SnapshotRef lastRef;
@@ -220,7 +232,7 @@ public final class Checkpointer {
         }
         Instant time;
         long pauseNanos;
-        List<StateRegistry.Captured<CutBuffer.Span>> captured;
+        List<StateRegistry.Captured<RootValues>> captured;
         long sequence;
         try {
             sequence = store.nextSequence();
@@ -244,9 +256,14 @@ public final class Checkpointer {
         // made it yet (an interval shorter than the warm-up's delay). Not while no class owns state:
         // then the cut writes no root (what the snapshot restored but nothing claimed yet is carried
         // over as stored), as in a short program's exit snapshot; an owner that appears meanwhile
-        // has its Kryo made in the cut.
+        // has its Kryo made in the cut. So are the other lanes' Kryos, when the last cut says they help.
+        boolean inParallel = false;
         if (!registry.ownerTypes().isEmpty()) {
-            ensureKryo();
+            ensureLanes();
+            inParallel = lanes.parallel() && worthLanes(lastRootBytes);
+            if (inParallel) {
+                lanes.prepare(this::warmUp);
+            }
         }
         trace.pauseBegins();
         long start = System.nanoTime();
@@ -266,10 +283,11 @@ public final class Checkpointer {
             time = Instant.now();
             pendingAtCut = restorer == null ? Map.of() : restorer.pendingByName();
             classesOfCut.clear();
-            if (cut != null) {
-                cut.clear();
+            if (lanes != null) {
+                lanes.clear();
             }
             captured = registry.capture(rootWriter());
+            write(captured, inParallel);
             cutTaken = true;
         } catch (CaptureException e) {
             throw new CheckpointException("checkpoint '" + reason + "' failed: " + e.getMessage(), e.getCause());
@@ -322,6 +340,47 @@ public final class Checkpointer {
     }
 
     /**
+     * Serializes the roots the registry captured, the largest of the last cut first, and fails
+     * with the first root (in the cut's order) that could not be.
+     */
+    private void write(List<StateRegistry.Captured<RootValues>> captured, boolean inParallel) throws CaptureException {
+        List<RootValues> roots = new ArrayList<>(captured.size());
+        for (StateRegistry.Captured<RootValues> root : captured) {
+            roots.add(root.written());
+        }
+        Map<String, Integer> last = lastRootBytes;
+        roots.sort(Comparator.comparingInt((RootValues root) -> last.getOrDefault(root.name, 0)).reversed());
+        // Roots were read only if there are lanes.
+        lanesOfLastCut = roots.isEmpty() ? 0 : lanes.write(roots, inParallel);
+        Map<String, Integer> bytes = new HashMap<>();
+        for (StateRegistry.Captured<RootValues> root : captured) {
+            RootValues values = root.written();
+            if (values.failure != null) {
+                throw values.failure;
+            }
+            classesOfCut.addAll(values.classes);
+            bytes.put(values.name, values.span.length());
+        }
+        lastRootBytes = bytes;
+    }
+
+    /** How many lanes (cores) wrote the last cut's roots: 1 when they were written in sequence. */
+    synchronized int lanesOfLastCut() {
+        return lanesOfLastCut;
+    }
+
+    /** Whether the roots besides the largest held enough in the last cut for other cores to help. */
+    private static boolean worthLanes(Map<String, Integer> rootBytes) {
+        long all = 0;
+        int largest = 0;
+        for (int bytes : rootBytes.values()) {
+            all += bytes;
+            largest = Math.max(largest, bytes);
+        }
+        return all - largest >= PARALLEL_FROM_BYTES;
+    }
+
+    /**
      * Makes the first checkpoint's pause like the later ones: creates the Kryo and loads the
      * classes writing needs, on the caller's thread and outside any cut, by writing a throwaway
      * graph of common JDK types, looking at the types of the owners registered so far, and running
@@ -330,29 +389,34 @@ public final class Checkpointer {
      * Made neither at start-up, which it would slow down, nor in the first pause.
      */
     public synchronized void prepare() {
-        ensureKryo();
+        ensureLanes();
         try {
             for (Class<?> owner : registry.ownerTypes()) {
                 allowed.andReachableFrom(owner); // reflection over the owner's field types, cached by the JDK
             }
-            SnapshotKryo.allow(kryo, allowed);
-            List<Object> graph = WarmUpGraph.create();
+            CutLanes.Lane lane = lanes.first();
             for (int i = 0; i < WARM_UP_WRITES; i++) {
-                cut.clear();
-                cut.bytes(cut.append(kryo, graph));
+                warmUp(lane);
             }
             // The cut's own path, on fields of the agent's: reflection's accessors for each kind of
             // field, the owner's reachable types, the lambdas and comparators a capture runs through.
-            StateRegistry.RootWriter<CutBuffer.Span> writer = rootWriter();
+            StateRegistry.RootWriter<RootValues> writer = rootWriter();
             Map<String, Field> statics = WarmUpGraph.staticFields();
             Map<String, Field> fields = WarmUpGraph.instanceFields();
             Object instance = WarmUpGraph.instance();
             for (int i = 0; i < WARM_UP_WRITES; i++) {
-                cut.clear();
-                cut.bytes(writer.write(WarmUpGraph.ROOT, statics, null));
-                cut.bytes(writer.write(WarmUpGraph.ROOT, fields, instance));
+                lanes.clear();
+                List<RootValues> roots = List.of(writer.write(WarmUpGraph.ROOT, statics, null),
+                        writer.write(WarmUpGraph.ROOT, fields, instance));
+                lanes.write(roots, false);
+                for (RootValues root : roots) {
+                    if (root.failure != null) {
+                        throw root.failure;
+                    }
+                    root.bytes();
+                }
             }
-            cut.clear();
+            lanes.clear();
             classesOfCut.clear();
             withPending(List.of(new Root(Root.Kind.STATIC, WarmUpGraph.ROOT, null, List.of(), new byte[0])));
             StateDigest.of(List.of(), List.of());
@@ -361,10 +425,17 @@ public final class Checkpointer {
         }
     }
 
-    private void ensureKryo() {
-        if (kryo == null) {
-            kryo = SnapshotKryo.create(Checkpointer.class.getClassLoader(), allowed);
-            cut = new CutBuffer();
+    /** A throwaway graph of common JDK types, written on {@code lane}: what loads and compiles the writing path. */
+    private void warmUp(CutLanes.Lane lane) {
+        SnapshotKryo.allow(lane.kryo(), allowed);
+        lane.cut().clear();
+        lane.cut().bytes(lane.cut().append(lane.kryo(), WarmUpGraph.create()));
+    }
+
+    private void ensureLanes() {
+        if (lanes == null) {
+            lanes = new CutLanes(() -> SnapshotKryo.create(Checkpointer.class.getClassLoader(), allowed),
+                    Runtime.getRuntime().availableProcessors());
         }
     }
 
@@ -406,46 +477,78 @@ public final class Checkpointer {
     }
 
     /** The roots of a cut, each with its bytes copied out of the cut's buffer. */
-    private List<Root> copiedOut(List<StateRegistry.Captured<CutBuffer.Span>> captured) {
+    private static List<Root> copiedOut(List<StateRegistry.Captured<RootValues>> captured) {
         List<Root> roots = new ArrayList<>(captured.size());
-        for (StateRegistry.Captured<CutBuffer.Span> root : captured) {
-            CutBuffer.Span span = root.written();
-            roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), cut.bytes(span)));
+        for (StateRegistry.Captured<RootValues> root : captured) {
+            roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), root.written().bytes()));
         }
         return roots;
     }
 
     /** One place, so that {@link #prepare} links the method reference a cut uses. */
-    private StateRegistry.RootWriter<CutBuffer.Span> rootWriter() {
-        return this::serialize;
+    private StateRegistry.RootWriter<RootValues> rootWriter() {
+        return this::read;
     }
 
-    private CutBuffer.Span serialize(String rootName, Map<String, Field> fields, Object instance)
-            throws CaptureException {
+    /** Reads one root's field values in the cut; they are serialized once every root is read ({@link #write}). */
+    private RootValues read(String rootName, Map<String, Field> fields, Object instance) throws CaptureException {
         if (pendingAtCut.containsKey(rootName)) {
             return null; // not restored yet: the pending data goes in instead
         }
-        ensureKryo();
+        ensureLanes();
         Class<?> owner = instance != null ? instance.getClass()
                 : fields.isEmpty() ? Object.class : fields.values().iterator().next().getDeclaringClass();
-        SnapshotKryo.allow(kryo, allowed.andReachableFrom(owner));
-        List<String> names = List.copyOf(fields.keySet());
         List<Object> values = new ArrayList<>(fields.size());
         try {
             for (Field field : fields.values()) {
                 values.add(field.get(instance));
             }
-            CutBuffer.Span span = cut.append(kryo, values);
-            classesOfCut.addAll(SnapshotKryo.classesWritten(kryo));
-            return span;
-        } catch (GraphWriteException e) {
-            List<String> path = new ArrayList<>();
-            path.add(rootName + "." + names.get(e.index()));
-            path.addAll(e.path());
-            String hint = e.getCause() instanceof ClassNotAllowedException refused ? Log.allowHint(refused) : "";
-            throw new CaptureException("cannot capture " + String.join(" → ", path) + ": " + e.reason() + hint, e);
-        } catch (Exception | StackOverflowError e) {
+        } catch (Exception e) {
             throw new CaptureException("cannot capture " + rootName + ": " + Log.describe(e), e);
+        }
+        return new RootValues(rootName, List.copyOf(fields.keySet()), values, allowed.andReachableFrom(owner));
+    }
+
+    /** One root's values, read in the cut, and what serializing them on a lane gave. */
+    private static final class RootValues implements CutLanes.Task {
+        final String name;
+        private final List<String> fieldNames;
+        private final List<Object> values;
+        private final AllowedClasses allowed;
+        private CutBuffer cut;
+        CutBuffer.Span span;
+        List<String> classes;
+        CaptureException failure;
+
+        RootValues(String name, List<String> fieldNames, List<Object> values, AllowedClasses allowed) {
+            this.name = name;
+            this.fieldNames = fieldNames;
+            this.values = values;
+            this.allowed = allowed;
+        }
+
+        @Override
+        public void writeOn(CutLanes.Lane lane) {
+            Kryo kryo = lane.kryo();
+            cut = lane.cut();
+            try {
+                SnapshotKryo.allow(kryo, allowed);
+                span = cut.append(kryo, values);
+                classes = SnapshotKryo.classesWritten(kryo);
+            } catch (GraphWriteException e) {
+                List<String> path = new ArrayList<>();
+                path.add(name + "." + fieldNames.get(e.index()));
+                path.addAll(e.path());
+                String hint = e.getCause() instanceof ClassNotAllowedException refused ? Log.allowHint(refused) : "";
+                failure = new CaptureException("cannot capture " + String.join(" → ", path) + ": " + e.reason() + hint, e);
+            } catch (Exception | StackOverflowError e) {
+                failure = new CaptureException("cannot capture " + name + ": " + Log.describe(e), e);
+            }
+        }
+
+        /** The root's bytes, in an array of their own. */
+        byte[] bytes() {
+            return cut.bytes(span);
         }
     }
 

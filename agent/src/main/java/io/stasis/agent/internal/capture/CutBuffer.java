@@ -43,6 +43,10 @@ final class CutBuffer {
             this.from = from;
             this.to = to;
         }
+
+        int length() {
+            return to - from;
+        }
     }
 
     /**
