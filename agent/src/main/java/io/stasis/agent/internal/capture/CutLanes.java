@@ -25,6 +25,8 @@ final class CutLanes {
     /** More lanes than this would not shorten a pause that memory latency already bounds. */
     static final int MAX_LANES = 4;
 
+    private static final long LANE_STACK_BYTES = 8L << 20;
+
     /** One lane: a Kryo and the buffer its graphs go to. */
     record Lane(Kryo kryo, CutBuffer cut) {
     }
@@ -98,7 +100,12 @@ final class CutLanes {
         if (helpers == null) {
             AtomicInteger threads = new AtomicInteger();
             helpers = Executors.newFixedThreadPool(others.size(), runnable -> {
-                Thread thread = new Thread(runnable, "stasis-cut-" + threads.incrementAndGet());
+                // The stack of a main thread, whatever thread made the lane: a root that a checkpoint
+                // called from main could write must not overflow here. Nothing of the caller's is
+                // inherited (thread-local values, its context class loader), so no application's is kept.
+                Thread thread = new Thread(null, runnable, "stasis-cut-" + threads.incrementAndGet(), LANE_STACK_BYTES,
+                        false);
+                thread.setContextClassLoader(CutLanes.class.getClassLoader());
                 thread.setDaemon(true);
                 return thread;
             });
