@@ -31,9 +31,9 @@ public final class StateRegistry implements Registrations.Listener {
     }
 
     /**
-     * Serializes one root's field values; {@code instance} is null for static fields.
+     * Takes one root's field values; {@code instance} is null for static fields.
      *
-     * @param <W> what it makes of them: the bytes, or where it put them
+     * @param <W> what it makes of them: the bytes, where it put them, or the values to serialize later in the cut
      */
     @FunctionalInterface
     public interface RootWriter<W> {
@@ -132,8 +132,8 @@ public final class StateRegistry implements Registrations.Listener {
     }
 
     /**
-     * Serializes every root, in a stable order (by owner, then key). Must run while the quiesce gate
-     * is closed.
+     * Hands every root to {@code writer}, in a stable order (by owner, then key). Must run while the
+     * quiesce gate is closed.
      *
      * @throws CaptureException when a root cannot be captured, such as a second unkeyed instance
      */
