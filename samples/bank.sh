@@ -78,7 +78,8 @@ zk=$!
 for _ in $(seq 300); do
     if { exec 3<>"/dev/tcp/127.0.0.1/$zk_port"; } 2>/dev/null; then
         printf ruok >&3
-        answer=$(cat <&3 || true)
+        # A server still starting can take the connection and never answer: the read is bounded.
+        answer=$(timeout 2 cat <&3 || true)
         exec 3<&-
         [ "$answer" = imok ] && break
     fi

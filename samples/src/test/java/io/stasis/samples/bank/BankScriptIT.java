@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,10 +24,16 @@ class BankScriptIT {
         builder.environment().put("BANK_DATA", dir.resolve("bank-data").toString());
         builder.environment().put("ZK_PORT", Integer.toString(freePort()));
         builder.environment().put("BANK_PORT", Integer.toString(freePort()));
+        Path log = dir.resolve("bank.log");
+        builder.redirectOutput(log.toFile());
         Process script = builder.start();
-        byte[] output = script.getInputStream().readAllBytes();
-        assertTrue(script.waitFor(5, TimeUnit.MINUTES));
-        String text = new String(output, StandardCharsets.UTF_8);
+        boolean exited = script.waitFor(5, TimeUnit.MINUTES);
+        if (!exited) {
+            script.descendants().forEach(ProcessHandle::destroyForcibly);
+            script.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(exited, "the script did not end within 5 minutes:\n" + text);
         assertEquals(0, script.exitValue(), text);
         assertTrue(text.contains("total 300000, opened with 300000: OK"), text);
         assertTrue(text.matches("(?s).*member 'a': restoring epoch (\\d+) .*member 'b': restoring epoch \\1 .*"

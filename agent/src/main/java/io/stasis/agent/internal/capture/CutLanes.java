@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  */
 final class CutLanes {
 
-    /** More lanes than this would not shorten a pause that memory latency already bounds. */
+    /** A cap on what lanes keep (a Kryo, its identity map and a buffer each), however many cores there are. */
     static final int MAX_LANES = 4;
 
     private static final long LANE_STACK_BYTES = 8L << 20;
