@@ -57,7 +57,11 @@ public final class Checkpointer {
     private final java.util.SortedSet<String> classesOfCut = new java.util.TreeSet<>();
     /** The roots restore had not applied when the current cut began, by name. */
     private Map<String, Root> pendingAtCut = Map.of();
-    /** How many bytes each root had in the last cut, by name: which roots to hand out first, and whether to use the lanes. */
+    /**
+     * How many bytes each root had in the last cut, by name, when the roots besides the largest
+     * held enough for other cores to help ({@link #PARALLEL_FROM_BYTES}); otherwise empty, and the
+     * next cut is written in sequence. Which roots to hand out first.
+     */
     private Map<String, Integer> lastRootBytes = Map.of();
     /** How many lanes wrote the last cut's roots. */
     private int lanesOfLastCut;
@@ -260,7 +264,7 @@ public final class Checkpointer {
         boolean inParallel = false;
         if (!registry.ownerTypes().isEmpty()) {
             ensureLanes();
-            inParallel = lanes.parallel() && worthLanes(lastRootBytes);
+            inParallel = lanes.parallel() && !lastRootBytes.isEmpty();
             if (inParallel) {
                 lanes.prepare(this::warmUp);
             }
@@ -340,44 +344,46 @@ public final class Checkpointer {
     }
 
     /**
-     * Serializes the roots the registry captured, the largest of the last cut first, and fails
-     * with the first root (in the cut's order) that could not be.
+     * Serializes the roots the registry captured (on the lanes, the largest of the last cut first,
+     * when {@code inParallel}), and fails with the first root, in the cut's order, that could not be.
      */
     private void write(List<StateRegistry.Captured<RootValues>> captured, boolean inParallel) throws CaptureException {
         List<RootValues> roots = new ArrayList<>(captured.size());
         for (StateRegistry.Captured<RootValues> root : captured) {
             roots.add(root.written());
         }
-        Map<String, Integer> last = lastRootBytes;
-        roots.sort(Comparator.comparingInt((RootValues root) -> last.getOrDefault(root.name, 0)).reversed());
+        if (inParallel) {
+            Map<String, Integer> last = lastRootBytes;
+            roots.sort(Comparator.comparingInt((RootValues root) -> last.getOrDefault(root.name, 0)).reversed());
+        }
         // Roots were read only if there are lanes.
         lanesOfLastCut = roots.isEmpty() ? 0 : lanes.write(roots, inParallel);
-        Map<String, Integer> bytes = new HashMap<>();
+        long all = 0;
+        int largest = 0;
         for (StateRegistry.Captured<RootValues> root : captured) {
             RootValues values = root.written();
             if (values.failure != null) {
                 throw values.failure;
             }
             classesOfCut.addAll(values.classes);
-            bytes.put(values.name, values.span.length());
+            all += values.span.length();
+            largest = Math.max(largest, values.span.length());
         }
-        lastRootBytes = bytes;
+        // Sizes are kept only when the next cut will use them: most applications' roots are small.
+        if (all - largest < PARALLEL_FROM_BYTES) {
+            lastRootBytes = Map.of();
+        } else {
+            Map<String, Integer> bytes = new HashMap<>();
+            for (RootValues root : roots) {
+                bytes.put(root.name, root.span.length());
+            }
+            lastRootBytes = bytes;
+        }
     }
 
     /** How many lanes (cores) wrote the last cut's roots: 1 when they were written in sequence. */
     synchronized int lanesOfLastCut() {
         return lanesOfLastCut;
-    }
-
-    /** Whether the roots besides the largest held enough in the last cut for other cores to help. */
-    private static boolean worthLanes(Map<String, Integer> rootBytes) {
-        long all = 0;
-        int largest = 0;
-        for (int bytes : rootBytes.values()) {
-            all += bytes;
-            largest = Math.max(largest, bytes);
-        }
-        return all - largest >= PARALLEL_FROM_BYTES;
     }
 
     /**

@@ -6,22 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.internal.state.StateRegistry;
+import io.stasis.agent.internal.store.FileSnapshotStore;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.SnapshotRef;
-import io.stasis.agent.internal.store.SnapshotStore;
 import io.stasis.api.Checkpointed;
 import io.stasis.kryo.AllowedClasses;
 import io.stasis.kryo.SnapshotKryo;
 import io.stasis.kryo.ValueGraph;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A cut whose last cut had several large roots writes them on several lanes; every root's bytes
@@ -47,40 +50,6 @@ class CheckpointerLanesTest {
         static String note = "a small root";
     }
 
-    /** Keeps what it is given. */
-    private static final class KeepingStore implements SnapshotStore {
-        final List<Snapshot> written = new ArrayList<>();
-
-        @Override
-        public long nextSequence() {
-            return written.size() + 1;
-        }
-
-        @Override
-        public SnapshotRef write(Snapshot snapshot) {
-            written.add(snapshot);
-            return new SnapshotRef(String.format("%016d", snapshot.sequence()), snapshot.sequence(), snapshot.dataBytes());
-        }
-
-        @Override
-        public List<SnapshotRef> list() {
-            return List.of();
-        }
-
-        @Override
-        public Snapshot read(SnapshotRef ref) throws IOException {
-            throw new IOException("not kept");
-        }
-
-        @Override
-        public void retain(int keep) {
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     private static void fill() {
         Orders.byId = new HashMap<>();
         for (int i = 0; i < 20_000; i++) {
@@ -93,17 +62,34 @@ class CheckpointerLanesTest {
         }
     }
 
-    private final KeepingStore store = new KeepingStore();
+    @TempDir
+    Path dir;
+    private FileSnapshotStore store;
     private Checkpointer checkpointer;
 
     @BeforeEach
-    void ownersWithState() {
+    void ownersWithState() throws IOException {
         fill();
+        store = FileSnapshotStore.openForWriting(dir);
         StateRegistry registry = new StateRegistry(List.of());
         registry.initialized(Orders.class);
         registry.initialized(Accounts.class);
         registry.initialized(Small.class);
-        checkpointer = new Checkpointer(registry, store, null, Duration.ofSeconds(10), 10, AllowedClasses.jdk());
+        checkpointer = new Checkpointer(registry, store, null, Duration.ofSeconds(10), 100, AllowedClasses.jdk());
+    }
+
+    @AfterEach
+    void closeStore() throws IOException {
+        store.close();
+    }
+
+    /** What the store holds, oldest first, read back and verified. */
+    private List<Snapshot> written() throws IOException {
+        List<Snapshot> snapshots = new ArrayList<>();
+        for (SnapshotRef ref : store.list()) {
+            snapshots.add(0, store.read(ref));
+        }
+        return snapshots;
     }
 
     @Test
@@ -119,8 +105,9 @@ class CheckpointerLanesTest {
         int lanes = Math.min(Runtime.getRuntime().availableProcessors(), CutLanes.MAX_LANES);
         assertEquals(Math.min(lanes, 2), mostLanes, "two large roots, on two lanes where there are two");
 
-        Snapshot first = store.written.get(0);
-        for (Snapshot later : store.written.subList(1, store.written.size())) {
+        List<Snapshot> written = written();
+        Snapshot first = written.get(0);
+        for (Snapshot later : written.subList(1, written.size())) {
             assertEquals(first.roots().size(), later.roots().size());
             for (int i = 0; i < first.roots().size(); i++) {
                 Root root = first.roots().get(i);
@@ -130,7 +117,7 @@ class CheckpointerLanesTest {
             assertEquals(first.classes(), later.classes());
         }
         var kryo = SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.jdk());
-        Root orders = store.written.get(store.written.size() - 1).roots().stream()
+        Root orders = written.get(written.size() - 1).roots().stream()
                 .filter(root -> root.owner().equals(Orders.class.getName())).findFirst().orElseThrow();
         List<Object> values = ValueGraph.read(kryo, orders.data(), 2);
         assertEquals(Orders.byId, values.get(orders.fields().indexOf("byId")));
@@ -147,7 +134,7 @@ class CheckpointerLanesTest {
                     failure.getMessage());
             Orders.recent = new ArrayList<>(List.of("fine"));
             checkpointer.checkpoint("recovers");
-            assertEquals(List.of("sizes", "recovers"), store.written.stream().map(Snapshot::reason).toList(),
+            assertEquals(List.of("sizes", "recovers"), written().stream().map(Snapshot::reason).toList(),
                     "the failed cut wrote nothing, the next one did");
         } finally {
             Orders.recent = new ArrayList<>();
