@@ -1,8 +1,10 @@
 package io.stasis.agent.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stasis.agent.testing.Command;
 import io.stasis.agent.testing.OtherUser;
 import io.stasis.agent.testing.Required;
 import io.stasis.files.PrivateFiles;
@@ -125,9 +127,9 @@ class AttachTest {
         Path root = Files.createDirectory(tmp.resolve("root"));
         Path sleep = Path.of("/bin/sleep");
         copy(sleep, root.resolve("bin/sleep"));
-        Process ldd = new ProcessBuilder("ldd", sleep.toString()).redirectErrorStream(true).start();
-        String libraries = new String(ldd.getInputStream().readAllBytes());
-        assertTrue(ldd.waitFor(30, TimeUnit.SECONDS) && ldd.exitValue() == 0, libraries);
+        Command.Result ldd = Command.run("ldd", sleep.toString());
+        String libraries = ldd.output();
+        assertEquals(0, ldd.exitCode(), libraries);
         for (String word : libraries.split("\\s+")) {
             if (word.startsWith("/")) {
                 copy(Path.of(word), root.resolve(word.substring(1)));

@@ -8,8 +8,8 @@ import io.stasis.agent.internal.store.ForgedManifests;
 import io.stasis.agent.internal.store.Root;
 import io.stasis.agent.internal.store.Snapshot;
 import io.stasis.agent.internal.store.StoreKey;
+import io.stasis.agent.testing.Command;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -145,11 +145,11 @@ class StasisCommandTest {
             writer.write(new Snapshot(1, Instant.parse("2026-01-01T00:00:00Z"), "interval", 1, List.of(
                     new Root(Root.Kind.STATIC, "com.acme.Ledger", null, List.of("total"), new byte[] {1}))));
             java.nio.file.Files.write(dir.resolve("packs/pack-0000000000000002.pack"), new byte[] {1});
-            Process verify = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            Command.Result verify = Command.run(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), StasisCommand.class.getName(), "verify", "--dir",
-                    dir.toString()).redirectErrorStream(true).start();
-            String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, verify.waitFor(), output);
+                    dir.toString());
+            String output = verify.output();
+            assertEquals(0, verify.exitCode(), output);
             assertTrue(output.contains("not referenced (yet: an application is writing to this store; gc removes it if it "
                     + "stays so): packs/pack-0000000000000002.pack"), output);
             assertTrue(!output.contains("leftover"), output);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stasis.agent.it.apps.GateApp;
 import io.stasis.agent.it.apps.StateApp;
+import io.stasis.agent.testing.Command;
 import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
@@ -211,8 +212,7 @@ class AgentMessagesIT {
     }
 
     private static void run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + output);
+        Command.Result result = Command.run(command);
+        assertEquals(0, result.exitCode(), String.join(" ", command) + ": " + result.output());
     }
 }

@@ -8,6 +8,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stasis.agent.it.apps.ForensicsApp;
+import io.stasis.agent.testing.Command;
 import io.stasis.agent.testing.AgentLog;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
@@ -312,9 +313,8 @@ class ForensicsIT {
             }
             assertFalse(Files.exists(target), "no output for " + d.getKey());
             assertFalse(Files.exists(tmp.resolve(d.getKey() + ".zip.partial")), "no partial output for " + d.getKey());
-            Process stock = new ProcessBuilder(age.toString(), "-d", "-i", s.key.toString(), file.toString())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(false).start();
-            assertEquals(1, stock.waitFor(), "age also refuses " + d.getKey());
+            Command.Result stock = Command.run(age.toString(), "-d", "-i", s.key.toString(), file.toString());
+            assertEquals(1, stock.exitCode(), "age also refuses " + d.getKey());
         }
     }
 
@@ -496,10 +496,9 @@ class ForensicsIT {
         /** Decrypts with the stock age tool, as an operator would: {@code age -d -i key.txt bundle.age > bundle.zip}. */
         Map<String, byte[]> decryptWithAge(Path bundle) throws Exception {
             Path out = tmp.resolve(bundle.getFileName() + ".zip");
-            Process p = new ProcessBuilder(age.toString(), "-d", "-i", key.toString(), "-o", out.toString(), bundle.toString())
-                    .redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, p.waitFor(), "age -d: " + output);
+            Command.Result decrypted = Command.run(age.toString(), "-d", "-i", key.toString(), "-o", out.toString(),
+                    bundle.toString());
+            assertEquals(0, decrypted.exitCode(), "age -d: " + decrypted.output());
             Map<String, byte[]> zip = unzip(Files.readAllBytes(out));
             Files.delete(out);
             return zip;
@@ -536,10 +535,9 @@ class ForensicsIT {
             assertTrue(zip.containsKey("recording.jfr"), zip.keySet().toString());
             Path jfr = tmp.resolve("recording-" + UUID.randomUUID() + ".jfr");
             Files.write(jfr, zip.get("recording.jfr"));
-            Process p = new ProcessBuilder(jdk.home().resolve("bin/jfr").toString(), "summary", jfr.toString())
-                    .redirectErrorStream(true).start();
-            String summary = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, p.waitFor(), summary);
+            Command.Result jfrSummary = Command.run(jdk.home().resolve("bin/jfr").toString(), "summary", jfr.toString());
+            String summary = jfrSummary.output();
+            assertEquals(0, jfrSummary.exitCode(), summary);
             assertTrue(summary.contains("jdk.ThreadStart") || summary.contains("jdk.CPULoad"), summary);
             for (String event : SECRET_EVENTS) {
                 assertFalse(java.util.regex.Pattern.compile("(?m)^\\s*" + java.util.regex.Pattern.quote(event) + "\\s+[1-9]")

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stasis.agent.it.apps.ObservedApp;
+import io.stasis.agent.testing.Command;
 import io.stasis.agent.testing.ForkedJvm;
 import io.stasis.agent.testing.Jdk;
 import io.stasis.api.Stasis;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,10 +118,10 @@ class JfrEventsIT {
 
     /** The recording's Stasis events by type, as {@code jfr print --json} gives them. */
     static Map<String, List<JsonNode>> events(Jdk jdk, Path recording) throws Exception {
-        Process jfr = new ProcessBuilder(jdk.home().resolve("bin/jfr").toString(), "print", "--json", "--categories",
-                "Stasis", recording.toString()).redirectErrorStream(true).start();
-        String json = new String(jfr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, jfr.waitFor(), json);
+        Command.Result jfr = Command.run(jdk.home().resolve("bin/jfr").toString(), "print", "--json", "--categories",
+                "Stasis", recording.toString());
+        String json = jfr.output();
+        assertEquals(0, jfr.exitCode(), json);
         List<JsonNode> all = new ArrayList<>();
         new ObjectMapper().readTree(json).get("recording").get("events").forEach(all::add);
         return all.stream().collect(Collectors.groupingBy(e -> e.get("type").asText(), TreeMap::new,

@@ -1,7 +1,6 @@
 package io.stasis.agent.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -84,36 +83,23 @@ public final class OtherUser {
         return own(dir);
     }
 
-    private static int exit(String... command) {
+    /** How {@code command} ended; a command that cannot start, or does not end in time, is taken as failed. */
+    private static Command.Result result(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return -1;
-            }
-            return process.exitValue();
-        } catch (IOException e) {
-            return -1;
+            return Command.run(TIMEOUT, List.of(command));
+        } catch (IOException | AssertionError e) {
+            return new Command.Result(-1, "");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return new Command.Result(-1, "");
         }
     }
 
+    private static int exit(String... command) {
+        return result(command).exitCode();
+    }
+
     private static String output(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-            return out;
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
+        return result(command).output();
     }
 }

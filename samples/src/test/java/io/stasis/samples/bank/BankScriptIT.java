@@ -3,12 +3,11 @@ package io.stasis.samples.bank;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stasis.agent.testing.Command;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,23 +17,14 @@ class BankScriptIT {
     @Test
     void theBankScriptRestartsTheGroupWithItsMoneyIntact(@TempDir Path dir) throws Exception {
         Path root = Path.of(System.getProperty("it.projectRoot")).toAbsolutePath().normalize();
-        ProcessBuilder builder = new ProcessBuilder("bash", "samples/bank.sh").directory(root.toFile())
-                .redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder("bash", "samples/bank.sh").directory(root.toFile());
         builder.environment().put("SKIP_BUILD", "1");
         builder.environment().put("BANK_DATA", dir.resolve("bank-data").toString());
         builder.environment().put("ZK_PORT", Integer.toString(freePort()));
         builder.environment().put("BANK_PORT", Integer.toString(freePort()));
-        Path log = dir.resolve("bank.log");
-        builder.redirectOutput(log.toFile());
-        Process script = builder.start();
-        boolean exited = script.waitFor(5, TimeUnit.MINUTES);
-        if (!exited) {
-            script.descendants().forEach(ProcessHandle::destroyForcibly);
-            script.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        String text = Files.readString(log, StandardCharsets.UTF_8);
-        assertTrue(exited, "the script did not end within 5 minutes:\n" + text);
-        assertEquals(0, script.exitValue(), text);
+        Command.Result script = Command.run(builder, Duration.ofMinutes(5));
+        String text = script.output();
+        assertEquals(0, script.exitCode(), text);
         assertTrue(text.contains("total 300000, opened with 300000: OK"), text);
         assertTrue(text.matches("(?s).*member 'a': restoring epoch (\\d+) .*member 'b': restoring epoch \\1 .*"
                 + "member 'c': restoring epoch \\1 .*"), text);

@@ -3,12 +3,12 @@ package io.stasis.samples.readme;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stasis.agent.testing.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -75,13 +75,11 @@ class ReadmeQuickStartIT {
     }
 
     private static String bash(Path dir, String commands) throws IOException, InterruptedException {
-        Process bash = new ProcessBuilder("bash", "-e", "-c", commands).directory(dir.toFile())
-                .redirectErrorStream(true).start();
-        String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(bash.waitFor(5, TimeUnit.MINUTES), "the commands did not finish in 5 minutes:\n" + output);
-        System.out.println(output);
-        assertEquals(0, bash.exitValue(), output);
-        return output;
+        Command.Result bash = Command.run(new ProcessBuilder("bash", "-e", "-c", commands).directory(dir.toFile()),
+                Duration.ofMinutes(5));
+        System.out.println(bash.output());
+        assertEquals(0, bash.exitCode(), bash.output());
+        return bash.output();
     }
 
     private static String section(String markdown, String heading) {
