@@ -28,6 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       with a Kryo from {@code SnapshotKryo.create} (the allow-list, the evolving form, the
  *       hostile-input budget and {@code SnapshotInput}'s length checks all on). The Kryo is reused
  *       between reads, as the agent's pool reuses it between roots and snapshots.</li>
+ *   <li>{@code restoreAuthenticated}: the same for a snapshot that its store's key authenticated,
+ *       {@code ValueGraph.readAuthenticated}: everything but the hostile-input budget.</li>
  *   <li>{@code rawKryo}: the baseline, a stock {@code new Kryo()} with registration off, references
  *       on and the Objenesis fallback ({@code FieldSerializer}, Kryo's {@code RecordSerializer}),
  *       {@code readClassAndObject} of what it wrote itself from a plain {@link Input}.</li>
@@ -81,6 +83,11 @@ public class RestoreReadBenchmark {
     @Benchmark
     public Object restore() {
         return ValueGraph.read(encoded.snapshot(), encoded.snapshotBytes(), 1);
+    }
+
+    @Benchmark
+    public Object restoreAuthenticated() {
+        return ValueGraph.readAuthenticated(encoded.snapshot(), encoded.snapshotBytes(), 1);
     }
 
     @Benchmark

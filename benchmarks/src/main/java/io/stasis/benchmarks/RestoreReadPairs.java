@@ -14,7 +14,9 @@ import java.util.Locale;
  * configurations share one JIT profile of Kryo.
  *
  * <p>Usage: {@code java -Xms4g -Xmx4g -cp benchmarks.jar io.stasis.benchmarks.RestoreReadPairs
- * GRAPH WARMUP_PAIRS PAIRS}, with a graph named as in {@link RestoreReadBenchmark}.
+ * GRAPH WARMUP_PAIRS PAIRS [authenticated]}, with a graph named as in {@link RestoreReadBenchmark};
+ * with {@code authenticated}, the restore reads as for a snapshot its store's key authenticated
+ * ({@code ValueGraph.readAuthenticated}).
  */
 public final class RestoreReadPairs {
 
@@ -25,6 +27,7 @@ public final class RestoreReadPairs {
         String graph = args[0];
         int warmup = Integer.parseInt(args[1]);
         int pairs = Integer.parseInt(args[2]);
+        boolean authenticated = args.length > 3 && args[3].equals("authenticated");
         RestoreReadBenchmark.Encoded encoded = RestoreReadBenchmark.Encoded.of(RestoreReadBenchmark.graph(graph));
         Kryo snapshot = encoded.snapshot();
         byte[] snapshotBytes = encoded.snapshotBytes();
@@ -37,7 +40,8 @@ public final class RestoreReadPairs {
         long sink = 0;
         for (int i = -warmup; i < pairs; i++) {
             long start = System.nanoTime();
-            sink += ValueGraph.read(snapshot, snapshotBytes, 1).size();
+            sink += (authenticated ? ValueGraph.readAuthenticated(snapshot, snapshotBytes, 1)
+                    : ValueGraph.read(snapshot, snapshotBytes, 1)).size();
             long middle = System.nanoTime();
             input.setBuffer(rawBytes);
             sink += System.identityHashCode(raw.readClassAndObject(input)) & 1;
@@ -48,9 +52,9 @@ public final class RestoreReadPairs {
                 ratios[i] = (double) restore[i] / rawKryo[i];
             }
         }
-        System.out.printf(Locale.ROOT, "%s: %d pairs after %d; bytes restore %d, rawKryo %d; restore median %.2f ms,"
+        System.out.printf(Locale.ROOT, "%s%s: %d pairs after %d; bytes restore %d, rawKryo %d; restore median %.2f ms,"
                         + " rawKryo median %.2f ms, ratio of medians %.2f, median of pair ratios %.2f (%d)%n",
-                graph, pairs, warmup, snapshotBytes.length, rawBytes.length, median(restore) / 1e6,
+                graph, authenticated ? " (authenticated)" : "", pairs, warmup, snapshotBytes.length, rawBytes.length, median(restore) / 1e6,
                 median(rawKryo) / 1e6, (double) median(restore) / median(rawKryo), median(ratios), sink % 2);
     }
 

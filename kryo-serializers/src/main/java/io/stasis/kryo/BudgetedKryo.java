@@ -23,6 +23,8 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
 
     private final ReadCost cost;
     private long graph;
+    /** Off only while reading bytes whose writer is authenticated ({@link ValueGraph#readAuthenticated}). */
+    private boolean costing = true;
 
     private BudgetedKryo(AllowListClassResolver classes, Resolver references) {
         super(classes, references);
@@ -145,22 +147,34 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
         return (T) read(OBJECT_OR_NULL, input, type, serializer);
     }
 
+    /** Whether reads are costed: off for bytes that cannot have been crafted, until switched on again. */
+    void costing(boolean costing) {
+        this.costing = costing;
+    }
+
     /** One of Kryo's reads, costed (a switch rather than a lambda: one frame more per level of nesting, not two). */
     private Object read(int how, Input input, Class<?> type, Serializer<?> serializer) {
+        if (!costing) {
+            return uncosted(how, input, type, serializer);
+        }
         cost.enter(input, type);
         Object object;
         try {
-            object = switch (how) {
-                case CLASS_AND_OBJECT -> super.readClassAndObject(input);
-                case OBJECT -> super.readObject(input, type, serializer);
-                default -> super.readObjectOrNull(input, type, serializer);
-            };
+            object = uncosted(how, input, type, serializer);
         } catch (RuntimeException | Error e) {
             cost.abandon();
             throw e;
         }
         cost.exit(input);
         return object;
+    }
+
+    private Object uncosted(int how, Input input, Class<?> type, Serializer<?> serializer) {
+        return switch (how) {
+            case CLASS_AND_OBJECT -> super.readClassAndObject(input);
+            case OBJECT -> super.readObject(input, type, serializer);
+            default -> super.readObjectOrNull(input, type, serializer);
+        };
     }
 
     @Override

@@ -58,6 +58,24 @@ public final class ValueGraph {
      *     for a graph whose rebuilding overflows the stack
      */
     public static List<Object> read(Kryo kryo, byte[] bytes, int count) {
+        return read(kryo, bytes, count, true);
+    }
+
+    /**
+     * As {@link #read}, for bytes whose writer is authenticated (a snapshot whose key checked its
+     * manifest and every chunk): such bytes cannot have been crafted to make rebuilding hashed
+     * collections exponential, so the graph is rebuilt without that budget, about a fifth faster.
+     * Every other check stays: the allowed classes, lengths, depth.
+     */
+    public static List<Object> readAuthenticated(Kryo kryo, byte[] bytes, int count) {
+        return read(kryo, bytes, count, false);
+    }
+
+    private static List<Object> read(Kryo kryo, byte[] bytes, int count, boolean costed) {
+        BudgetedKryo budgeted = kryo instanceof BudgetedKryo b ? b : null;
+        if (budgeted != null && !costed) {
+            budgeted.costing(false);
+        }
         kryo.setAutoReset(false);
         Input input = new SnapshotInput(bytes);
         try {
@@ -80,6 +98,9 @@ public final class ValueGraph {
                     + " in a way that cannot be rebuilt (a collection inside itself used as a key?)", e);
         } finally {
             kryo.reset();
+            if (budgeted != null) {
+                budgeted.costing(true);
+            }
         }
     }
 }

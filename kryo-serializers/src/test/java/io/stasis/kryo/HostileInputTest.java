@@ -344,6 +344,28 @@ class HostileInputTest {
         }
     }
 
+    /**
+     * Bytes whose writer is authenticated are rebuilt without the budget, and only those: a bomb
+     * just past it (2<sup>23</sup> sets hashed, a few seconds) is refused when read as usual,
+     * restored when read as authenticated, and refused again by the same Kryo afterwards.
+     */
+    @Test
+    void onlyAuthenticatedBytesAreRebuiltWithoutTheBudget() throws Exception {
+        Set<Object> bomb = nestedSetBomb(23, java.util.HashSet::new);
+        byte[] bytes = writeTrusting(bomb);
+        Kryo kryo = SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.any());
+        assertThrows(GraphTooCostlyException.class, () -> ValueGraph.read(kryo, bytes, 1));
+        Object rebuilt = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> ValueGraph.readAuthenticated(kryo, bytes, 1).get(0));
+        assertEquals(bomb.size(), ((Set<?>) rebuilt).size());
+        assertThrows(GraphTooCostlyException.class, () -> ValueGraph.read(kryo, bytes, 1));
+        // The allow-list still holds for authenticated bytes.
+        byte[] unlisted = writeTrusting(new ArrayList<>(List.of(new Unlisted())));
+        KryoException e = assertThrows(KryoException.class, () -> ValueGraph.readAuthenticated(
+                SnapshotKryo.create(getClass().getClassLoader(), FOR_ROOT), unlisted, 1));
+        assertTrue(e.getMessage().contains(Unlisted.class.getName() + " is not allowed"), e.toString());
+    }
+
     @Test
     void aSnapshotKryoUsedDirectlyWithAutoResetStillCostsEachGraph() throws Exception {
         Kryo kryo = SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.any());

@@ -224,7 +224,9 @@ public final class Restorer implements StateRegistry.OwnerListener {
         Kryo kryo = kryos.borrow(loader);
         try {
             SnapshotKryo.allow(kryo, allowed.andReachableFrom(type.type()));
-            List<Object> read = ValueGraph.read(kryo, root.data(), root.fields().size());
+            List<Object> read = snapshot.authenticated()
+                    ? ValueGraph.readAuthenticated(kryo, root.data(), root.fields().size())
+                    : ValueGraph.read(kryo, root.data(), root.fields().size());
             Map<String, Object> values = new LinkedHashMap<>();
             for (int i = 0; i < read.size(); i++) {
                 values.put(root.fields().get(i), read.get(i));

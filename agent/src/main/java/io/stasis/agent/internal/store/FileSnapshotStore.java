@@ -484,8 +484,9 @@ public final class FileSnapshotStore implements SnapshotStore {
                             data == null ? new byte[0] : data));
                 }
             }
+            // A manifest with a key id was checked with that key (its MAC, every chunk's name): written by a holder of it.
             return new Snapshot(manifest.sequence(), manifest.time(), manifest.reason(), manifest.pauseNanos(), roots,
-                    manifest.classes());
+                    manifest.classes(), manifest.keyId() != null);
         } catch (CorruptSnapshotException e) {
             throw e;
         } catch (OutOfMemoryError | RuntimeException e) {

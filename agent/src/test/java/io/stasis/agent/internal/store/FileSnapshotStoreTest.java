@@ -287,6 +287,26 @@ class FileSnapshotStoreTest {
         }
     }
 
+    /** Only what a key checked counts as written by a holder of it: restore then rebuilds it without the hashing budget. */
+    @Test
+    void onlySnapshotsAKeyCheckedAreAuthenticated() throws Exception {
+        StoreKey key = StoreKey.of(HexFormat.of().parseHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
+        Path plainDir = dir.resolve("plain");
+        Path keyedDir = dir.resolve("keyed");
+        try (FileSnapshotStore plain = FileSnapshotStore.openForWriting(plainDir);
+             FileSnapshotStore keyed = FileSnapshotStore.openForWriting(keyedDir, key)) {
+            plain.write(snapshot(1));
+            keyed.write(snapshot(1));
+            assertFalse(plain.read(plain.list().get(0)).authenticated(), "no key, nothing authenticated");
+            assertTrue(keyed.read(keyed.list().get(0)).authenticated(), "checked by the key");
+        }
+        try (FileSnapshotStore migrating = FileSnapshotStore.openForReading(plainDir, key, true)) {
+            Snapshot read = migrating.read(migrating.list().get(0));
+            assertArrayEquals(snapshot(1).roots().get(0).data(), read.roots().get(0).data());
+            assertFalse(read.authenticated(), "a plain snapshot read by a store that has a key is still plain");
+        }
+    }
+
     @Test
     void keyFilesMustHold32HexBytes() throws Exception {
         Path file = dir.resolve("key");
