@@ -4,8 +4,11 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.stasis.kryo.ValueGraph;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code restore}: what the agent does per root, {@code ValueGraph.read} of the root's bytes
  *       with a Kryo from {@code SnapshotKryo.create} (the allow-list, the evolving form, the
- *       hostile-input budget and {@code SnapshotInput}'s length checks all on). The Kryo is reused
+ *       hostile-input budget, or its cheaper bound where the graph allows, and {@code
+ *       SnapshotInput}'s length checks all on). The Kryo is reused
  *       between reads, as the agent's pool reuses it between roots and snapshots.</li>
  *   <li>{@code restoreAuthenticated}: the same for a snapshot that its store's key authenticated,
  *       {@code ValueGraph.readAuthenticated}: everything but the hostile-input budget.</li>
@@ -37,7 +41,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>The graphs: {@link MixedState} of about 1, 10 and 100 MiB ({@code mixed1mb}, {@code mixed10mb},
  * {@code mixed100mb}; 3,785 units per MiB, as section 2 of docs/benchmarks.md calibrates it) and the
- * 10 MB map of records ({@code map10mb}, {@link SerializerGraphs}). Set-up checks that both read back
+ * 10 MB map of records ({@code map10mb}, {@link SerializerGraphs}). Two graphs share one object, met
+ * again only at their end: a list of the 10 MiB state and then its list of events again, by itself
+ * ({@code mixed10mbSharedInList}: nothing hashes the shared list, and the read goes on) or as the
+ * value of a map ({@code mixed10mbSharedInMap}: the restore's cheap check gives up there and the
+ * graph is read again under the hostile-input budget, the worst case for that check). Set-up checks that both read back
  * a graph equal to the original, and prints the byte counts as {@code # bytes ...}.
  */
 @BenchmarkMode(Mode.SampleTime)
@@ -101,6 +109,11 @@ public class RestoreReadBenchmark {
             case "mixed1mb" -> MixedState.generate(UNITS_PER_MB, SerializerGraphs.SEED);
             case "mixed10mb" -> MixedState.generate(10 * UNITS_PER_MB, SerializerGraphs.SEED);
             case "mixed100mb" -> MixedState.generate(100 * UNITS_PER_MB, SerializerGraphs.SEED);
+            case "mixed10mbSharedInList", "mixed10mbSharedInMap" -> {
+                MixedState state = MixedState.generate(10 * UNITS_PER_MB, SerializerGraphs.SEED);
+                yield new ArrayList<>(List.of(state, name.endsWith("InList") ? state.events
+                        : new HashMap<>(Map.of("events", state.events))));
+            }
             default -> SerializerGraphs.create(name);
         };
     }

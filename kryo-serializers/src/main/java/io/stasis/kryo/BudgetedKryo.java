@@ -10,9 +10,10 @@ import com.esotericsoftware.kryo.util.ObjectIntMap;
 import io.stasis.kryo.schema.GraphCounting;
 
 /**
- * A Kryo whose every read is costed by a {@link ReadCost}, so that rebuilding a graph cannot make
- * the hashing of its collections exponential. Every way a serializer reads an object goes through
- * one of the methods overridden here; every object registered for references goes through
+ * A Kryo whose every read is costed, so that rebuilding a graph cannot make the hashing of its
+ * collections exponential: by a {@link ReadCost}, or first by a {@link TreeCheck} where the caller
+ * can read the graph again ({@link ValueGraph#read}). Every way a serializer reads an object goes
+ * through one of the methods overridden here; every object registered for references goes through
  * {@link Resolver#setReadObject}, and every reference to one through {@link Resolver#getReadObject}.
  */
 final class BudgetedKryo extends Kryo implements GraphCounting {
@@ -21,14 +22,24 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
     private static final int OBJECT = 1;
     private static final int OBJECT_OR_NULL = 2;
 
+    /** How reads are costed. */
+    enum Costing {
+        /** By {@link ReadCost}: what any use of this Kryo gets unless told otherwise. */
+        BUDGET,
+        /** By {@link TreeCheck}, for a graph the caller reads again under the budget if the check gives up. */
+        TREE_FIRST,
+        /** Not at all: for bytes whose writer is authenticated ({@link ValueGraph#readAuthenticated}). */
+        NONE
+    }
+
     private final ReadCost cost;
+    private final Resolver references;
     private long graph;
-    /** Off only while reading bytes whose writer is authenticated ({@link ValueGraph#readAuthenticated}). */
-    private boolean costing = true;
 
     private BudgetedKryo(AllowListClassResolver classes, Resolver references) {
         super(classes, references);
         this.cost = references.cost;
+        this.references = references;
     }
 
     static BudgetedKryo create(AllowListClassResolver classes) {
@@ -49,6 +60,8 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
         private static final int SMALL_GRAPH = 2048;
 
         final ReadCost cost;
+        final TreeCheck tree = new TreeCheck();
+        Costing costing = Costing.BUDGET;
         private final ShortStrings shortStrings = new ShortStrings();
         /** The identity map of a graph past {@link #SMALL_GRAPH} objects, sized for the last such graph. */
         private final IdentityObjectIntMap<Object> large = new IdentityObjectIntMap<>();
@@ -100,13 +113,19 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
         @Override
         public void setReadObject(int id, Object object) {
             super.setReadObject(id, object);
-            cost.registered(id, object);
+            if (costing == Costing.BUDGET) {
+                cost.registered(id, object);
+            }
         }
 
         @Override
         public Object getReadObject(Class type, int id) {
             Object object = super.getReadObject(type, id);
-            cost.referenced(id);
+            if (costing == Costing.BUDGET) {
+                cost.referenced(id);
+            } else if (costing == Costing.TREE_FIRST) {
+                tree.referenced(object);
+            }
             return object;
         }
     }
@@ -114,8 +133,12 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
     @Override
     public Registration readClass(Input input) {
         Registration registration = super.readClass(input);
-        if (registration != null) {
-            cost.classRead(registration.getType());
+        if (registration != null && references.costing != Costing.NONE) {
+            if (references.costing == Costing.BUDGET) {
+                cost.classRead(registration.getType());
+            } else {
+                references.tree.classRead(getDepth(), registration.getType());
+            }
         }
         return registration;
     }
@@ -147,14 +170,33 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
         return (T) read(OBJECT_OR_NULL, input, type, serializer);
     }
 
-    /** Whether reads are costed: off for bytes that cannot have been crafted, until switched on again. */
-    void costing(boolean costing) {
-        this.costing = costing;
+    /** How the reads from here on are costed, until told otherwise. */
+    void costing(Costing costing) {
+        references.costing = costing;
+    }
+
+    /** The graph of {@code bytes} bytes read next is costed by the {@link TreeCheck} first. */
+    void treeFirst(long bytes) {
+        references.tree.start(bytes);
+        references.costing = Costing.TREE_FIRST;
+    }
+
+    /** Whether the last graph read with {@link Costing#TREE_FIRST} turned out not to be a tree, and must be read again. */
+    boolean notATree() {
+        return references.tree.givenUp();
     }
 
     /** One of Kryo's reads, costed (a switch rather than a lambda: one frame more per level of nesting, not two). */
     private Object read(int how, Input input, Class<?> type, Serializer<?> serializer) {
-        if (!costing) {
+        Costing costing = references.costing;
+        if (costing == Costing.TREE_FIRST) {
+            int depth = getDepth();
+            references.tree.reading(depth, type);
+            Object object = uncosted(how, input, type, serializer);
+            references.tree.read(depth + 1);
+            return object;
+        }
+        if (costing == Costing.NONE) {
             return uncosted(how, input, type, serializer);
         }
         cost.enter(input, type);

@@ -33,6 +33,16 @@ final class ReadCost {
     /** Charges allowed whatever the input's size: about a second of hashing at worst, measured on a busy machine. */
     static final long AT_LEAST = 1L << 23;
 
+    /** The charges allowed for rebuilding a graph from {@code bytes} bytes. */
+    static long budget(long bytes) {
+        return Math.max(AT_LEAST, Math.multiplyExact(PER_BYTE, Math.max(bytes, 1)));
+    }
+
+    /** Whether {@code type}, read before its object exists, hashes its parts (so: whether it hashes what it holds at all). */
+    static boolean hashesParts(Class<?> type) {
+        return HASHES_PARTS.get(type);
+    }
+
     /** Whether a class, read before its object exists, hashes its parts: records, and sets and maps that hash. */
     private static final ClassValue<Boolean> HASHES_PARTS = new ClassValue<>() {
         @Override
@@ -147,7 +157,7 @@ final class ReadCost {
     void enter(Input input, Class<?> type) {
         if (budget == 0) {
             long bytes = input.getInputStream() == null ? input.limit() : Integer.MAX_VALUE;
-            budget = Math.max(AT_LEAST, Math.multiplyExact(PER_BYTE, Math.max(bytes, 1)));
+            budget = budget(bytes);
             long expected = Math.min(bytes / BYTES_PER_OBJECT, MAX_PRESIZED_IDS);
             if (input.getInputStream() == null && expected > costById.length) {
                 // Sized once for the objects the bytes likely hold, rather than doubled (and copied) 20 times over.

@@ -51,31 +51,53 @@ public final class ValueGraph {
     }
 
     /**
-     * Reads {@code count} values written by {@link #write}, through a {@link SnapshotInput}.
+     * Reads {@code count} values written by {@link #write}, through a {@link SnapshotInput}. The
+     * hashing that rebuilding them can cause is bounded by a budget proportional to the bytes: a
+     * graph that turns out to be a tree is read under a cheaper check of that bound ({@code
+     * TreeCheck}), any other is read again, from its start, under the budget itself.
      *
      * @throws KryoException for bytes that do not hold them, whatever went wrong inside Kryo or a
      *     serializer (a {@link ClassNotAllowedException} for a class outside the allowed ones), and
      *     for a graph whose rebuilding overflows the stack
      */
     public static List<Object> read(Kryo kryo, byte[] bytes, int count) {
-        return read(kryo, bytes, count, true);
+        if (!(kryo instanceof BudgetedKryo budgeted)) {
+            return readValues(kryo, bytes, count);
+        }
+        List<Object> values = null;
+        budgeted.treeFirst(bytes.length);
+        try {
+            values = readValues(kryo, bytes, count);
+        } catch (KryoException e) {
+            if (!budgeted.notATree()) {
+                throw e;
+            }
+        } finally {
+            budgeted.costing(BudgetedKryo.Costing.BUDGET);
+        }
+        return budgeted.notATree() ? readValues(kryo, bytes, count) : values;
     }
 
     /**
      * As {@link #read}, for bytes whose writer is authenticated (a snapshot whose key checked its
      * manifest and every chunk): such bytes cannot have been crafted to make rebuilding hashed
-     * collections exponential, so the graph is rebuilt without that budget, about a fifth faster.
+     * collections exponential, so the graph is rebuilt without that budget, shared objects or not.
      * Every other check stays: the allowed classes, lengths, depth.
      */
     public static List<Object> readAuthenticated(Kryo kryo, byte[] bytes, int count) {
-        return read(kryo, bytes, count, false);
+        if (!(kryo instanceof BudgetedKryo budgeted)) {
+            return readValues(kryo, bytes, count);
+        }
+        budgeted.costing(BudgetedKryo.Costing.NONE);
+        try {
+            return readValues(kryo, bytes, count);
+        } finally {
+            budgeted.costing(BudgetedKryo.Costing.BUDGET);
+        }
     }
 
-    private static List<Object> read(Kryo kryo, byte[] bytes, int count, boolean costed) {
-        BudgetedKryo budgeted = kryo instanceof BudgetedKryo b ? b : null;
-        if (budgeted != null && !costed) {
-            budgeted.costing(false);
-        }
+    /** Reads the values, costed as the Kryo is set to cost them. */
+    private static List<Object> readValues(Kryo kryo, byte[] bytes, int count) {
         kryo.setAutoReset(false);
         Input input = new SnapshotInput(bytes);
         try {
@@ -98,9 +120,6 @@ public final class ValueGraph {
                     + " in a way that cannot be rebuilt (a collection inside itself used as a key?)", e);
         } finally {
             kryo.reset();
-            if (budgeted != null) {
-                budgeted.costing(true);
-            }
         }
     }
 }

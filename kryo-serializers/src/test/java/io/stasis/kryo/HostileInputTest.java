@@ -366,6 +366,89 @@ class HostileInputTest {
         assertTrue(e.getMessage().contains(Unlisted.class.getName() + " is not allowed"), e.toString());
     }
 
+    private static BudgetedKryo trustingKryo() {
+        return (BudgetedKryo) SnapshotKryo.create(HostileInputTest.class.getClassLoader(), AllowedClasses.any());
+    }
+
+    enum Colour { RED, GREEN }
+
+    /** A tree is read once, under the cheap check; strings, boxes and enum constants may be shared in it. */
+    @Test
+    void aTreeIsReadOnceWithoutTheBudgetsBookkeeping() throws Exception {
+        String longText = "a string too long to be written again in full: " + "x".repeat(40);
+        Map<String, Object> tree = new HashMap<>();
+        for (int i = 0; i < 1_000; i++) {
+            tree.put("k" + i, new java.util.HashSet<>(List.of(new Holder(longText), Colour.RED, 1_000_000L + i % 3)));
+        }
+        BudgetedKryo kryo = trustingKryo();
+        Map<?, ?> back = (Map<?, ?>) ValueGraph.read(kryo, writeTrusting(tree), 1).get(0);
+        assertFalse(kryo.notATree());
+        assertEquals(tree, back);
+        String first = ((Holder) ((Set<?>) back.get("k0")).stream().filter(Holder.class::isInstance).findAny()
+                .orElseThrow()).value().toString();
+        String second = ((Holder) ((Set<?>) back.get("k1")).stream().filter(Holder.class::isInstance).findAny()
+                .orElseThrow()).value().toString();
+        assertTrue(first == second, "the shared string is read as one object");
+    }
+
+    /** Objects shared, and cycles, where nothing hashes them: read once, the sharing kept. */
+    @Test
+    void sharingWhereNothingHashesIsReadOnce() throws Exception {
+        List<Object> shared = new ArrayList<>(List.of("shared"));
+        Link cycle = new Link();
+        cycle.next = cycle;
+        BudgetedKryo kryo = trustingKryo();
+        List<Object> back = ValueGraph.read(kryo, writeTrusting(new ArrayList<>(List.of(shared, 1, shared)), cycle), 2);
+        assertFalse(kryo.notATree());
+        List<?> list = (List<?>) back.get(0);
+        assertEquals(List.of(List.of("shared"), 1, List.of("shared")), list);
+        assertTrue(list.get(0) == list.get(2), "the shared list is read as one object");
+        Link link = (Link) back.get(1);
+        assertTrue(link.next == link, "the cycle is kept");
+    }
+
+    /** An object shared inside a map, a set or a record sends the read back to its start under the budget. */
+    @Test
+    void sharingInsideWhatHashesIsReadAgainUnderTheBudget() throws Exception {
+        List<Object> shared = new ArrayList<>(List.of("shared"));
+        BudgetedKryo kryo = trustingKryo();
+        List<Object> back = ValueGraph.read(kryo, writeTrusting(
+                new HashMap<>(Map.of("a", shared, "b", shared)), new Holder(new Holder(shared))), 2);
+        assertTrue(kryo.notATree());
+        Map<?, ?> map = (Map<?, ?>) back.get(0);
+        assertEquals(Map.of("a", shared, "b", shared), map);
+        assertTrue(map.get("a") == map.get("b") && ((Holder) ((Holder) back.get(1)).value()).value() == map.get("a"),
+                "the shared list is read as one object");
+        // The same Kryo reads the next graph under the cheap check again.
+        ValueGraph.read(kryo, writeTrusting(new ArrayList<>(List.of(1, 2))), 1);
+        assertFalse(kryo.notATree());
+        // A record holding one object twice gives it up on its own.
+        ValueGraph.read(kryo, writeTrusting(new Holder(new ArrayList<>(List.of(shared, shared)))), 1);
+        assertTrue(kryo.notATree());
+    }
+
+    /**
+     * A tree whose objects' depths add up past the budget (chains of links nested 450 deep) gives
+     * the cheap check up, and is restored by the budget, which charges only what is hashed.
+     */
+    @Test
+    void aTreeTooDeepForTheCheapCheckIsRestoredUnderTheBudget() throws Exception {
+        List<Link> chains = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            chains.add(chain(450));
+        }
+        byte[] bytes = writeTrusting(chains);
+        BudgetedKryo kryo = trustingKryo();
+        List<?> back = (List<?>) ValueGraph.read(kryo, bytes, 1).get(0);
+        assertTrue(kryo.notATree(), bytes.length + " bytes");
+        assertEquals(100, back.size());
+        int length = 0;
+        for (Link l = (Link) back.get(99); l != null; l = l.next) {
+            length++;
+        }
+        assertEquals(450, length);
+    }
+
     @Test
     void aSnapshotKryoUsedDirectlyWithAutoResetStillCostsEachGraph() throws Exception {
         Kryo kryo = SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.any());
