@@ -53,7 +53,7 @@ class RestoreImageProcessesIT {
         long lastPid = Long.parseLong(Files.readAllLines(LAST_PID).get(0).trim()); // readString reads a sysctl file short
         Process holder = occupy(thread);
         // New processes (this test's own JVMs among them) must not take the image's other ids.
-        Files.writeString(LAST_PID, Long.toString(Math.max(lastPid, ids.get(ids.size() - 1))));
+        Files.writeString(LAST_PID, Long.toString(Math.max(lastPid, lastBeforeTheWidestGap(ids))));
         try {
             try (ForkedJvm refused = cli(jdk, "restore-image", image.toString()).start()) {
                 assertEquals(1, refused.awaitExit(TIMEOUT), refused.output());
@@ -107,6 +107,24 @@ class RestoreImageProcessesIT {
             return files.map(p -> CORE_FILE.matcher(p.getFileName().toString())).filter(Matcher::matches)
                     .map(m -> Long.parseLong(m.group(1))).sorted().toList();
         }
+    }
+
+    /**
+     * The image's id after which the kernel's next ids are farthest from the image's other ids: its
+     * highest, unless the application was started as the ids wrapped (from {@code pid_max} back to
+     * 300), when the ids after its highest would wrap into its lowest; then the highest below the wrap.
+     */
+    private static long lastBeforeTheWidestGap(List<Long> ids) throws IOException {
+        long max = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).trim());
+        long last = ids.get(ids.size() - 1);
+        long widest = max - last + ids.get(0) - 300; // from the highest, through the wrap, to the lowest
+        for (int i = 0; i + 1 < ids.size(); i++) {
+            if (ids.get(i + 1) - ids.get(i) > widest) {
+                widest = ids.get(i + 1) - ids.get(i);
+                last = ids.get(i);
+            }
+        }
+        return last;
     }
 
     /** A process holding {@code id}, made by setting the kernel's last PID just below it (as CRIU does). */
