@@ -16,7 +16,8 @@ import java.util.Locale;
  * <p>Usage: {@code java -Xms4g -Xmx4g -cp benchmarks.jar io.stasis.benchmarks.RestoreReadPairs
  * GRAPH WARMUP_PAIRS PAIRS [authenticated]}, with a graph named as in {@link RestoreReadBenchmark};
  * with {@code authenticated}, the restore reads as for a snapshot its store's key authenticated
- * ({@code ValueGraph.readAuthenticated}).
+ * ({@code ValueGraph.readAuthenticated}); with {@code tree-first}, as for a snapshot whose writer
+ * did not say whether the root shares objects ({@code ValueGraph.read}, whatever it shares).
  */
 public final class RestoreReadPairs {
 
@@ -28,6 +29,7 @@ public final class RestoreReadPairs {
         int warmup = Integer.parseInt(args[1]);
         int pairs = Integer.parseInt(args[2]);
         boolean authenticated = args.length > 3 && args[3].equals("authenticated");
+        boolean treeFirst = args.length > 3 && args[3].equals("tree-first");
         RestoreReadBenchmark.Encoded encoded = RestoreReadBenchmark.Encoded.of(RestoreReadBenchmark.graph(graph));
         Kryo snapshot = encoded.snapshot();
         byte[] snapshotBytes = encoded.snapshotBytes();
@@ -41,7 +43,7 @@ public final class RestoreReadPairs {
         for (int i = -warmup; i < pairs; i++) {
             long start = System.nanoTime();
             sink += (authenticated ? ValueGraph.readAuthenticated(snapshot, snapshotBytes, 1)
-                    : ValueGraph.read(snapshot, snapshotBytes, 1)).size();
+                    : treeFirst ? ValueGraph.read(snapshot, snapshotBytes, 1) : encoded.restore()).size();
             long middle = System.nanoTime();
             input.setBuffer(rawBytes);
             sink += System.identityHashCode(raw.readClassAndObject(input)) & 1;
@@ -54,7 +56,7 @@ public final class RestoreReadPairs {
         }
         System.out.printf(Locale.ROOT, "%s%s: %d pairs after %d; bytes restore %d, rawKryo %d; restore median %.2f ms,"
                         + " rawKryo median %.2f ms, ratio of medians %.2f, median of pair ratios %.2f (%d)%n",
-                graph, authenticated ? " (authenticated)" : "", pairs, warmup, snapshotBytes.length, rawBytes.length, median(restore) / 1e6,
+                graph, authenticated ? " (authenticated)" : treeFirst ? " (tree-first)" : "", pairs, warmup, snapshotBytes.length, rawBytes.length, median(restore) / 1e6,
                 median(rawKryo) / 1e6, (double) median(restore) / median(rawKryo), median(ratios), sink % 2);
     }
 

@@ -68,6 +68,10 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
         private ObjectIntMap<Object> written = writtenObjects;
         private int nextWrittenId;
         private int lastLargeGraph;
+        /** Whether the graph being written referenced an object again (strings, boxes and enum constants aside). */
+        private boolean sharing;
+        /** The same, for the graph before the last reset: what {@link ValueGraph#sharesObjects} tells. */
+        boolean lastGraphShared;
 
         Resolver(ReadCost cost) {
             this.cost = cost;
@@ -95,7 +99,14 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
 
         @Override
         public int getWrittenId(Object object) {
-            return ShortStrings.isShort(object) ? shortStrings.idOf((String) object) : written.get(object, -1);
+            if (ShortStrings.isShort(object)) {
+                return shortStrings.idOf((String) object);
+            }
+            int id = written.get(object, -1);
+            if (id >= 0 && !sharing && !TreeCheck.hashedInOneStep(object)) {
+                sharing = true;
+            }
+            return id;
         }
 
         @Override
@@ -107,6 +118,8 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
             }
             super.reset();
             shortStrings.clear();
+            lastGraphShared = sharing;
+            sharing = false;
             nextWrittenId = 0;
         }
 
@@ -179,6 +192,11 @@ final class BudgetedKryo extends Kryo implements GraphCounting {
     void treeFirst(long bytes) {
         references.tree.start(bytes);
         references.costing = Costing.TREE_FIRST;
+    }
+
+    /** Whether the last graph written referenced an object again (strings, boxes and enum constants aside). */
+    boolean lastGraphShared() {
+        return references.lastGraphShared;
     }
 
     /** Whether the last graph read with {@link Costing#TREE_FIRST} turned out not to be a tree, and must be read again. */

@@ -104,7 +104,8 @@ final class TreeCheck {
         throw NOT_A_TREE;
     }
 
-    private static boolean hashedInOneStep(Object object) {
+    /** Whether hashing {@code object} is one step, wherever it is: a string, a box or an enum constant. */
+    static boolean hashedInOneStep(Object object) {
         Class<?> type = object.getClass();
         return type == String.class || type == Integer.class || type == Long.class || object instanceof Enum<?>
                 || type == Boolean.class || type == Character.class || type == Short.class || type == Byte.class

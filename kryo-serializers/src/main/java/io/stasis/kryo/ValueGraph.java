@@ -79,6 +79,26 @@ public final class ValueGraph {
     }
 
     /**
+     * As {@link #read}, for a graph whose writer said it shares objects ({@link #sharesObjects}):
+     * read under the hostile-input budget from its start, since the cheaper bound would most likely
+     * give up on it, and the graph be read twice. What the writer said is only a choice of speed:
+     * bytes that say otherwise are bounded either way.
+     */
+    public static List<Object> readSharing(Kryo kryo, byte[] bytes, int count) {
+        return readValues(kryo, bytes, count);
+    }
+
+    /**
+     * Whether the graph last written with {@code kryo} (by {@link #write} or {@link #append}, asked
+     * before the Kryo is used again) referenced an object more than once, strings, boxes and enum
+     * constants aside: a graph to read with {@link #readSharing}. Always {@code false} for a Kryo
+     * not made by {@link SnapshotKryo}.
+     */
+    public static boolean sharesObjects(Kryo kryo) {
+        return kryo instanceof BudgetedKryo budgeted && budgeted.lastGraphShared();
+    }
+
+    /**
      * As {@link #read}, for bytes whose writer is authenticated (a snapshot whose key checked its
      * manifest and every chunk): such bytes cannot have been crafted to make rebuilding hashed
      * collections exponential, so the graph is rebuilt without that budget, shared objects or not.

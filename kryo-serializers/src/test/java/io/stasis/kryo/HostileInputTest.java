@@ -427,6 +427,36 @@ class HostileInputTest {
         assertTrue(kryo.notATree());
     }
 
+    /** The writer says whether a graph shares objects, so that its restore can go to the budget straight away. */
+    @Test
+    void theWriterSaysWhetherAGraphSharesObjects() throws Exception {
+        String longText = "a string too long to be written again in full: " + "x".repeat(40);
+        List<Object> shared = new ArrayList<>(List.of("shared"));
+        Link cycle = new Link();
+        cycle.next = cycle;
+        Kryo kryo = SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.any());
+        Map<String, Boolean> cases = new java.util.LinkedHashMap<>();
+        Map<String, Object> graphs = new java.util.LinkedHashMap<>();
+        graphs.put("a tree sharing strings, boxes and enum constants", new ArrayList<>(
+                List.of(longText, longText, 1_000_000L, 1_000_000L, Colour.RED, Colour.RED)));
+        graphs.put("a list held twice", new ArrayList<>(List.of(shared, shared)));
+        graphs.put("a cycle", cycle);
+        graphs.put("only boxes, after a graph that shared", 7);
+        for (Map.Entry<String, Object> graph : graphs.entrySet()) {
+            byte[] bytes = ValueGraph.write(kryo, new Output(256, -1), List.of(graph.getValue()));
+            cases.put(graph.getKey(), ValueGraph.sharesObjects(kryo));
+            Object back = ValueGraph.readSharing(kryo, bytes, 1).get(0);
+            assertEquals(graph.getValue() instanceof Link, back instanceof Link, graph.getKey());
+        }
+        assertEquals(Map.of("a tree sharing strings, boxes and enum constants", false, "a list held twice", true,
+                "a cycle", true, "only boxes, after a graph that shared", false), cases);
+        assertFalse(ValueGraph.sharesObjects(new Kryo()));
+        // Read under the budget from the start: a bomb is refused at once, whatever the writer said.
+        byte[] bomb = writeTrusting(nestedSetBomb(100, java.util.HashSet::new));
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> assertThrows(GraphTooCostlyException.class,
+                () -> ValueGraph.readSharing(kryo, bomb, 1)));
+    }
+
     /**
      * A tree whose objects' depths add up past the budget (chains of links nested 450 deep) gives
      * the cheap check up, and is restored by the budget, which charges only what is hashed.

@@ -16,6 +16,7 @@ import io.stasis.kryo.AllowedClasses;
 import io.stasis.kryo.ClassNotAllowedException;
 import io.stasis.kryo.GraphWriteException;
 import io.stasis.kryo.SnapshotKryo;
+import io.stasis.kryo.ValueGraph;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.time.Duration;
@@ -486,7 +487,8 @@ public final class Checkpointer {
     private static List<Root> copiedOut(List<StateRegistry.Captured<RootValues>> captured) {
         List<Root> roots = new ArrayList<>(captured.size());
         for (StateRegistry.Captured<RootValues> root : captured) {
-            roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), root.written().bytes()));
+            roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(), root.written().bytes(),
+                    root.written().sharesObjects));
         }
         return roots;
     }
@@ -524,6 +526,7 @@ public final class Checkpointer {
         private CutBuffer cut;
         CutBuffer.Span span;
         List<String> classes;
+        boolean sharesObjects;
         CaptureException failure;
 
         RootValues(String name, List<String> fieldNames, List<Object> values, AllowedClasses allowed) {
@@ -540,6 +543,7 @@ public final class Checkpointer {
             try {
                 SnapshotKryo.allow(kryo, allowed);
                 span = cut.append(kryo, values);
+                sharesObjects = ValueGraph.sharesObjects(kryo);
                 classes = SnapshotKryo.classesWritten(kryo);
             } catch (GraphWriteException e) {
                 List<String> path = new ArrayList<>();

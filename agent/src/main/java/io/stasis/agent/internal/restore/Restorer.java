@@ -226,6 +226,7 @@ public final class Restorer implements StateRegistry.OwnerListener {
             SnapshotKryo.allow(kryo, allowed.andReachableFrom(type.type()));
             List<Object> read = snapshot.authenticated()
                     ? ValueGraph.readAuthenticated(kryo, root.data(), root.fields().size())
+                    : root.sharesObjects() ? ValueGraph.readSharing(kryo, root.data(), root.fields().size())
                     : ValueGraph.read(kryo, root.data(), root.fields().size());
             Map<String, Object> values = new LinkedHashMap<>();
             for (int i = 0; i < read.size(); i++) {

@@ -481,7 +481,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                     byte[] data = keepData ? new byte[(int) root.bytes()] : null;
                     reader.read(ref, root.chunks(), data, checked);
                     roots.add(new Root(root.kind(), root.owner(), root.key(), root.fields(),
-                            data == null ? new byte[0] : data));
+                            data == null ? new byte[0] : data, root.sharesObjects()));
                 }
             }
             // A manifest with a key id was checked with that key (its MAC, every chunk's name): written by a holder of it.

@@ -29,8 +29,9 @@ record Manifest(long sequence, Instant time, String reason, long parent, long ba
         roots = List.copyOf(roots);
     }
 
-    /** A root and where its data lies. */
-    record StoredRoot(Root.Kind kind, String owner, String key, List<String> fields, long bytes, List<ChunkRef> chunks) {
+    /** A root and where its data lies; {@code sharesObjects} as {@link Root#sharesObjects}. */
+    record StoredRoot(Root.Kind kind, String owner, String key, List<String> fields, long bytes, List<ChunkRef> chunks,
+                      boolean sharesObjects) {
         StoredRoot {
             fields = List.copyOf(fields);
             chunks = List.copyOf(chunks);

@@ -87,6 +87,9 @@ final class ManifestCodec {
             ArrayNode fields = r.putArray("fields");
             root.fields().forEach(fields::add);
             r.put("bytes", root.bytes());
+            if (root.sharesObjects()) {
+                r.put("shares", true); // absent otherwise: manifests without it read as before
+            }
             r.put("chunks", Base64.getEncoder().encodeToString(tables.get(i)));
         }
         node.put("checksum", checksum(node, checksums));
@@ -167,7 +170,8 @@ final class ManifestCodec {
                             + " bytes in its chunks, 'bytes' says " + rootBytes);
                 }
                 roots.add(new Manifest.StoredRoot(Root.Kind.valueOf(text(r, "kind")), text(r, "owner"),
-                        r.path("key").isTextual() ? r.get("key").asText() : null, fields, rootBytes, chunks));
+                        r.path("key").isTextual() ? r.get("key").asText() : null, fields, rootBytes, chunks,
+                        r.path("shares").booleanValue()));
             }
             return new Manifest(sequence, time(text(object, "time")),
                     text(object, "reason"), number(object, "parent", -1, MAX_SEQUENCE), base,

@@ -92,7 +92,8 @@ final class PackWriter implements AutoCloseable {
             pending = following;
             batch = next;
         }
-        return new Manifest.StoredRoot(root.kind(), root.owner(), root.key(), root.fields(), data.length, chunks);
+        return new Manifest.StoredRoot(root.kind(), root.owner(), root.key(), root.fields(), data.length, chunks,
+                root.sharesObjects());
     }
 
     /** The chunks this pack holds, by name. */

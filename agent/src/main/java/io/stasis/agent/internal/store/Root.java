@@ -12,13 +12,21 @@ import java.util.List;
  * @param key    the instance's {@code @CheckpointKey} value; {@code null} for statics and singletons
  * @param fields the field names, in the order their values were written
  * @param data   the Kryo-serialized values
+ * @param sharesObjects whether the writer referenced an object of the values more than once
+ *     ({@code ValueGraph.sharesObjects}): restore then reads it under the hostile-input budget
+ *     straight away; {@code false} where unknown
  */
-public record Root(Kind kind, String owner, String key, List<String> fields, byte[] data) {
+public record Root(Kind kind, String owner, String key, List<String> fields, byte[] data, boolean sharesObjects) {
 
     public enum Kind { STATIC, INSTANCE }
 
     public Root {
         fields = List.copyOf(fields);
+    }
+
+    /** A root not known to share objects. */
+    public Root(Kind kind, String owner, String key, List<String> fields, byte[] data) {
+        this(kind, owner, key, fields, data, false);
     }
 
     /** How people see it: {@code static com.acme.Ledger}, {@code com.acme.Ledger}, {@code com.acme.Account[42]}. */

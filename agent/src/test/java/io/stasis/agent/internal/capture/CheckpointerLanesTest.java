@@ -55,7 +55,8 @@ class CheckpointerLanesTest {
         for (int i = 0; i < 20_000; i++) {
             Orders.byId.put(i, "order " + i + " of a customer whose name is long enough to be a string of its own");
         }
-        Orders.recent = new ArrayList<>(List.of("shared", "shared"));
+        List<String> pair = new ArrayList<>(List.of("a list", "held twice"));
+        Orders.recent = new ArrayList<>(List.of("shared", "shared", pair, pair));
         Accounts.balances = new HashMap<>();
         for (int i = 0; i < 10_000; i++) {
             Accounts.balances.put("account " + i, new long[] {i, i * 7L, i * 13L, -i});
@@ -116,12 +117,20 @@ class CheckpointerLanesTest {
             }
             assertEquals(first.classes(), later.classes());
         }
+        for (Snapshot snapshot : written) {
+            Map<String, Boolean> shares = new HashMap<>();
+            snapshot.roots().forEach(root -> shares.put(root.owner(), root.sharesObjects()));
+            assertEquals(Map.of(Orders.class.getName(), true, Accounts.class.getName(), false, Small.class.getName(), false),
+                    shares, "in sequence and on lanes, the root holding one list twice is said to share objects");
+        }
         var kryo = SnapshotKryo.create(getClass().getClassLoader(), AllowedClasses.jdk());
         Root orders = written.get(written.size() - 1).roots().stream()
                 .filter(root -> root.owner().equals(Orders.class.getName())).findFirst().orElseThrow();
         List<Object> values = ValueGraph.read(kryo, orders.data(), 2);
         assertEquals(Orders.byId, values.get(orders.fields().indexOf("byId")));
         assertEquals(Orders.recent, values.get(orders.fields().indexOf("recent")));
+        List<?> recent = (List<?>) ValueGraph.readSharing(kryo, orders.data(), 2).get(orders.fields().indexOf("recent"));
+        assertTrue(recent.get(2) == recent.get(3), "read under the budget straight away, the sharing kept");
     }
 
     @Test

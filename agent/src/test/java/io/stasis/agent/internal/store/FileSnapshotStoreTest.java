@@ -307,6 +307,21 @@ class FileSnapshotStoreTest {
         }
     }
 
+    /** Whether a root shares objects is kept in its manifest entry, only where it does: older manifests read as not. */
+    @Test
+    void whetherARootSharesObjectsIsKept() throws Exception {
+        Snapshot written = new Snapshot(1, Instant.ofEpochMilli(1_700_000_000_000L), "test", 1234, List.of(
+                new Root(Root.Kind.STATIC, "com.acme.Ledger", null, List.of("a"), new byte[] {1, 2, 3}, true),
+                new Root(Root.Kind.INSTANCE, "com.acme.Account", "42", List.of("balance"), new byte[] {9, 8, 7})));
+        try (FileSnapshotStore store = FileSnapshotStore.openForWriting(dir)) {
+            store.write(written);
+            Snapshot read = store.read(store.list().get(0));
+            assertEquals(List.of(true, false), read.roots().stream().map(Root::sharesObjects).toList());
+        }
+        String manifest = Files.readString(dir.resolve("manifests/snapshot-0000000000000001.json"));
+        assertEquals(1, manifest.split("\"shares\"", -1).length - 1, manifest);
+    }
+
     @Test
     void keyFilesMustHold32HexBytes() throws Exception {
         Path file = dir.resolve("key");

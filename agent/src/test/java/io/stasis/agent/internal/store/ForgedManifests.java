@@ -36,7 +36,7 @@ public final class ForgedManifests {
         for (Manifest.StoredRoot root : newest.roots()) {
             List<Manifest.ChunkRef> chunks = change.apply(new ArrayList<>(root.chunks()));
             roots.add(new Manifest.StoredRoot(root.kind(), root.owner(), root.key(), root.fields(),
-                    chunks.stream().mapToLong(Manifest.ChunkRef::bytes).sum(), chunks));
+                    chunks.stream().mapToLong(Manifest.ChunkRef::bytes).sum(), chunks, root.sharesObjects()));
         }
         return write(store, newest, newest.sequence() + 1, roots);
     }
@@ -110,7 +110,8 @@ public final class ForgedManifests {
                         StandardCopyOption.REPLACE_EXISTING);
                 chunks.add(new Manifest.ChunkRef(c.name(), pack, c.offset(), c.length(), c.bytes()));
             }
-            roots.add(new Manifest.StoredRoot(root.kind(), root.owner(), root.key(), root.fields(), root.bytes(), chunks));
+            roots.add(new Manifest.StoredRoot(root.kind(), root.owner(), root.key(), root.fields(), root.bytes(), chunks,
+                    root.sharesObjects()));
         }
         return write(store, copied, sequence, roots);
     }
