@@ -446,7 +446,11 @@ class HostileInputTest {
             byte[] bytes = ValueGraph.write(kryo, new Output(256, -1), List.of(graph.getValue()));
             cases.put(graph.getKey(), ValueGraph.sharesObjects(kryo));
             Object back = ValueGraph.readSharing(kryo, bytes, 1).get(0);
-            assertEquals(graph.getValue() instanceof Link, back instanceof Link, graph.getKey());
+            if (back instanceof Link link) {
+                assertTrue(link.next == link, "the cycle is kept");
+            } else {
+                assertEquals(graph.getValue(), back, graph.getKey());
+            }
         }
         assertEquals(Map.of("a tree sharing strings, boxes and enum constants", false, "a list held twice", true,
                 "a cycle", true, "only boxes, after a graph that shared", false), cases);
